@@ -1,0 +1,7 @@
+"""scikit-learn compatible multi-layer perceptrons."""
+
+from ._mlp import MLPClassifier, MLPRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

@@ -1,0 +1,172 @@
+"""Parameter and attribute text shared by both estimators, written once."""
+
+SHARED_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
+        The ith element represents the number of neurons in the ith
+        hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation function for the hidden layers: 'identity' returns
+        ``f(x) = x``, 'logistic' ``f(x) = 1 / (1 + exp(-x))``, 'tanh'
+        ``f(x) = tanh(x)`` and 'relu' ``f(x) = max(0, x)``.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The solver for weight optimization: 'lbfgs' is SciPy's quasi-Newton
+        L-BFGS-B on all the data at once, 'sgd' stochastic gradient descent
+        with momentum, 'adam' the stochastic optimizer of Kingma and Ba.
+        'adam' works well on large datasets (thousands of samples or more);
+        'lbfgs' can converge faster and better on small ones.
+
+    alpha : float, default=0.0001
+        Strength of the L2 regularization term. The L2 regularization term
+        is divided by the sample size (or the sum of sample weights) when
+        added to the loss.
+
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers. Not used by 'lbfgs'.
+        When set to "auto", `batch_size=min(200, n_samples)`.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule for weight updates, only used when
+        ``solver='sgd'``: 'constant' keeps `learning_rate_init`;
+        'invscaling' decreases it at each epoch as
+        ``learning_rate_init / pow(t, power_t)`` with ``t`` the samples seen;
+        'adaptive' keeps it constant while the monitored quantity improves
+        and divides it by 5 each time it stops improving for
+        `n_iter_no_change` epochs.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate. Only used when solver='sgd' or 'adam'.
+
+    power_t : float, default=0.5
+        The exponent for inverse scaling learning rate. Only used when
+        solver='sgd' and learning_rate='invscaling'.
+
+    max_iter : int, default=200
+        Maximum number of iterations. For stochastic solvers ('sgd', 'adam')
+        this is the number of epochs (passes over the data), not of
+        gradient steps; for 'lbfgs' the number of L-BFGS iterations.
+
+    shuffle : bool, default=True
+        Whether to shuffle samples in each iteration. Only used when
+        solver='sgd' or 'adam'.
+
+    random_state : int, RandomState instance, default=None
+        Determines random number generation for weight and bias
+        initialization, the train-validation split of early stopping and
+        batch sampling. Pass an int for reproducible results across calls.
+
+    tol : float, default=1e-4
+        Tolerance for the optimization. When the loss or score is not
+        improving by at least ``tol`` for ``n_iter_no_change`` consecutive
+        iterations, unless ``learning_rate`` is set to 'adaptive',
+        convergence is considered to be reached and training stops.
+
+    verbose : bool, default=False
+        Whether to print progress messages to stdout.
+
+    warm_start : bool, default=False
+        When set to True, reuse the solution of the previous call to fit as
+        initialization, otherwise, just erase the previous solution.
+
+    momentum : float, default=0.9
+        Momentum for gradient descent update. Should be between 0 and 1.
+        Only used when solver='sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum. Only used when solver='sgd' and
+        momentum > 0.
+
+    early_stopping : bool, default=False
+        Whether to use early stopping to terminate training when validation
+        score is not improving. If set to True, it will automatically set
+        aside ``validation_fraction`` of training data as validation
+        (stratified for single-output classification) and terminate training
+        when the validation score is not improving by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs; the weights of the best
+        epoch are restored. Only effective when solver='sgd' or 'adam'.
+
+    validation_fraction : float, default=0.1
+        The proportion of training data to set aside as validation set for
+        early stopping. Must be between 0 and 1. Only used if early_stopping
+        is True.
+
+    beta_1 : float, default=0.9
+        Exponential decay rate for estimates of first moment vector in adam,
+        should be in [0, 1). Only used when solver='adam'.
+
+    beta_2 : float, default=0.999
+        Exponential decay rate for estimates of second moment vector in
+        adam, should be in [0, 1). Only used when solver='adam'.
+
+    epsilon : float, default=1e-8
+        Value for numerical stability in adam. Only used when solver='adam'.
+
+    n_iter_no_change : int, default=10
+        Maximum number of epochs to not meet ``tol`` improvement. Only
+        effective when solver='sgd' or 'adam'. ``np.inf`` never stops early.
+
+    max_fun : int, default=15000
+        Only used when solver='lbfgs'. Maximum number of loss function
+        calls."""
+
+SHARED_ATTRIBUTES = """\
+loss_ : float
+        The current loss computed with the loss function, including the L2
+        penalty.
+
+    best_loss_ : float or None
+        The minimum loss reached by the solver throughout fitting. If
+        `early_stopping=True`, this attribute is set to `None`. Refer to the
+        `best_validation_score_` fitted attribute instead. Only accessible
+        when solver='sgd' or 'adam'.
+
+    loss_curve_ : list of shape (`n_iter_`,)
+        The ith element in the list represents the loss at the ith
+        iteration. Only accessible when solver='sgd' or 'adam'.
+
+    validation_scores_ : list of shape (`n_iter_`,) or None
+        The score at each iteration on a held-out validation set. Only
+        available if `early_stopping=True`, otherwise `None`.
+
+    best_validation_score_ : float or None
+        The best validation score at which early stopping was triggered.
+        Only available if `early_stopping=True`, otherwise `None`.
+
+    t_ : int
+        The number of training samples seen by the solver during fitting.
+
+    coefs_ : list of shape (n_layers - 1,)
+        The ith element in the list represents the weight matrix
+        corresponding to layer i, of shape ``(n_units[i], n_units[i + 1])``.
+        The arrays are views of the trained network's parameters.
+
+    intercepts_ : list of shape (n_layers - 1,)
+        The ith element in the list represents the bias vector corresponding
+        to layer i + 1.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X` has
+        feature names that are all strings.
+
+    n_iter_ : int
+        The number of iterations the solver has run.
+
+    n_layers_ : int
+        Number of layers.
+
+    n_outputs_ : int
+        Number of outputs.
+
+    out_activation_ : str
+        Name of the output activation function."""
+
+
+def fill(template):
+    """Substitute the shared blocks into an estimator's docstring."""
+    return template.format(
+        shared_parameters=SHARED_PARAMETERS, shared_attributes=SHARED_ATTRIBUTES
+    )

@@ -1,0 +1,771 @@
+"""MLPClassifier and MLPRegressor: scikit-learn's estimators on the skmlp core."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _training
+from ._compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_optimize_result,
+    _check_partial_fit_first_call,
+    _check_sample_weight,
+    _fit_context,
+)
+from ._docstrings import fill
+from .nn import ACTIVATIONS, LOSSES, SGD, Adam, Dense, Sequential, minimize_lbfgs
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def _supports_partial_fit(estimator):
+    """``partial_fit`` exists only for the stochastic solvers."""
+    if estimator.solver not in _STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic"
+            f" optimizers. {estimator.solver} is not stochastic."
+        )
+    return True
+
+
+class BaseMultilayerPerceptron(BaseEstimator):
+    """Shared machinery of the two estimators; use the subclasses."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    # ------------------------------------------------------------------ #
+    # Fitted attributes that are views of the network
+    # ------------------------------------------------------------------ #
+    @property
+    def coefs_(self):
+        return [layer.W for layer in self._network.layers if isinstance(layer, Dense)]
+
+    @property
+    def intercepts_(self):
+        return [layer.b for layer in self._network.layers if isinstance(layer, Dense)]
+
+    # ------------------------------------------------------------------ #
+    # Fitting
+    # ------------------------------------------------------------------ #
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if np.any(np.array(sizes) <= 0):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return sizes
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden_sizes = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "_network") or (
+            not self.warm_start and not incremental
+        )
+        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
+        y = self._encode_target(y, X.dtype)
+        if not first_pass:
+            self._check_warm_start_shape(hidden_sizes, X.shape[1], y.shape[1])
+        random_state = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(hidden_sizes, X.shape[1], y.shape[1], X.dtype, random_state)
+
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, y, sample_weight)
+        else:
+            self._fit_stochastic(X, y, sample_weight, random_state, incremental)
+
+        if not np.isfinite(self._network.params).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may"
+                " contain large values and need to be preprocessed."
+            )
+        return self
+
+    def _encode_target(self, y, dtype):
+        """The training target as a 2-D float array of the input's dtype."""
+        y = np.asarray(y, dtype=dtype)
+        return y.reshape(-1, 1) if y.ndim == 1 else y
+
+    def _check_warm_start_shape(self, hidden_sizes, n_features, n_outputs):
+        requested = [n_features, *hidden_sizes, n_outputs]
+        if requested != self._layer_units:
+            raise ValueError(
+                "warm_start and partial_fit continue training the fitted network, "
+                f"whose layer sizes are {self._layer_units}; this call needs "
+                f"{requested}. Set warm_start=False to fit a new network."
+            )
+
+    def _build_layers(self, hidden_sizes, n_outputs):
+        """The layer stack: (Dense, activation) per hidden layer, then Dense."""
+        # scikit-learn's Glorot factor: 2 for logistic units, 6 otherwise.
+        init_factor = 2.0 if self.activation == "logistic" else 6.0
+        layers = []
+        for n_units in hidden_sizes:
+            layers += [Dense(n_units, init_factor=init_factor), ACTIVATIONS[self.activation]()]
+        layers.append(Dense(n_outputs, init_factor=init_factor))
+        return layers
+
+    def _initialize(self, hidden_sizes, n_features, n_outputs, dtype, random_state):
+        """Build a fresh network and reset every training attribute."""
+        self._layer_units = [n_features, *hidden_sizes, n_outputs]
+        self._loss = LOSSES[self._loss_name(n_outputs)]()
+        network = Sequential(self._build_layers(hidden_sizes, n_outputs))
+        self._network = network.build(n_features, dtype, random_state)
+        self._optimizer = None
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = n_outputs
+        self.n_layers_ = len(self._layer_units)
+        self.out_activation_ = self._loss.output_name
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+                self.best_loss_ = np.inf
+
+    def _fit_lbfgs(self, X, y, sample_weight):
+        network, loss = self._network, self._loss
+
+        def objective(theta):
+            network.params[...] = theta
+            value = network.loss_gradient(
+                X, y, loss, sample_weight=sample_weight, alpha=self.alpha
+            )
+            return value, network.grads.astype(np.float64)
+
+        result = minimize_lbfgs(
+            objective,
+            network.params,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+        )
+        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+        network.params[...] = result.x
+
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            return SGD(
+                self.learning_rate_init,
+                lr_schedule=self.learning_rate,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                power_t=self.power_t,
+            )
+        return Adam(
+            self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+
+    def _fit_stochastic(self, X, y, sample_weight, random_state, incremental):
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if not incremental or self._optimizer is None:
+            self._optimizer = self._make_optimizer()
+        if sp.issparse(X):
+            # Mini-batches are rows: gather them from CSR, never densify.
+            X = X.tocsr()
+        train_idx, validation = self._split_validation(X, y, sample_weight, random_state)
+        batch_size = _training.resolve_batch_size(self.batch_size, len(train_idx))
+        if self.early_stopping:
+            self._best_state = self._network.get_state()
+        data = (X, y, sample_weight)
+
+        try:
+            self.n_iter_ = 0
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    random_state.shuffle(train_idx)
+                batches = _training.epoch_batches(train_idx, batch_size)
+                self.loss_ = _training.run_epoch(
+                    self._network, self._loss, self._optimizer, data, batches, alpha=self.alpha
+                )
+                if self._end_epoch(len(train_idx), validation):
+                    break
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if self.early_stopping:
+            self._network.set_state(self._best_state)
+
+    def _split_validation(self, X, y, sample_weight, random_state):
+        """Training row indices and the validation data (None without it)."""
+        if not self.early_stopping:
+            return np.arange(X.shape[0]), None
+        # Stratify single-output classification only (not multilabel).
+        stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
+        train_idx, val_idx = _training.validation_split(
+            X.shape[0], self.validation_fraction, random_state, stratify
+        )
+        y_val = self._decode_target(y[val_idx])
+        weight_val = None if sample_weight is None else sample_weight[val_idx]
+        return train_idx, (X[val_idx], y_val, weight_val)
+
+    def _end_epoch(self, n_train, validation):
+        """Record the epoch, update the stopping rule; True to stop."""
+        self.n_iter_ += 1
+        self.t_ += n_train
+        self.loss_curve_.append(self.loss_)
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+        self._update_no_improvement_count(validation)
+        self._optimizer.end_epoch(self.t_)
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        monitored = "Validation score" if self.early_stopping else "Training loss"
+        message = (
+            f"{monitored} did not improve more than tol={self.tol:f}"
+            f" for {self.n_iter_no_change} consecutive epochs."
+        )
+        if self._optimizer.reduce_learning_rate():
+            self._no_improvement_count = 0
+            if self.verbose:
+                print(f"{message} Setting learning rate to {self._optimizer.learning_rate:f}")
+            return False
+        if self.verbose:
+            too_small = " Learning rate too small." if self.learning_rate == "adaptive" else ""
+            print(f"{message}{too_small} Stopping.")
+        return True
+
+    def _update_no_improvement_count(self, validation):
+        if validation is None:
+            self._no_improvement_count, self.best_loss_, _ = _training.track_improvement(
+                self._no_improvement_count,
+                self.best_loss_,
+                self.loss_curve_[-1],
+                self.tol,
+                higher_is_better=False,
+            )
+            return
+        score = self._score(*validation)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print("Validation score: %f" % score)
+        self._no_improvement_count, self.best_validation_score_, is_best = (
+            _training.track_improvement(
+                self._no_improvement_count,
+                self.best_validation_score_,
+                score,
+                self.tol,
+                higher_is_better=True,
+            )
+        )
+        if is_best:
+            self._best_state = self._network.get_state()
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The input data. Sparse CSR or CSC input is used as-is in the
+            first layer's products.
+
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers
+            in regression).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Returns a trained MLP model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    # ------------------------------------------------------------------ #
+    # Prediction
+    # ------------------------------------------------------------------ #
+    def _forward_pass_fast(self, X, check_input=True):
+        """Output-layer predictions (probabilities, means) for X."""
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        return self._network.predict(X, self._loss)
+
+    def _score_with_function(self, X, y, sample_weight, score_function):
+        """Score without input validation (keeps feature names)."""
+        y_pred = self._predict(X, check_input=False)
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return score_function(y, y_pred, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+_CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    same parameters, attributes and methods. It optimizes the log-loss with
+    L-BFGS or stochastic gradient descent; binary and multilabel targets get
+    sigmoid outputs, multiclass targets a softmax.
+
+    Parameters
+    ----------
+    {shared_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels for each output.
+
+    {shared_attributes}
+
+    See Also
+    --------
+    MLPRegressor : Multi-layer Perceptron regressor.
+
+    Examples
+    --------
+    >>> from skmlp import MLPClassifier
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = make_pipeline(StandardScaler(), MLPClassifier(random_state=0))
+    >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.95
+    True
+    >>> clf.predict_proba(X_test[:1]).shape
+    (1, 2)
+    """
+
+
+class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
+    __doc__ = fill(_CLASSIFIER_DOC)
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    def _loss_name(self, n_outputs):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "log_loss"
+        return "binary_log_loss"
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            self._check_known_classes(y)
+        return X, self._label_binarizer.transform(y)
+
+    def _check_known_classes(self, y):
+        classes = unique_labels(y)
+        if self.warm_start:
+            if set(classes) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same "
+                    "classes as in the previous call to fit. Previously "
+                    f"got {self.classes_}, `y` has {classes}"
+                )
+        elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. "
+                f"`self.classes_` has {self.classes_}. 'y' has {classes}."
+            )
+
+    def _decode_target(self, y_encoded):
+        """Labels from the 0/1 indicator rows used in training."""
+        if self.n_outputs_ == 1:
+            y_encoded = y_encoded.ravel()
+        return self._label_binarizer.inverse_transform(y_encoded)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray, shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    def _predict(self, X, check_input=True):
+        return self._decode_target(self._forward_pass_fast(X, check_input=check_input))
+
+    def _score(self, X, y, sample_weight=None):
+        return self._score_with_function(X, y, sample_weight, accuracy_score)
+
+    @available_if(_supports_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single iteration over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        classes : array of shape (n_classes,), default=None
+            Classes across all calls to partial_fit. Can be obtained via
+            `np.unique(y_all)`, where y_all is the target vector of the
+            entire dataset. This argument is required for the first call to
+            partial_fit and can be omitted in the subsequent calls. Note that
+            y doesn't need to contain all labels in `classes`.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict_log_proba(self, X):
+        """Return the log of probability estimates.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted log-probability of the sample for each class in
+            the model, where classes are ordered as they are in
+            `self.classes_`. Equivalent to `log(predict_proba(X))`.
+        """
+        y_prob = self.predict_proba(X)
+        return np.log(y_prob, out=y_prob)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted probability of the sample for each class in the
+            model, where classes are ordered as they are in `self.classes_`.
+        """
+        check_is_fitted(self)
+        y_pred = self._forward_pass_fast(X)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+            return np.vstack([1 - y_pred, y_pred]).T
+        return y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+_REGRESSOR_DOC = """Multi-layer Perceptron regressor.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    same parameters, attributes and methods. It optimizes the squared error
+    (identity output) or the Poisson deviance (log link, exponential output)
+    with L-BFGS or stochastic gradient descent. ``loss`` is a keyword
+    argument here (scikit-learn also accepts it as the first positional one).
+
+    Parameters
+    ----------
+    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+        The loss function to use when training the weights. With several
+        outputs the per-sample loss is summed over them. 'poisson' needs
+        non-negative targets.
+
+    {shared_parameters}
+
+    Attributes
+    ----------
+    {shared_attributes}
+
+    See Also
+    --------
+    MLPClassifier : Multi-layer Perceptron classifier.
+
+    Examples
+    --------
+    >>> from skmlp import MLPRegressor
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = make_pipeline(StandardScaler(), MLPRegressor(
+    ...     hidden_layer_sizes=(32,), solver="lbfgs", alpha=1.0, max_iter=200,
+    ...     random_state=0))
+    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.2
+    True
+    """
+
+
+class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
+    __doc__ = fill(_REGRESSOR_DOC)
+
+    _parameter_constraints: dict = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    def _loss_name(self, n_outputs):
+        return self.loss
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for "
+                "Poisson regression."
+            )
+        return X, y
+
+    def _decode_target(self, y_encoded):
+        return y_encoded.ravel() if y_encoded.shape[1] == 1 else y_encoded
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    def _predict(self, X, check_input=True):
+        return self._decode_target(self._forward_pass_fast(X, check_input=check_input))
+
+    def _score(self, X, y, sample_weight=None):
+        return self._score_with_function(X, y, sample_weight, r2_score)
+
+    @available_if(_supports_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single iteration over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)

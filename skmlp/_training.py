@@ -1,0 +1,115 @@
+"""Small pieces of stochastic training, each testable on its own.
+
+The estimators' ``fit`` orchestrates them: pick a batch size, split off
+validation rows, run epochs of mini-batch updates, track whether the
+monitored quantity still improves.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+
+def resolve_batch_size(batch_size, n_samples):
+    """Mini-batch size for ``n_samples`` rows, as scikit-learn's MLP picks it.
+
+    ``'auto'`` is ``min(200, n_samples)``; an integer larger than the number
+    of samples is clipped with a warning.
+    """
+    if batch_size == "auto":
+        return min(200, n_samples)
+    if batch_size > n_samples:
+        warnings.warn(
+            "Got `batch_size` less than 1 or larger than "
+            "sample size. It is going to be clipped"
+        )
+    return int(np.clip(batch_size, 1, n_samples))
+
+
+def validation_split(n_samples, validation_fraction, random_state, stratify=None):
+    """Row indices of the training and validation parts.
+
+    Only indices are drawn, so the data is gathered once per mini-batch and
+    never copied as a whole. The draw is the same as
+    ``train_test_split(X, y, ...)`` on the data itself.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int
+    """
+    train_idx, val_idx = train_test_split(
+        np.arange(n_samples),
+        random_state=random_state,
+        test_size=validation_fraction,
+        stratify=stratify,
+    )
+    if val_idx.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    return train_idx, val_idx
+
+
+def epoch_batches(order, batch_size):
+    """Index arrays of the mini-batches of one epoch, in ``order``."""
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def run_epoch(network, loss, optimizer, data, batches, *, alpha):
+    """One pass of mini-batch updates.
+
+    Parameters
+    ----------
+    network : skmlp.nn.Sequential
+    loss : skmlp.nn.Loss
+    optimizer : skmlp.nn.SGD or skmlp.nn.Adam
+    data : tuple (X, y, sample_weight)
+        ``sample_weight`` may be None.
+    batches : list of ndarray of int
+        Row indices of each mini-batch.
+    alpha : float
+        L2 penalty.
+
+    Returns
+    -------
+    mean_loss : float
+        Mean of the mini-batch objectives weighted by batch size, as
+        scikit-learn's ``loss_``.
+    """
+    X, y, sample_weight = data
+    total = 0.0
+    n_seen = 0
+    for idx in batches:
+        batch_weight = None if sample_weight is None else sample_weight[idx]
+        value = network.loss_gradient(
+            X[idx], y[idx], loss, sample_weight=batch_weight, alpha=alpha
+        )
+        optimizer.update(network.params, network.grads)
+        total += value * len(idx)
+        n_seen += len(idx)
+    return total / n_seen
+
+
+def track_improvement(count, best, current, tol, *, higher_is_better):
+    """Update the count of epochs without sufficient improvement.
+
+    An epoch counts as no improvement unless ``current`` beats ``best`` by
+    more than ``tol``; ``best`` moves to ``current`` whenever it is better
+    at all (scikit-learn's rule).
+
+    Returns
+    -------
+    count : int
+    best : float
+    is_best : bool
+        Whether ``current`` is the new best.
+    """
+    sign = 1.0 if higher_is_better else -1.0
+    if sign * current < sign * best + tol:
+        count += 1
+    else:
+        count = 0
+    is_best = sign * current > sign * best
+    return count, (current if is_best else best), is_best

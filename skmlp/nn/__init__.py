@@ -1,0 +1,44 @@
+"""The numpy backprop core of skmlp.
+
+Layers follow one contract (see :class:`Layer`): ``forward(X, *, training)``
+returns the output and caches what ``backward(dY)`` needs; ``backward`` fills
+the parameter gradients and returns the gradient for the layer below. A
+:class:`Sequential` stacks layers over one flat parameter buffer; a
+:class:`Loss` fuses the output function with its loss; optimisers update flat
+arrays in place. This package imports numpy and scipy only.
+"""
+
+from ._activations import ACTIVATIONS, Identity, Logistic, ReLU, Tanh
+from ._base import Layer, ParamSpec
+from ._dense import Dense
+from ._losses import (
+    LOSSES,
+    BinaryLogLoss,
+    Loss,
+    MultinomialLogLoss,
+    PoissonDeviance,
+    SquaredError,
+)
+from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._sequential import Sequential
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "Adam",
+    "BinaryLogLoss",
+    "Dense",
+    "Identity",
+    "Layer",
+    "Logistic",
+    "Loss",
+    "MultinomialLogLoss",
+    "ParamSpec",
+    "PoissonDeviance",
+    "ReLU",
+    "SGD",
+    "Sequential",
+    "SquaredError",
+    "Tanh",
+    "minimize_lbfgs",
+]

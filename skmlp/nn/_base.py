@@ -1,0 +1,187 @@
+"""The layer contract shared by every layer of the core."""
+
+import numpy as np
+
+
+class ParamSpec:
+    """Shape and role of one learned parameter of a layer.
+
+    Parameters
+    ----------
+    name : str
+        Attribute name under which the layer exposes the parameter; its
+        gradient is exposed under ``"d" + name``.
+    shape : tuple of int
+        Shape of the parameter array.
+    penalized : bool, default=False
+        Whether the L2 penalty applies to it (dense weights do, biases and
+        normalisation scales do not).
+    """
+
+    def __init__(self, name, shape, *, penalized=False):
+        self.name = name
+        self.shape = tuple(int(s) for s in shape)
+        self.penalized = penalized
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+
+class Layer:
+    """Base class of a layer ("gate") of a network.
+
+    The contract every layer follows:
+
+    - ``build(n_inputs, dtype)`` is called once with the width of the input and
+      returns the width of the output. It may declare learned parameters by
+      returning them from :meth:`param_specs`.
+    - The owner (a :class:`~skmlp.nn.Sequential`, or a test) allocates storage
+      and calls :meth:`bind` with one array per parameter and one per gradient.
+      The layer keeps them as attributes: parameter ``W`` is ``self.W`` and its
+      gradient ``self.dW``. They are views into the network's flat buffers, so
+      an optimiser step is a few whole-buffer operations.
+    - ``initialize(random_state)`` fills the parameters in place.
+    - ``forward(X, *, training)`` returns the output for a mini-batch
+      ``X`` of shape ``(n_samples, n_inputs)`` and caches only what
+      ``backward`` needs. ``training`` is always given explicitly; layers that
+      behave differently at inference (dropout, batch norm) read it, and
+      in inference mode nothing is cached.
+    - ``backward(dY)`` takes the gradient of the objective with respect to the
+      output of the last ``forward(..., training=True)`` call, writes the
+      gradients of the parameters into ``self.d<name>`` and returns the
+      gradient with respect to that call's input ``X``. When
+      ``needs_input_grad`` is False (the first layer of a network, whose
+      input is the data) it may skip that product and return None.
+    - Inputs are never modified in place.
+
+    Four kinds of state are kept apart: learned parameters (bound views),
+    their gradients (bound views), buffers that are saved but not optimised
+    (``buffers()``, e.g. batch-norm running statistics) and the per-call
+    cache, which is dropped when the layer is pickled.
+    """
+
+    #: Whether ``backward`` must return the gradient with respect to its input.
+    needs_input_grad = True
+
+    def build(self, n_inputs, dtype):
+        """Set the layer up for inputs of width ``n_inputs``.
+
+        Parameters
+        ----------
+        n_inputs : int
+            Number of input units.
+        dtype : numpy dtype
+            Floating point type of the computation.
+
+        Returns
+        -------
+        n_outputs : int
+            Number of output units.
+        """
+        self.n_inputs_ = int(n_inputs)
+        self.dtype_ = np.dtype(dtype)
+        return self.n_inputs_
+
+    def param_specs(self):
+        """Learned parameters of the layer, as a list of :class:`ParamSpec`."""
+        return []
+
+    def buffers(self):
+        """Saved, not optimised arrays (name -> array); empty by default."""
+        return {}
+
+    def bind(self, params, grads):
+        """Attach parameter and gradient storage.
+
+        Parameters
+        ----------
+        params, grads : dict of str to ndarray
+            One array per name in :meth:`param_specs`, of the declared shape.
+        """
+        for spec in self.param_specs():
+            setattr(self, spec.name, params[spec.name])
+            setattr(self, "d" + spec.name, grads[spec.name])
+
+    def initialize(self, random_state):
+        """Fill the parameters in place; nothing to do by default."""
+
+    def forward(self, X, *, training):
+        raise NotImplementedError
+
+    def backward(self, dY):
+        raise NotImplementedError
+
+    def clear_cache(self):
+        """Forget what the last training forward pass kept."""
+        self._cache = None
+
+    def __getstate__(self):
+        # Parameters are pickled as plain arrays; gradients and the cache are
+        # scratch space and are not. A network re-binds the parameters into
+        # its flat buffer when it is unpickled.
+        state = self.__dict__.copy()
+        state["_cache"] = None
+        for spec in self._built_specs():
+            state.pop("d" + spec.name, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for spec in self._built_specs():
+            setattr(self, "d" + spec.name, np.zeros_like(getattr(self, spec.name)))
+
+    def _built_specs(self):
+        return self.param_specs() if hasattr(self, "n_inputs_") else []
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+def _layout(layers):
+    """(layer, spec) pairs in buffer order: penalised parameters first."""
+    entries = [(layer, spec) for layer in layers for spec in layer.param_specs()]
+    # A stable sort keeps the layer order inside each group, so the weights
+    # come first layer by layer, then the biases, as scikit-learn packs them.
+    entries.sort(key=lambda entry: not entry[1].penalized)
+    return entries
+
+
+def allocate(layers, dtype):
+    """Allocate flat parameter and gradient buffers and bind every layer.
+
+    Penalised parameters are laid out first, so that the L2 term is one
+    operation on the leading slice ``[:n_penalized]``.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        Built layers.
+    dtype : numpy dtype
+
+    Returns
+    -------
+    params, grads : ndarray of shape (n_params,)
+    n_penalized : int
+    """
+    entries = _layout(layers)
+    n_params = sum(spec.size for _, spec in entries)
+    params = np.zeros(n_params, dtype=dtype)
+    grads = np.zeros(n_params, dtype=dtype)
+    rebind(layers, params, grads)
+    n_penalized = sum(spec.size for _, spec in entries if spec.penalized)
+    return params, grads, n_penalized
+
+
+def rebind(layers, params, grads):
+    """Bind every layer to views of existing flat buffers (see `allocate`)."""
+    per_layer = {id(layer): ({}, {}) for layer in layers}
+    start = 0
+    for layer, spec in _layout(layers):
+        stop = start + spec.size
+        layer_params, layer_grads = per_layer[id(layer)]
+        layer_params[spec.name] = params[start:stop].reshape(spec.shape)
+        layer_grads[spec.name] = grads[start:stop].reshape(spec.shape)
+        start = stop
+    for layer in layers:
+        layer.bind(*per_layer[id(layer)])

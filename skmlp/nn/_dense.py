@@ -1,0 +1,72 @@
+"""Fully connected (affine) layer."""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._base import Layer, ParamSpec
+
+
+class Dense(Layer):
+    """Affine map ``Y = X @ W + b``.
+
+    Shapes: ``X`` is ``(n, n_inputs)`` (dense, or a scipy sparse matrix used
+    as-is in the products), ``W`` is ``(n_inputs, n_units)``, ``b`` is
+    ``(n_units,)`` and ``Y`` is ``(n, n_units)``.
+
+    Backward, for the incoming gradient ``dY``::
+
+        dW = X.T @ dY        db = dY.sum(axis=0)        dX = dY @ W.T
+
+    Cached: a reference to ``X`` (no copy).
+
+    Parameters
+    ----------
+    n_units : int
+        Number of output units.
+    init_factor : float, default=6.0
+        Weights and biases start uniform in ``[-a, a]`` with
+        ``a = sqrt(init_factor / (n_inputs + n_units))``: 6 is Glorot and
+        Bengio's uniform initialisation; scikit-learn uses 2 for logistic
+        hidden units.
+    """
+
+    def __init__(self, n_units, *, init_factor=6.0):
+        self.n_units = n_units
+        self.init_factor = init_factor
+
+    def build(self, n_inputs, dtype):
+        super().build(n_inputs, dtype)
+        return self.n_units
+
+    def param_specs(self):
+        return [
+            ParamSpec("W", (self.n_inputs_, self.n_units), penalized=True),
+            ParamSpec("b", (self.n_units,)),
+        ]
+
+    def initialize(self, random_state):
+        bound = np.sqrt(self.init_factor / (self.n_inputs_ + self.n_units))
+        # Drawn in float64 then cast, weights before biases: the same stream
+        # of random numbers as scikit-learn's MLP for the same random_state.
+        self.W[...] = random_state.uniform(-bound, bound, self.W.shape)
+        self.b[...] = random_state.uniform(-bound, bound, self.b.shape)
+
+    def forward(self, X, *, training):
+        Y = X @ self.W
+        Y += self.b
+        self._cache = X if training else None
+        return Y
+
+    def backward(self, dY):
+        X = self._cache
+        if sp.issparse(X):
+            self.dW[...] = X.T @ dY
+        else:
+            np.dot(X.T, dY, out=self.dW)
+        np.sum(dY, axis=0, out=self.db)
+        if not self.needs_input_grad:
+            return None
+        return dY @ self.W.T
+
+    def __repr__(self):
+        return f"Dense({self.n_units})"

@@ -1,0 +1,152 @@
+"""Losses fused with their output function.
+
+A loss takes the raw output ``Z`` of the last layer (shape
+``(n_samples, n_outputs)``), never probabilities. It owns the output function
+``h`` that turns ``Z`` into predictions and returns the weighted mean over
+samples of the per-sample loss, together with its gradient with respect to
+``Z``.
+
+Why the gradient is always ``h(Z) - y``: each loss below is the negative
+log-likelihood of an exponential-family distribution whose canonical link is
+``h``'s inverse, so the per-sample loss has the form
+``A(z) - y * z + const`` with ``A'(z) = h(z)``. Differentiating gives
+``h(z) - y``. With sample weights ``w`` the objective is
+``sum_i w_i l_i / sum_i w_i`` and the gradient for row ``i`` is
+``w_i (h(z_i) - y_i) / sum_i w_i``.
+
+=====================  ===========  ====================================
+loss                   ``h(z)``     per-sample loss (summed over outputs)
+=====================  ===========  ====================================
+SquaredError           ``z``        ``(z - y)**2 / 2``
+PoissonDeviance        ``exp(z)``   ``y log(y / exp(z)) - y + exp(z)``
+BinaryLogLoss          sigmoid      ``log(1 + exp(z)) - y z``
+MultinomialLogLoss     softmax      ``logsumexp(z) - sum_k y_k z_k``
+=====================  ===========  ====================================
+
+The log-losses are computed from ``Z`` with log-sum-exp, so they are finite
+for any finite ``Z`` and need no clipping of probabilities.
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp, softmax, xlogy
+
+
+class Loss:
+    """Base class: a loss with its output function.
+
+    Attributes
+    ----------
+    output_name : str
+        Name of the output function, as in scikit-learn's ``out_activation_``.
+    """
+
+    output_name = None
+
+    def output(self, Z):
+        """Predictions ``h(Z)`` from raw outputs ``Z``; a new array."""
+        raise NotImplementedError
+
+    def _per_sample(self, Z, y):
+        """Loss of each row, shape ``(n_samples,)``."""
+        raise NotImplementedError
+
+    def loss(self, Z, y, sample_weight=None):
+        """Weighted mean over samples of the per-sample loss.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets (0/1 indicators for the log-losses).
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        loss : float
+        """
+        return float(np.average(self._per_sample(Z, y), weights=sample_weight))
+
+    def loss_gradient(self, Z, y, sample_weight=None):
+        """Loss and its gradient with respect to ``Z``.
+
+        Returns
+        -------
+        loss : float
+        dZ : ndarray of shape (n_samples, n_outputs)
+        """
+        loss = self.loss(Z, y, sample_weight)
+        dZ = self.output(Z)
+        dZ -= y
+        if sample_weight is None:
+            dZ /= Z.shape[0]
+        else:
+            dZ *= (sample_weight / sample_weight.sum())[:, np.newaxis]
+        return loss, dZ
+
+
+class SquaredError(Loss):
+    """Half the squared error, identity output (regression).
+
+    For several outputs the per-sample loss is the sum over outputs, the
+    objective whose gradient scikit-learn's MLP follows (its reported loss
+    is the mean over outputs, which does not match its gradient).
+    """
+
+    output_name = "identity"
+
+    def output(self, Z):
+        return Z.copy()
+
+    def _per_sample(self, Z, y):
+        residual = Z - y
+        return 0.5 * np.einsum("ij,ij->i", residual, residual)
+
+
+class PoissonDeviance(Loss):
+    """Half the Poisson deviance with log link: predictions ``exp(Z)``.
+
+    Targets must be non-negative. ``Z`` is capped where ``exp`` would
+    overflow, so the loss stays finite for any finite ``Z``.
+    """
+
+    output_name = "exp"
+
+    def output(self, Z):
+        return np.exp(np.minimum(Z, np.log(np.finfo(Z.dtype).max)))
+
+    def _per_sample(self, Z, y):
+        mean = self.output(Z)
+        return np.sum(xlogy(y, y) - y * np.log(mean) - y + mean, axis=1)
+
+
+class BinaryLogLoss(Loss):
+    """Log-loss of independent sigmoid outputs (binary and multilabel)."""
+
+    output_name = "logistic"
+
+    def output(self, Z):
+        return expit(Z)
+
+    def _per_sample(self, Z, y):
+        return np.sum(np.logaddexp(0, Z) - y * Z, axis=1)
+
+
+class MultinomialLogLoss(Loss):
+    """Cross-entropy of a softmax over the outputs (multiclass)."""
+
+    output_name = "softmax"
+
+    def output(self, Z):
+        return softmax(Z, axis=1)
+
+    def _per_sample(self, Z, y):
+        return logsumexp(Z, axis=1) - np.einsum("ij,ij->i", y, Z)
+
+
+LOSSES = {
+    "squared_error": SquaredError,
+    "poisson": PoissonDeviance,
+    "binary_log_loss": BinaryLogLoss,
+    "log_loss": MultinomialLogLoss,
+}

@@ -1,0 +1,205 @@
+"""Optimisers on flat parameter arrays.
+
+An optimiser sees arrays only: ``update(params, grads)`` changes ``params``
+in place from the gradient ``grads`` of the same shape and keeps its own
+state (velocity, moments, step count). It never prints and never decides
+when training stops. The work arrays are allocated on the first call and
+reused, so a step allocates nothing.
+"""
+
+import numpy as np
+import scipy.optimize
+
+
+class _Optimizer:
+    """Shared plumbing: a lazily allocated scratch array, not pickled."""
+
+    _scratch = None
+
+    def _scratch_like(self, params):
+        if self._scratch is None or self._scratch.shape != params.shape:
+            self._scratch = np.empty_like(params)
+        return self._scratch
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_scratch", None)
+        return state
+
+
+class SGD(_Optimizer):
+    """Stochastic gradient descent with momentum or Nesterov's momentum.
+
+    With velocity ``v``, learning rate ``lr`` and momentum ``mu``::
+
+        v <- mu * v - lr * g
+        params <- params + v                      (classical momentum)
+        params <- params + mu * v - lr * g        (Nesterov)
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.1
+    lr_schedule : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        'invscaling' sets ``lr = learning_rate_init / (t + 1) ** power_t`` at
+        the end of each epoch, with ``t`` the number of samples seen;
+        'adaptive' lets the training loop divide ``learning_rate`` by 5 (see
+        :meth:`reduce_learning_rate`); 'constant' changes nothing.
+    momentum : float, default=0.9
+    nesterov : bool, default=True
+    power_t : float, default=0.5
+
+    Attributes
+    ----------
+    learning_rate : float
+        The current learning rate.
+    velocity : ndarray or None
+    """
+
+    def __init__(
+        self,
+        learning_rate_init=0.1,
+        *,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = None
+
+    def update(self, params, grads):
+        """Take one step in place. ``params`` and ``grads`` have one shape."""
+        if self.velocity is None:
+            self.velocity = np.zeros_like(params)
+        scratch = self._scratch_like(params)
+        step = np.multiply(grads, self.learning_rate, out=scratch)
+        self.velocity *= self.momentum
+        self.velocity -= step
+        if self.nesterov:
+            params -= step
+            step = np.multiply(self.velocity, self.momentum, out=scratch)
+        else:
+            step = self.velocity
+        params += step
+
+    def end_epoch(self, n_samples_seen):
+        """Apply the 'invscaling' schedule after an epoch."""
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (n_samples_seen + 1) ** self.power_t
+            )
+
+    def reduce_learning_rate(self):
+        """Divide the learning rate by 5 ('adaptive' schedule).
+
+        Returns
+        -------
+        reduced : bool
+            False when the schedule is not 'adaptive' or the rate is already
+            at most 1e-6: the caller should stop training.
+        """
+        if self.lr_schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return False
+        self.learning_rate /= 5.0
+        return True
+
+
+class Adam(_Optimizer):
+    """Adam (Kingma and Ba, 2014), as parameterised by scikit-learn.
+
+    With step count ``t``::
+
+        m <- beta_1 m + (1 - beta_1) g
+        v <- beta_2 v + (1 - beta_2) g**2
+        lr_t = learning_rate_init * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        params <- params - lr_t * m / (sqrt(v) + epsilon)
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+    beta_1, beta_2 : float, default=0.9, 0.999
+    epsilon : float, default=1e-8
+
+    Attributes
+    ----------
+    t : int
+        Number of steps taken.
+    learning_rate : float
+        The bias-corrected rate ``lr_t`` of the last step.
+    m, v : ndarray or None
+        First and second moment estimates.
+    """
+
+    def __init__(self, learning_rate_init=0.001, *, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.m = None
+        self.v = None
+
+    def update(self, params, grads):
+        """Take one step in place. ``params`` and ``grads`` have one shape."""
+        if self.m is None:
+            self.m = np.zeros_like(params)
+            self.v = np.zeros_like(params)
+        self.t += 1
+        scratch = self._scratch_like(params)
+        self.m *= self.beta_1
+        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
+        self.v *= self.beta_2
+        np.multiply(grads, grads, out=scratch)
+        scratch *= 1 - self.beta_2
+        self.v += scratch
+        self.learning_rate = (
+            self.learning_rate_init
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(self.v, out=scratch)
+        scratch += self.epsilon
+        np.divide(self.m, scratch, out=scratch)
+        scratch *= self.learning_rate
+        params -= scratch
+
+    def end_epoch(self, n_samples_seen):
+        """Adam has no per-epoch schedule."""
+
+    def reduce_learning_rate(self):
+        """Adam has no adaptive schedule: always False (stop training)."""
+        return False
+
+
+def minimize_lbfgs(objective, x0, *, max_iter, max_fun, tol):
+    """Minimise ``objective`` with SciPy's L-BFGS-B.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(x) -> (value, gradient)`` for a float64 vector ``x``.
+    x0 : ndarray of shape (n_params,)
+        Starting point.
+    max_iter, max_fun : int
+        Limits on iterations and on evaluations of ``objective``.
+    tol : float
+        Passed as ``gtol``: stop when the largest gradient component is
+        below it.
+
+    Returns
+    -------
+    result : scipy.optimize.OptimizeResult
+    """
+    return scipy.optimize.minimize(
+        objective,
+        np.asarray(x0, dtype=np.float64),
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )

@@ -1,0 +1,179 @@
+"""A network as a sequence of layers sharing one flat parameter buffer."""
+
+import numpy as np
+from scipy.linalg import blas
+
+from ._base import allocate
+
+
+class Sequential:
+    """A stack of layers, trained as one function.
+
+    After :meth:`build`, every learned parameter of every layer is a view into
+    one flat array ``params`` (and its gradient into ``grads``), penalised
+    parameters (dense weights) first. An optimiser updates the whole network
+    with a few operations on these two arrays, and L-BFGS works on them
+    without packing.
+
+    Parameters
+    ----------
+    layers : list of Layer
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        All learned parameters.
+    grads : ndarray of shape (n_params,)
+        Their gradients, filled by :meth:`backward`.
+    n_penalized : int
+        ``params[:n_penalized]`` are the parameters under the L2 penalty.
+    n_inputs, n_outputs : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp.nn import Dense, ReLU, Sequential, MultinomialLogLoss
+    >>> net = Sequential([Dense(8), ReLU(), Dense(3)])
+    >>> net = net.build(4, np.float64, np.random.RandomState(0))
+    >>> X, y = np.ones((5, 4)), np.eye(3)[[0, 1, 2, 0, 1]]
+    >>> loss = net.loss_gradient(X, y, MultinomialLogLoss())
+    >>> net.grads.shape == net.params.shape == (4 * 8 + 8 * 3 + 8 + 3,)
+    True
+    """
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+
+    def build(self, n_inputs, dtype, random_state):
+        """Build every layer, allocate the buffers and initialise parameters.
+
+        Parameters
+        ----------
+        n_inputs : int
+        dtype : numpy dtype
+        random_state : numpy.random.RandomState
+            Source of the initial weights.
+
+        Returns
+        -------
+        self : Sequential
+        """
+        width = self.n_inputs = int(n_inputs)
+        for layer in self.layers:
+            width = layer.build(width, dtype)
+        self.n_outputs = width
+        # The first layer's input is the data: its gradient is never needed.
+        if self.layers:
+            self.layers[0].needs_input_grad = False
+        self.params, self.grads, self.n_penalized = allocate(self.layers, dtype)
+        for layer in self.layers:
+            layer.initialize(random_state)
+        return self
+
+    def forward(self, X, *, training):
+        """Output of the last layer for a mini-batch ``X``.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+        training : bool
+            True to cache what :meth:`backward` needs (and to use dropout and
+            batch statistics where layers have them).
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_outputs)
+        """
+        for layer in self.layers:
+            X = layer.forward(X, training=training)
+        return X
+
+    def backward(self, dZ):
+        """Back-propagate ``dZ`` through every layer, filling ``grads``.
+
+        Returns
+        -------
+        dX : ndarray or None
+            Gradient with respect to the input, None when the first layer
+            skips it (``needs_input_grad`` is False).
+        """
+        for layer in reversed(self.layers):
+            dZ = layer.backward(dZ)
+        return dZ
+
+    def loss_gradient(self, X, y, loss, *, sample_weight=None, alpha=0.0):
+        """Objective value on a mini-batch; its gradient goes into ``grads``.
+
+        The objective is the loss plus the L2 penalty, scaled as in
+        scikit-learn: ``loss(Z, y) + alpha / (2 s) * ||W||^2`` with ``s`` the
+        number of samples or the sum of their weights.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+        y : ndarray of shape (n_samples, n_outputs)
+        loss : Loss
+        sample_weight : ndarray of shape (n_samples,), default=None
+        alpha : float, default=0.0
+            Strength of the L2 penalty.
+
+        Returns
+        -------
+        value : float
+        """
+        Z = self.forward(X, training=True)
+        value, dZ = loss.loss_gradient(Z, y, sample_weight)
+        self.backward(dZ)
+        if alpha:
+            total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
+            penalized = self.params[: self.n_penalized]
+            value += 0.5 * alpha * float(np.dot(penalized, penalized)) / total_weight
+            # grads += (alpha / s) * W, in place without a temporary.
+            axpy = blas.get_blas_funcs("axpy", (penalized,))
+            axpy(penalized, self.grads[: self.n_penalized], a=alpha / total_weight)
+        return value
+
+    def predict(self, X, loss):
+        """Predictions ``loss.output(Z)`` in inference mode."""
+        return loss.output(self.forward(X, training=False))
+
+    def get_state(self):
+        """A copy of everything learned: parameters and layer buffers."""
+        return self.params.copy(), [
+            {name: array.copy() for name, array in layer.buffers().items()}
+            for layer in self.layers
+        ]
+
+    def set_state(self, state):
+        """Restore a state returned by :meth:`get_state`, in place."""
+        params, buffers = state
+        self.params[...] = params
+        for layer, saved in zip(self.layers, buffers):
+            for name, array in layer.buffers().items():
+                array[...] = saved[name]
+
+    def __getstate__(self):
+        # The layers pickle their own parameters; the flat buffers are
+        # rebuilt from them, so nothing is stored twice.
+        state = self.__dict__.copy()
+        state.pop("params", None)
+        state.pop("grads", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if not hasattr(self, "n_penalized"):
+            return
+        values = [
+            {spec.name: getattr(layer, spec.name) for spec in layer.param_specs()}
+            for layer in self.layers
+        ]
+        dtype = self.layers[0].dtype_ if self.layers else np.float64
+        self.params, self.grads, _ = allocate(self.layers, dtype)
+        for layer, saved in zip(self.layers, values):
+            for name, array in saved.items():
+                getattr(layer, name)[...] = array
+
+    def __repr__(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([{inner}])"
