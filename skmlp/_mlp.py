@@ -31,12 +31,19 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
 def _supports_partial_fit(estimator):
-    """``partial_fit`` exists only for the stochastic solvers."""
+    """``partial_fit`` exists only for stochastic solvers without early stopping.
+
+    scikit-learn's MLP raises the same messages, but as a ValueError from
+    inside ``partial_fit`` for early stopping; hiding the method instead lets
+    ``hasattr(estimator, "partial_fit")`` tell the truth.
+    """
     if estimator.solver not in _STOCHASTIC_SOLVERS:
         raise AttributeError(
             "partial_fit is only available for stochastic"
             f" optimizers. {estimator.solver} is not stochastic."
         )
+    if estimator.early_stopping:
+        raise AttributeError("partial_fit does not support early_stopping=True")
     return True
 
 
@@ -206,8 +213,6 @@ class BaseMultilayerPerceptron(BaseEstimator):
         )
 
     def _fit_stochastic(self, X, y, sample_weight, random_state, incremental):
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
         if not incremental or self._optimizer is None:
             self._optimizer = self._make_optimizer()
         if sp.issparse(X):
@@ -724,6 +729,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
 
     def _decode_target(self, y_encoded):
         return y_encoded.ravel() if y_encoded.shape[1] == 1 else y_encoded
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
 
     def predict(self, X):
         """Predict using the multi-layer perceptron model.

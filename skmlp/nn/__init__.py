@@ -9,7 +9,7 @@ arrays in place. This package imports numpy and scipy only.
 """
 
 from ._activations import ACTIVATIONS, Identity, Logistic, ReLU, Tanh
-from ._base import Layer, ParamSpec
+from ._base import Layer, ParamSpec, build_layer
 from ._dense import Dense
 from ._losses import (
     LOSSES,
@@ -40,5 +40,6 @@ __all__ = [
     "Sequential",
     "SquaredError",
     "Tanh",
+    "build_layer",
     "minimize_lbfgs",
 ]

@@ -185,3 +185,29 @@ def rebind(layers, params, grads):
         start = stop
     for layer in layers:
         layer.bind(*per_layer[id(layer)])
+
+
+def build_layer(layer, n_inputs, *, dtype=np.float64, random_state=0):
+    """Build, allocate and initialise one layer on its own.
+
+    For using or testing a layer outside a network; inside one,
+    :meth:`Sequential.build` does this for every layer over shared buffers.
+
+    Parameters
+    ----------
+    layer : Layer
+    n_inputs : int
+    dtype : numpy dtype, default=np.float64
+    random_state : int or numpy.random.RandomState, default=0
+
+    Returns
+    -------
+    layer : Layer
+        The same layer, ready for ``forward``/``backward``.
+    """
+    if not isinstance(random_state, np.random.RandomState):
+        random_state = np.random.RandomState(random_state)
+    layer.build(n_inputs, dtype)
+    allocate([layer], dtype)
+    layer.initialize(random_state)
+    return layer

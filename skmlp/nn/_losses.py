@@ -106,18 +106,24 @@ class SquaredError(Loss):
 class PoissonDeviance(Loss):
     """Half the Poisson deviance with log link: predictions ``exp(Z)``.
 
-    Targets must be non-negative. ``Z`` is capped where ``exp`` would
-    overflow, so the loss stays finite for any finite ``Z``.
+    Targets must be non-negative. ``Z`` is capped at half the largest
+    exponent of the dtype, so the loss stays finite for any finite ``Z``.
     """
 
     output_name = "exp"
 
     def output(self, Z):
-        return np.exp(np.minimum(Z, np.log(np.finfo(Z.dtype).max)))
+        return np.exp(self._capped(Z))
+
+    def _capped(self, Z):
+        # Half the largest exponent: a mean of up to 1e19 (float32) or 1e154
+        # (float64), and sums of many such terms still cannot overflow.
+        return np.minimum(Z, 0.5 * np.log(np.finfo(Z.dtype).max))
 
     def _per_sample(self, Z, y):
-        mean = self.output(Z)
-        return np.sum(xlogy(y, y) - y * np.log(mean) - y + mean, axis=1)
+        # log(exp(Z)) is Z itself: no log of an underflowed mean.
+        log_mean = self._capped(Z)
+        return np.sum(xlogy(y, y) - y * log_mean - y + np.exp(log_mean), axis=1)
 
 
 class BinaryLogLoss(Loss):

@@ -1,0 +1,124 @@
+"""Every backward pass against central differences (float64)."""
+
+import numpy as np
+import pytest
+
+from skmlp.nn import (
+    ACTIVATIONS,
+    LOSSES,
+    Dense,
+    Layer,
+    Sequential,
+    build_layer,
+)
+from skmlp.utils import (
+    check_layer_gradients,
+    check_network_gradient,
+    numerical_gradient,
+    relative_error,
+)
+
+TOLERANCE = 1e-6
+
+
+def _inputs(n_samples=6, n_features=5, seed=0):
+    # Away from relu's kink at 0, where the derivative is not defined.
+    X = np.random.RandomState(seed).standard_normal((n_samples, n_features))
+    return np.where(np.abs(X) < 0.05, 0.3, X)
+
+
+def _targets(loss_name, n_samples, n_outputs, seed=1):
+    rng = np.random.RandomState(seed)
+    if loss_name == "log_loss":
+        return np.eye(n_outputs)[rng.randint(n_outputs, size=n_samples)]
+    if loss_name == "binary_log_loss":
+        return (rng.rand(n_samples, n_outputs) < 0.5).astype(float)
+    if loss_name == "poisson":
+        return rng.poisson(2.0, size=(n_samples, n_outputs)).astype(float)
+    return rng.standard_normal((n_samples, n_outputs))
+
+
+def test_dense_gradients():
+    errors = check_layer_gradients(build_layer(Dense(4), 5), _inputs())
+    assert set(errors) == {"X", "W", "b"}
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+def test_dense_gradients_sparse_input():
+    import scipy.sparse as sp
+
+    X = sp.random(6, 5, density=0.4, format="csr", random_state=0)
+    layer = build_layer(Dense(3), 5)
+    layer.forward(X, training=True)
+    dY = np.random.RandomState(0).standard_normal((6, 3))
+    layer.backward(dY)
+    np.testing.assert_allclose(layer.dW, X.toarray().T @ dY)
+    assert sp.issparse(X)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_gradients(name):
+    errors = check_layer_gradients(build_layer(ACTIVATIONS[name](), 5), _inputs())
+    assert errors["X"] < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_gradients(loss_name, weighted):
+    n_outputs = 1 if loss_name == "binary_log_loss" else 3
+    rng = np.random.RandomState(0)
+    Z = rng.standard_normal((7, n_outputs))
+    y = _targets(loss_name, 7, n_outputs)
+    sample_weight = rng.rand(7) if weighted else None
+    loss = LOSSES[loss_name]()
+    _, dZ = loss.loss_gradient(Z, y, sample_weight)
+    numeric = numerical_gradient(lambda: loss.loss(Z, y, sample_weight), Z)
+    assert relative_error(dZ, numeric) < TOLERANCE
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_network_gradient(loss_name, activation):
+    n_outputs = 2
+    network = Sequential(
+        [Dense(4), ACTIVATIONS[activation](), Dense(3), ACTIVATIONS[activation](), Dense(n_outputs)]
+    ).build(5, np.float64, np.random.RandomState(0))
+    X = _inputs()
+    y = _targets(loss_name, X.shape[0], n_outputs)
+    sample_weight = np.random.RandomState(2).rand(X.shape[0])
+    error = check_network_gradient(
+        network, LOSSES[loss_name](), X, y, sample_weight=sample_weight, alpha=0.3
+    )
+    assert error < TOLERANCE
+
+
+class _WrongDense(Dense):
+    """Dense whose weight gradient is deliberately 1% too large."""
+
+    def backward(self, dY):
+        dX = super().backward(dY)
+        self.dW *= 1.01
+        return dX
+
+
+def test_gradient_check_catches_a_wrong_gradient():
+    errors = check_layer_gradients(build_layer(_WrongDense(4), 5), _inputs())
+    assert errors["b"] < TOLERANCE
+    assert errors["W"] > 1e-3
+
+
+def test_layers_do_not_modify_their_inputs():
+    for layer in [Dense(3), *[cls() for cls in ACTIVATIONS.values()]]:
+        build_layer(layer, 5)
+        X = _inputs()
+        X_before = X.copy()
+        out = layer.forward(X, training=True)
+        dY = np.ones_like(out)
+        layer.backward(dY)
+        np.testing.assert_array_equal(X, X_before)
+        np.testing.assert_array_equal(dY, np.ones_like(out))
+
+
+def test_layer_base_is_abstract():
+    with pytest.raises(NotImplementedError):
+        Layer().forward(np.zeros((1, 1)), training=False)

@@ -1,0 +1,56 @@
+"""Loss values against scikit-learn's metrics, and their numerical safety."""
+
+import numpy as np
+import pytest
+from scipy.special import expit, softmax
+from sklearn.metrics import log_loss, mean_poisson_deviance, mean_squared_error
+
+from skmlp.nn import BinaryLogLoss, MultinomialLogLoss, PoissonDeviance, SquaredError
+
+rng = np.random.RandomState(0)
+Z = rng.standard_normal((20, 3))
+WEIGHTS = rng.rand(20)
+
+
+def test_multinomial_log_loss_matches_sklearn():
+    y = rng.randint(3, size=20)
+    value = MultinomialLogLoss().loss(Z, np.eye(3)[y], WEIGHTS)
+    expected = log_loss(y, softmax(Z, axis=1), sample_weight=WEIGHTS)
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_binary_log_loss_matches_sklearn():
+    y = rng.randint(2, size=20)
+    value = BinaryLogLoss().loss(Z[:, :1], y[:, None].astype(float), WEIGHTS)
+    expected = log_loss(y, expit(Z[:, 0]), sample_weight=WEIGHTS)
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_squared_error_is_half_the_mse_summed_over_outputs():
+    y = rng.standard_normal((20, 3))
+    value = SquaredError().loss(Z, y, WEIGHTS)
+    expected = 0.5 * 3 * mean_squared_error(y, Z, sample_weight=WEIGHTS)
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_poisson_is_half_the_deviance():
+    y = rng.poisson(1.5, size=20).astype(float)
+    value = PoissonDeviance().loss(Z[:, :1], y[:, None], WEIGHTS)
+    expected = 0.5 * mean_poisson_deviance(y, np.exp(Z[:, 0]), sample_weight=WEIGHTS)
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", [BinaryLogLoss(), MultinomialLogLoss(), PoissonDeviance()])
+def test_losses_stay_finite_and_silent_for_huge_raw_outputs(loss):
+    huge = np.array([[1e4, -1e4], [-800.0, 900.0]])
+    y = np.array([[0.0, 1.0], [1.0, 0.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value, dZ = loss.loss_gradient(huge, y)
+    assert np.isfinite(value) and np.isfinite(dZ).all()
+
+
+def test_loss_keeps_float32():
+    Z32 = Z.astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.randint(3, size=20)]
+    _, dZ = MultinomialLogLoss().loss_gradient(Z32, y, WEIGHTS)
+    assert dZ.dtype == np.float32

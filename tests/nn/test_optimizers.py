@@ -1,0 +1,65 @@
+"""One optimiser step against its closed form."""
+
+import numpy as np
+import pytest
+
+from skmlp.nn import SGD, Adam
+
+rng = np.random.RandomState(0)
+PARAMS = rng.standard_normal(10)
+GRADS = [rng.standard_normal(10) for _ in range(3)]
+
+
+def _run(optimizer, steps):
+    params = PARAMS.copy()
+    for grad in GRADS[:steps]:
+        optimizer.update(params, grad)
+    return params
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_momentum_two_steps(nesterov):
+    lr, mu = 0.1, 0.9
+    v1 = -lr * GRADS[0]
+    v2 = mu * v1 - lr * GRADS[1]
+    if nesterov:
+        expected = PARAMS + (mu * v1 - lr * GRADS[0]) + (mu * v2 - lr * GRADS[1])
+    else:
+        expected = PARAMS + v1 + v2
+    got = _run(SGD(lr, momentum=mu, nesterov=nesterov), 2)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_adam_two_steps():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    params, m, v = PARAMS.copy(), 0.0, 0.0
+    for t, grad in enumerate(GRADS[:2], start=1):
+        m = b1 * m + (1 - b1) * grad
+        v = b2 * v + (1 - b2) * grad**2
+        step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        params = params - step * m / (np.sqrt(v) + eps)
+    got = _run(Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps), 2)
+    np.testing.assert_allclose(got, params, rtol=1e-12)
+
+
+def test_invscaling_and_adaptive_schedules():
+    sgd = SGD(0.1, lr_schedule="invscaling", power_t=0.5)
+    sgd.end_epoch(99)
+    assert sgd.learning_rate == pytest.approx(0.1 / 10)
+    adaptive = SGD(1e-5, lr_schedule="adaptive")
+    assert adaptive.reduce_learning_rate() and adaptive.learning_rate == pytest.approx(2e-6)
+    assert adaptive.reduce_learning_rate() and not adaptive.reduce_learning_rate()
+    assert not Adam().reduce_learning_rate()
+
+
+def test_optimizer_step_allocates_no_parameter_sized_array():
+    import tracemalloc
+
+    params, grads = np.zeros(200_000), np.ones(200_000)
+    for optimizer in (Adam(), SGD(momentum=0.9, nesterov=True)):
+        optimizer.update(params, grads)  # allocates its state once
+        tracemalloc.start()
+        optimizer.update(params, grads)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert peak < params.nbytes / 10, type(optimizer).__name__

@@ -1,0 +1,27 @@
+"""scikit-learn's estimator checks on every configuration we ship."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmlp import MLPClassifier, MLPRegressor
+
+
+def _configurations():
+    # Small, quick networks: the checks fit hundreds of times.
+    fast = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0)
+    return [
+        MLPClassifier(**fast),
+        MLPClassifier(solver="lbfgs", **fast),
+        MLPClassifier(solver="sgd", **fast),
+        MLPRegressor(**fast),
+        MLPRegressor(solver="lbfgs", **fast),
+        MLPRegressor(loss="poisson", **fast),
+    ]
+
+
+# early_stopping=True is left out on purpose and tested in test_mlp.py: a
+# held-out split cannot make weighting a row equivalent to repeating it
+# (check_sample_weight_equivalence), and the checks' 10-row data sets leave
+# fewer than two validation rows, which scikit-learn's MLP rejects too.
+@parametrize_with_checks(_configurations())
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
