@@ -11,6 +11,7 @@ arrays in place. This package imports numpy and scipy only.
 from ._activations import ACTIVATIONS, Identity, Logistic, ReLU, Tanh
 from ._base import Layer, ParamSpec, build_layer
 from ._dense import Dense
+from ._dropout import Dropout
 from ._losses import (
     LOSSES,
     BinaryLogLoss,
@@ -19,6 +20,7 @@ from ._losses import (
     PoissonDeviance,
     SquaredError,
 )
+from ._normalization import BatchNorm, LayerNorm
 from ._optimizers import SGD, Adam, minimize_lbfgs
 from ._sequential import Sequential
 
@@ -26,10 +28,13 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "Adam",
+    "BatchNorm",
     "BinaryLogLoss",
     "Dense",
+    "Dropout",
     "Identity",
     "Layer",
+    "LayerNorm",
     "Logistic",
     "Loss",
     "MultinomialLogLoss",

@@ -62,9 +62,12 @@ class Sequential:
         for layer in self.layers:
             width = layer.build(width, dtype)
         self.n_outputs = width
-        # The first layer's input is the data: its gradient is never needed.
-        if self.layers:
-            self.layers[0].needs_input_grad = False
+        # Gradients are only needed down to the lowest layer with parameters:
+        # below it there is only the data (and maybe input dropout).
+        has_params_below = False
+        for layer in self.layers:
+            layer.needs_input_grad = has_params_below
+            has_params_below = has_params_below or bool(layer.param_specs())
         self.params, self.grads, self.n_penalized = allocate(self.layers, dtype)
         for layer in self.layers:
             layer.initialize(random_state)
@@ -94,10 +97,12 @@ class Sequential:
         Returns
         -------
         dX : ndarray or None
-            Gradient with respect to the input, None when the first layer
-            skips it (``needs_input_grad`` is False).
+            Gradient with respect to the input; None when no layer below
+            has parameters, where back-propagation stops early.
         """
         for layer in reversed(self.layers):
+            if dZ is None:
+                break
             dZ = layer.backward(dZ)
         return dZ
 

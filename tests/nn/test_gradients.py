@@ -6,8 +6,11 @@ import pytest
 from skmlp.nn import (
     ACTIVATIONS,
     LOSSES,
+    BatchNorm,
     Dense,
+    Dropout,
     Layer,
+    LayerNorm,
     Sequential,
     build_layer,
 )
@@ -122,3 +125,45 @@ def test_layers_do_not_modify_their_inputs():
 def test_layer_base_is_abstract():
     with pytest.raises(NotImplementedError):
         Layer().forward(np.zeros((1, 1)), training=False)
+
+
+# ---------------------------------------------------------------------------
+# Dropout and normalisation
+# ---------------------------------------------------------------------------
+class _FixedMaskDropout(Dropout):
+    """Dropout drawing the same mask on every call, so the objective is a function."""
+
+    def _draw_mask(self, shape, dtype):
+        self.random_state = np.random.RandomState(7)
+        return super()._draw_mask(shape, dtype)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [_FixedMaskDropout(0.3), BatchNorm(momentum=0.8), LayerNorm()],
+    ids=["dropout", "batch_norm", "layer_norm"],
+)
+def test_regularisation_layer_gradients_in_training_mode(layer):
+    build_layer(layer, 5)
+    if layer.param_specs():
+        rng = np.random.RandomState(3)
+        layer.gamma[:] = rng.uniform(0.5, 2.0, 5)
+        layer.beta[:] = rng.standard_normal(5)
+    errors = check_layer_gradients(layer, _inputs(n_samples=8))
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("normalization", [None, "batch", "layer"])
+@pytest.mark.parametrize("loss_name", ["log_loss", "squared_error"])
+def test_network_gradient_with_normalisation_and_dropout(normalization, loss_name):
+    def hidden(n_units):
+        norm = {"batch": [BatchNorm()], "layer": [LayerNorm()], None: []}[normalization]
+        return [Dense(n_units), *norm, ACTIVATIONS["tanh"](), _FixedMaskDropout(0.25)]
+
+    network = Sequential(
+        [_FixedMaskDropout(0.1), *hidden(6), *hidden(4), Dense(3)]
+    ).build(5, np.float64, np.random.RandomState(0))
+    X = _inputs(n_samples=9)
+    y = _targets(loss_name, 9, 3)
+    error = check_network_gradient(network, LOSSES[loss_name](), X, y, alpha=0.1)
+    assert error < TOLERANCE

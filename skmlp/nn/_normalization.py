@@ -1,0 +1,154 @@
+"""Batch and layer normalisation."""
+
+import numpy as np
+
+from ._base import Layer, ParamSpec
+
+
+def _normalize_backward(dY, x_hat, inv_std, gamma, axis):
+    """Gradient through ``Y = gamma * x_hat + beta`` and the normalisation.
+
+    With ``x_hat = (X - mean) * inv_std`` where mean and variance are taken
+    over ``axis`` (``m`` values each), differentiating through the mean and
+    the variance as well gives::
+
+        dx_hat = dY * gamma
+        dX = inv_std / m * (m * dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))
+
+    with the sums over ``axis``.
+    """
+    d_x_hat = dY * gamma
+    m = dY.shape[axis]
+    sum_d = d_x_hat.sum(axis=axis, keepdims=True)
+    sum_dx = np.sum(d_x_hat * x_hat, axis=axis, keepdims=True)
+    return (inv_std / m) * (m * d_x_hat - sum_d - x_hat * sum_dx)
+
+
+class _Normalization(Layer):
+    """Shared part: learned scale ``gamma`` and offset ``beta`` per unit."""
+
+    def __init__(self, *, epsilon=1e-5):
+        self.epsilon = epsilon
+
+    def param_specs(self):
+        return [ParamSpec("gamma", (self.n_inputs_,)), ParamSpec("beta", (self.n_inputs_,))]
+
+    def initialize(self, random_state):
+        self.gamma[...] = 1.0
+        self.beta[...] = 0.0
+
+    def _affine_backward(self, dY, x_hat):
+        np.sum(dY * x_hat, axis=0, out=self.dgamma)
+        np.sum(dY, axis=0, out=self.dbeta)
+
+
+class BatchNorm(_Normalization):
+    """Batch normalisation of each unit over the mini-batch (Ioffe and Szegedy).
+
+    Training, for ``X`` of shape ``(n, n_units)`` with ``n >= 2``::
+
+        mean, var = X.mean(axis=0), X.var(axis=0)
+        x_hat = (X - mean) / sqrt(var + epsilon)
+        Y = gamma * x_hat + beta
+
+    and the running statistics move towards the batch's:
+    ``running = momentum * running + (1 - momentum) * batch`` (the unbiased
+    variance). Inference uses the running statistics instead, so a row's
+    output does not depend on the other rows. Backward is the full gradient
+    through the batch mean and variance (see ``_normalize_backward``).
+
+    Cached: ``x_hat`` and ``1 / sqrt(var + epsilon)``.
+
+    Parameters
+    ----------
+    momentum : float in [0, 1), default=0.9
+        Weight of the old running statistics in each update.
+    epsilon : float, default=1e-5
+        Added to the variance before the square root.
+
+    Attributes
+    ----------
+    running_mean, running_var : ndarray of shape (n_units,)
+        Buffers: saved with the layer, not optimised, not penalised.
+    """
+
+    def __init__(self, *, momentum=0.9, epsilon=1e-5):
+        super().__init__(epsilon=epsilon)
+        self.momentum = momentum
+
+    def buffers(self):
+        return {"running_mean": self.running_mean, "running_var": self.running_var}
+
+    def initialize(self, random_state):
+        super().initialize(random_state)
+        self.running_mean = np.zeros(self.n_inputs_, dtype=self.dtype_)
+        self.running_var = np.ones(self.n_inputs_, dtype=self.dtype_)
+
+    def forward(self, X, *, training):
+        if not training:
+            self._cache = None
+            inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon)
+            return (X - self.running_mean) * (inv_std * self.gamma) + self.beta
+        n = X.shape[0]
+        if n < 2:
+            raise ValueError(
+                "Batch normalisation needs at least 2 samples per mini-batch "
+                f"in training; got {n}."
+            )
+        mean = X.mean(axis=0)
+        var = X.var(axis=0)
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        x_hat = (X - mean) * inv_std
+        self._update_running(mean, var * (n / (n - 1)))
+        self._cache = (x_hat, inv_std)
+        return x_hat * self.gamma + self.beta
+
+    def _update_running(self, mean, unbiased_var):
+        self.running_mean *= self.momentum
+        self.running_mean += (1 - self.momentum) * mean
+        self.running_var *= self.momentum
+        self.running_var += (1 - self.momentum) * unbiased_var
+
+    def backward(self, dY):
+        x_hat, inv_std = self._cache
+        self._affine_backward(dY, x_hat)
+        return _normalize_backward(dY, x_hat, inv_std, self.gamma, axis=0)
+
+    def __repr__(self):
+        return f"BatchNorm(momentum={self.momentum})"
+
+
+class LayerNorm(_Normalization):
+    """Layer normalisation of each sample over its units (Ba, Kiros, Hinton).
+
+    The same computation in training and inference, for ``X`` of shape
+    ``(n, n_units)``::
+
+        mean, var = X.mean(axis=1), X.var(axis=1)      # per row
+        x_hat = (X - mean) / sqrt(var + epsilon)
+        Y = gamma * x_hat + beta
+
+    Backward is the full gradient through the row mean and variance.
+
+    Cached: ``x_hat`` and ``1 / sqrt(var + epsilon)`` (per row).
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-5
+    """
+
+    def forward(self, X, *, training):
+        mean = X.mean(axis=1, keepdims=True)
+        var = X.var(axis=1, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        x_hat = (X - mean) * inv_std
+        self._cache = (x_hat, inv_std) if training else None
+        return x_hat * self.gamma + self.beta
+
+    def backward(self, dY):
+        x_hat, inv_std = self._cache
+        self._affine_backward(dY, x_hat)
+        return _normalize_backward(dY, x_hat, inv_std, self.gamma, axis=1)
+
+    def __repr__(self):
+        return "LayerNorm()"
