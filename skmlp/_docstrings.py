@@ -108,7 +108,34 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
 
     max_fun : int, default=15000
         Only used when solver='lbfgs'. Maximum number of loss function
-        calls."""
+        calls.
+
+    dropout : float or array-like of shape (n_layers - 2,), default=0.0
+        Dropout rate in [0, 1) applied to the output of every hidden layer
+        during training, or one rate per hidden layer. Inverted dropout: kept
+        units are scaled by ``1 / (1 - rate)`` so that prediction needs no
+        change. Needs solver='sgd' or 'adam'.
+
+    input_dropout : float, default=0.0
+        Dropout rate in [0, 1) applied to the input features during training.
+        For sparse input only the stored entries are drawn. Needs
+        solver='sgd' or 'adam'.
+
+    normalization : {'batch', 'layer'} or None, default=None
+        Normalisation of every hidden layer's pre-activation (dense ->
+        normalisation -> activation -> dropout): 'batch' normalises each unit
+        over the mini-batch in training and with running statistics at
+        prediction; 'layer' normalises each sample over the layer's units,
+        the same way in training and prediction. Both learn a scale and an
+        offset per unit, which are not L2-penalised.
+
+    batch_norm_momentum : float, default=0.9
+        Weight of the previous running mean and variance in each update of
+        batch normalisation: ``running = momentum * running + (1 - momentum)
+        * batch``. Only used when normalization='batch'.
+
+    normalization_epsilon : float, default=1e-5
+        Added to the variance before its square root in normalisation."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -162,7 +189,21 @@ loss_ : float
         Number of outputs.
 
     out_activation_ : str
-        Name of the output activation function."""
+        Name of the output activation function.
+
+    normalization_scales_ : list of ndarray of shape (n_units,)
+        Learned scale of each normalised hidden layer; empty when
+        normalization is None.
+
+    normalization_offsets_ : list of ndarray of shape (n_units,)
+        Learned offset of each normalised hidden layer.
+
+    running_means_ : list of ndarray of shape (n_units,)
+        Running means of batch normalisation, used at prediction; empty
+        unless normalization='batch'.
+
+    running_vars_ : list of ndarray of shape (n_units,)
+        Running variances of batch normalisation."""
 
 
 def fill(template):

@@ -25,7 +25,18 @@ from ._compat import (
     _fit_context,
 )
 from ._docstrings import fill
-from .nn import ACTIVATIONS, LOSSES, SGD, Adam, Dense, Sequential, minimize_lbfgs
+from .nn import (
+    ACTIVATIONS,
+    LOSSES,
+    SGD,
+    Adam,
+    BatchNorm,
+    Dense,
+    Dropout,
+    LayerNorm,
+    Sequential,
+    minimize_lbfgs,
+)
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -77,6 +88,11 @@ class BaseMultilayerPerceptron(BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "input_dropout": [Interval(Real, 0, 1, closed="left")],
+        "normalization": [StrOptions({"batch", "layer"}), None],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],
+        "normalization_epsilon": [Interval(Real, 0, None, closed="neither")],
     }
 
     # ------------------------------------------------------------------ #
@@ -90,6 +106,25 @@ class BaseMultilayerPerceptron(BaseEstimator):
     def intercepts_(self):
         return [layer.b for layer in self._network.layers if isinstance(layer, Dense)]
 
+    def _layers_of(self, kind):
+        return [layer for layer in self._network.layers if isinstance(layer, kind)]
+
+    @property
+    def normalization_scales_(self):
+        return [layer.gamma for layer in self._layers_of((BatchNorm, LayerNorm))]
+
+    @property
+    def normalization_offsets_(self):
+        return [layer.beta for layer in self._layers_of((BatchNorm, LayerNorm))]
+
+    @property
+    def running_means_(self):
+        return [layer.running_mean for layer in self._layers_of(BatchNorm)]
+
+    @property
+    def running_vars_(self):
+        return [layer.running_var for layer in self._layers_of(BatchNorm)]
+
     # ------------------------------------------------------------------ #
     # Fitting
     # ------------------------------------------------------------------ #
@@ -102,6 +137,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden_sizes = self._hidden_layer_sizes()
+        dropout_rates = self._check_options(hidden_sizes)
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
@@ -109,11 +145,17 @@ class BaseMultilayerPerceptron(BaseEstimator):
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         y = self._encode_target(y, X.dtype)
+        layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
-            self._check_warm_start_shape(hidden_sizes, X.shape[1], y.shape[1])
+            self._check_same_network(layers, y.shape[1])
+        if self.normalization == "batch" and self.solver != "lbfgs" and X.shape[0] < 2:
+            raise ValueError(
+                "normalization='batch' needs at least 2 samples per mini-batch; "
+                f"got {X.shape[0]} sample in total."
+            )
         random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(hidden_sizes, X.shape[1], y.shape[1], X.dtype, random_state)
+            self._initialize(layers, X.shape[1], y.shape[1], X.dtype, random_state)
 
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, y, sample_weight)
@@ -132,36 +174,82 @@ class BaseMultilayerPerceptron(BaseEstimator):
         y = np.asarray(y, dtype=dtype)
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
-    def _check_warm_start_shape(self, hidden_sizes, n_features, n_outputs):
-        requested = [n_features, *hidden_sizes, n_outputs]
-        if requested != self._layer_units:
+    def _check_same_network(self, layers, n_outputs):
+        """warm_start and partial_fit continue the fitted network unchanged."""
+        fitted = [repr(layer) for layer in self._network.layers]
+        requested = [repr(layer) for layer in layers]
+        if requested != fitted:
             raise ValueError(
-                "warm_start and partial_fit continue training the fitted network, "
-                f"whose layer sizes are {self._layer_units}; this call needs "
-                f"{requested}. Set warm_start=False to fit a new network."
+                "warm_start and partial_fit continue training the fitted network "
+                f"{fitted}; the current parameters and target ({n_outputs} "
+                f"outputs) need {requested}. Set warm_start=False to fit a new network."
             )
 
-    def _build_layers(self, hidden_sizes, n_outputs):
-        """The layer stack: (Dense, activation) per hidden layer, then Dense."""
+    def _dropout_rates(self, n_hidden):
+        """One dropout rate per hidden layer, checked."""
+        rates = self.dropout
+        if np.ndim(rates) == 0:
+            return [float(rates)] * n_hidden
+        rates = [float(rate) for rate in rates]
+        if len(rates) != n_hidden or not all(0 <= rate < 1 for rate in rates):
+            raise ValueError(
+                "dropout must be a float in [0, 1) or one such rate per hidden "
+                f"layer ({n_hidden} for hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r}); got {self.dropout!r}."
+            )
+        return rates
+
+    def _check_options(self, hidden_sizes):
+        """Cross-parameter checks, in one place; returns the dropout rates."""
+        rates = self._dropout_rates(len(hidden_sizes))
+        if self.solver == "lbfgs" and (any(rates) or self.input_dropout):
+            raise ValueError(
+                "dropout and input_dropout need a stochastic solver: with "
+                "solver='lbfgs' the line search needs a deterministic objective. "
+                f"Got dropout={self.dropout!r}, input_dropout={self.input_dropout!r}; "
+                "use solver='adam' or 'sgd', or set both rates to 0."
+            )
+        if self.normalization == "batch" and self.batch_size == 1:
+            raise ValueError(
+                "normalization='batch' needs mini-batches of at least 2 samples; "
+                "got batch_size=1. Use a larger batch_size or normalization='layer'."
+            )
+        return rates
+
+    def _build_layers(self, hidden_sizes, n_outputs, dropout_rates):
+        """The layer stack.
+
+        Per hidden layer: Dense -> normalisation (if any) -> activation ->
+        dropout (if its rate is positive); then the output Dense. Input
+        dropout comes first. With the default options this is exactly the
+        plain network of scikit-learn.
+        """
         # scikit-learn's Glorot factor: 2 for logistic units, 6 otherwise.
         init_factor = 2.0 if self.activation == "logistic" else 6.0
-        layers = []
-        for n_units in hidden_sizes:
-            layers += [Dense(n_units, init_factor=init_factor), ACTIVATIONS[self.activation]()]
+        layers = [Dropout(self.input_dropout)] if self.input_dropout else []
+        for n_units, rate in zip(hidden_sizes, dropout_rates):
+            layers.append(Dense(n_units, init_factor=init_factor))
+            if self.normalization == "batch":
+                layers.append(
+                    BatchNorm(momentum=self.batch_norm_momentum, epsilon=self.normalization_epsilon)
+                )
+            elif self.normalization == "layer":
+                layers.append(LayerNorm(epsilon=self.normalization_epsilon))
+            layers.append(ACTIVATIONS[self.activation]())
+            if rate:
+                layers.append(Dropout(rate))
         layers.append(Dense(n_outputs, init_factor=init_factor))
         return layers
 
-    def _initialize(self, hidden_sizes, n_features, n_outputs, dtype, random_state):
+    def _initialize(self, layers, n_features, n_outputs, dtype, random_state):
         """Build a fresh network and reset every training attribute."""
-        self._layer_units = [n_features, *hidden_sizes, n_outputs]
         self._loss = LOSSES[self._loss_name(n_outputs)]()
-        network = Sequential(self._build_layers(hidden_sizes, n_outputs))
-        self._network = network.build(n_features, dtype, random_state)
+        self._network = Sequential(layers).build(n_features, dtype, random_state)
         self._optimizer = None
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = n_outputs
-        self.n_layers_ = len(self._layer_units)
+        self.n_layers_ = len(self.coefs_) + 1
         self.out_activation_ = self._loss.output_name
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
@@ -229,7 +317,9 @@ class BaseMultilayerPerceptron(BaseEstimator):
             for _ in range(self.max_iter):
                 if self.shuffle:
                     random_state.shuffle(train_idx)
-                batches = _training.epoch_batches(train_idx, batch_size)
+                batches = _training.epoch_batches(
+                    train_idx, batch_size, min_size=2 if self.normalization == "batch" else 1
+                )
                 self.loss_ = _training.run_epoch(
                     self._network, self._loss, self._optimizer, data, batches, alpha=self.alpha
                 )
@@ -428,6 +518,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        input_dropout=0.0,
+        normalization=None,
+        batch_norm_momentum=0.9,
+        normalization_epsilon=1e-5,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -452,6 +547,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.normalization = normalization
+        self.batch_norm_momentum = batch_norm_momentum
+        self.normalization_epsilon = normalization_epsilon
 
     def _loss_name(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -680,6 +780,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        input_dropout=0.0,
+        normalization=None,
+        batch_norm_momentum=0.9,
+        normalization_epsilon=1e-5,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -705,6 +810,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.normalization = normalization
+        self.batch_norm_momentum = batch_norm_momentum
+        self.normalization_epsilon = normalization_epsilon
 
     def _loss_name(self, n_outputs):
         return self.loss

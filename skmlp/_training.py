@@ -52,9 +52,16 @@ def validation_split(n_samples, validation_fraction, random_state, stratify=None
     return train_idx, val_idx
 
 
-def epoch_batches(order, batch_size):
-    """Index arrays of the mini-batches of one epoch, in ``order``."""
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+def epoch_batches(order, batch_size, *, min_size=1):
+    """Index arrays of the mini-batches of one epoch, in ``order``.
+
+    A last batch smaller than ``min_size`` is merged into the one before it
+    (batch normalisation cannot train on a single row).
+    """
+    batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    if len(batches) > 1 and len(batches[-1]) < min_size:
+        batches[-2:] = [np.concatenate(batches[-2:])]
+    return batches
 
 
 def run_epoch(network, loss, optimizer, data, batches, *, alpha):

@@ -15,6 +15,16 @@ def _configurations():
         MLPRegressor(**fast),
         MLPRegressor(solver="lbfgs", **fast),
         MLPRegressor(loss="poisson", **fast),
+        *[
+            Estimator(**options, **fast)
+            for Estimator in (MLPClassifier, MLPRegressor)
+            for options in (
+                dict(dropout=0.2),
+                dict(input_dropout=0.1),
+                dict(normalization="batch"),
+                dict(normalization="layer"),
+            )
+        ],
     ]
 
 

@@ -28,7 +28,6 @@ from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_sp
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from skmlp import MLPClassifier, MLPRegressor
 
@@ -36,13 +35,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
 FAST = dict(hidden_layer_sizes=(8,), max_iter=20, learning_rate_init=0.01, random_state=0)
-
-
-@pytest.fixture(autouse=True)
-def single_blas_thread():
-    # Tiny matrices: extra BLAS threads only oversubscribe a busy machine.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _classification(n_classes=3, n_samples=150, n_features=8):

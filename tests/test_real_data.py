@@ -14,7 +14,6 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
-from threadpoolctl import threadpool_limits
 
 import skmlp
 
@@ -46,14 +45,6 @@ CASES = [
 ]
 
 _ROWS = []
-
-
-@pytest.fixture(autouse=True)
-def single_blas_thread():
-    # The matrices are tiny: extra BLAS threads only oversubscribe a busy
-    # machine (several times slower), for both libraries alike.
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(scope="module", autouse=True)

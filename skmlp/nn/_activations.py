@@ -22,7 +22,7 @@ from ._base import Layer
 class _Activation(Layer):
     """Element-wise layer with no parameters; the output width is the input's."""
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
         Y = self._function(X)
         self._cache = Y if training else None
         return Y

@@ -42,11 +42,14 @@ class Layer:
       gradient ``self.dW``. They are views into the network's flat buffers, so
       an optimiser step is a few whole-buffer operations.
     - ``initialize(random_state)`` fills the parameters in place.
-    - ``forward(X, *, training)`` returns the output for a mini-batch
-      ``X`` of shape ``(n_samples, n_inputs)`` and caches only what
-      ``backward`` needs. ``training`` is always given explicitly; layers that
-      behave differently at inference (dropout, batch norm) read it, and
-      in inference mode nothing is cached.
+    - ``forward(X, *, training, sample_weight=None)`` returns the output for
+      a mini-batch ``X`` of shape ``(n_samples, n_inputs)`` and caches only
+      what ``backward`` needs. ``training`` is always given explicitly;
+      layers that behave differently at inference (dropout, batch norm) read
+      it, and in inference mode nothing is cached. ``sample_weight`` (shape
+      ``(n_samples,)``) is only read by layers that compute statistics over
+      the batch, so that weighting a row by k is the same as repeating it k
+      times.
     - ``backward(dY)`` takes the gradient of the objective with respect to the
       output of the last ``forward(..., training=True)`` call, writes the
       gradients of the parameters into ``self.d<name>`` and returns the
@@ -106,7 +109,7 @@ class Layer:
     def initialize(self, random_state):
         """Fill the parameters in place; nothing to do by default."""
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
         raise NotImplementedError
 
     def backward(self, dY):

@@ -51,7 +51,7 @@ class Dense(Layer):
         self.W[...] = random_state.uniform(-bound, bound, self.W.shape)
         self.b[...] = random_state.uniform(-bound, bound, self.b.shape)
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
         Y = X @ self.W
         Y += self.b
         self._cache = X if training else None

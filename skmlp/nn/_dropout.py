@@ -1,23 +1,63 @@
-"""Inverted dropout."""
+"""Inverted dropout with masks keyed on the rows themselves."""
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._base import Layer
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(z):
+    """SplitMix64's finaliser: a bijection of uint64 with strong avalanche."""
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _uniform(keys):
+    """Floats in [0, 1) from uint64 keys (the top 53 bits)."""
+    return (keys >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+def _value_bits(values):
+    """The bit patterns of float values as uint64, low mantissa bits cleared.
+
+    Matrix products give equal rows results that differ in the last bits
+    depending on their position in the batch, so a row's key must not see
+    those bits: 26 of float64's 52 mantissa bits and 10 of float32's 23 are
+    dropped (0.0 and -0.0 alike).
+    """
+    values = values + values.dtype.type(0.0)  # turns -0.0 into +0.0
+    if values.dtype.itemsize == 8:
+        bits = values.view(np.uint64) >> np.uint64(26)
+    else:
+        bits = (values.view(np.uint32) >> np.uint32(10)).astype(np.uint64)
+    return bits
+
 
 class Dropout(Layer):
     """Inverted dropout: zero each unit with probability ``rate`` in training.
 
     Training: a mask ``M`` with entries ``1 / (1 - rate)`` (kept, probability
-    ``1 - rate``) or 0 (dropped) is drawn for every call, and
-    ``Y = X * M``; the scaling keeps ``E[Y] = X``, so inference is the
-    identity. Backward: ``dX = dY * M``: no gradient flows through dropped
-    units. Shapes: ``X``, ``Y``, ``M`` are ``(n, n_units)``.
+    ``1 - rate``) or 0 (dropped) is drawn for every call and ``Y = X * M``;
+    the scaling keeps ``E[Y] = X``, so inference is the identity. Backward:
+    ``dX = dY * M``: no gradient flows through dropped units. Shapes:
+    ``X``, ``Y``, ``M`` are ``(n, n_units)``.
 
-    For sparse input (dropout on the features of a sparse matrix) the mask
-    is drawn for the stored entries only: dropping a zero changes nothing,
-    so this is the same distribution at a cost proportional to the non-zeros.
+    The mask of a row is a pseudo-random function of the layer's seed, the
+    call count and the row's values (a counter-based generator, hashed with
+    SplitMix64), not of its position in the batch. So two equal rows get
+    the same mask in the same step, and a row of sample weight ``k`` trains
+    like ``k`` repeated rows, as it does without dropout. (Values are hashed
+    to about 1e-8 relative precision in float64 and 1e-4 in float32, since
+    equal rows can differ in their last bits after a matrix product.)
+
+    For sparse input (dropout on the features of a sparse matrix) only the
+    stored entries are drawn: dropping a zero changes nothing, so this is the
+    same distribution at a cost proportional to the non-zeros.
 
     Cached: the mask ``M``.
 
@@ -28,31 +68,61 @@ class Dropout(Layer):
 
     Attributes
     ----------
-    random_state : numpy.random.RandomState
-        Source of the masks, set by :meth:`initialize` from the generator the
-        network was built with.
+    seed : numpy.uint64
+        Drawn by :meth:`initialize` from the network's random generator.
+    n_calls : int
+        Training forward passes so far; part of every mask's key.
     """
 
     def __init__(self, rate):
         self.rate = rate
 
     def initialize(self, random_state):
-        self.random_state = random_state
+        self.seed = np.uint64(random_state.randint(np.iinfo(np.int64).max))
+        self.n_calls = 0
 
-    def _draw_mask(self, shape, dtype):
-        keep = self.random_state.random_sample(shape) >= self.rate
+    def _column_keys(self, n_columns):
+        columns = np.arange(1, n_columns + 1, dtype=np.uint64)
+        return _mix(columns * _GOLDEN + self.seed)
+
+    def _next_step_key(self):
+        self.n_calls += 1
+        return _mix(np.uint64(self.n_calls) * _GOLDEN ^ self.seed)
+
+    def _row_keys(self, X, column_keys):
+        """One uint64 per row, a hash of its values (wrapping arithmetic)."""
+        if sp.issparse(X):
+            weighted = _value_bits(X.data) * column_keys[X.indices]
+            sums = np.add.reduceat(np.append(weighted, np.uint64(0)), X.indptr[:-1])
+            # reduceat gives the next row's first value for an empty row.
+            return np.where(np.diff(X.indptr) > 0, sums, np.uint64(0))
+        return (_value_bits(X) * column_keys).sum(axis=1, dtype=np.uint64)
+
+    def _keep_probability_draws(self, X):
+        """Uniform draws for the entries of X (stored entries if sparse)."""
+        column_keys = self._column_keys(X.shape[1])
+        step_key = self._next_step_key()
+        rows = _mix(self._row_keys(X, column_keys) ^ step_key)
+        if sp.issparse(X):
+            row_of_entry = np.repeat(rows, np.diff(X.indptr))
+            return _uniform(_mix(row_of_entry ^ column_keys[X.indices]))
+        return _uniform(_mix(rows[:, np.newaxis] ^ column_keys))
+
+    def _mask(self, X, dtype):
+        keep = self._keep_probability_draws(X) >= self.rate
         return keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
+        self._cache = None
         if not training or self.rate == 0:
-            self._cache = None
             return X
-        if sp.issparse(X):
-            Y = X.tocsr(copy=True)
-            Y.data *= self._draw_mask(Y.data.shape, Y.data.dtype)
-            self._cache = None
-            return Y
-        mask = self._draw_mask(X.shape, X.dtype)
+        with np.errstate(over="ignore"):  # wrapping uint64 products are intended
+            if sp.issparse(X):
+                X = X.tocsr()
+                Y = X.copy()
+                Y.data *= self._mask(X, X.dtype)
+                return Y
+            mask = self._mask(X, X.dtype)
         self._cache = mask
         return X * mask
 

@@ -5,23 +5,27 @@ import numpy as np
 from ._base import Layer, ParamSpec
 
 
-def _normalize_backward(dY, x_hat, inv_std, gamma, axis):
+def _normalize_backward(dY, x_hat, inv_std, gamma, axis, weights=None):
     """Gradient through ``Y = gamma * x_hat + beta`` and the normalisation.
 
-    With ``x_hat = (X - mean) * inv_std`` where mean and variance are taken
-    over ``axis`` (``m`` values each), differentiating through the mean and
+    With ``x_hat = (X - mean) * inv_std``, where the mean and variance over
+    ``axis`` use weights ``p`` summing to 1 (``p = 1/m`` for ``m`` values
+    unless row weights are given), differentiating through the mean and
     the variance as well gives::
 
         dx_hat = dY * gamma
-        dX = inv_std / m * (m * dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat))
+        dX = inv_std * (dx_hat - p * sum(dx_hat) - p * x_hat * sum(dx_hat * x_hat))
 
     with the sums over ``axis``.
     """
     d_x_hat = dY * gamma
-    m = dY.shape[axis]
     sum_d = d_x_hat.sum(axis=axis, keepdims=True)
     sum_dx = np.sum(d_x_hat * x_hat, axis=axis, keepdims=True)
-    return (inv_std / m) * (m * d_x_hat - sum_d - x_hat * sum_dx)
+    if weights is None:
+        m = dY.shape[axis]
+        return (inv_std / m) * (m * d_x_hat - sum_d - x_hat * sum_dx)
+    p = weights[:, np.newaxis]
+    return inv_std * (d_x_hat - p * (sum_d + x_hat * sum_dx))
 
 
 class _Normalization(Layer):
@@ -47,13 +51,14 @@ class BatchNorm(_Normalization):
 
     Training, for ``X`` of shape ``(n, n_units)`` with ``n >= 2``::
 
-        mean, var = X.mean(axis=0), X.var(axis=0)
+        mean, var = X.mean(axis=0), X.var(axis=0)    # weighted by sample_weight
         x_hat = (X - mean) / sqrt(var + epsilon)
         Y = gamma * x_hat + beta
 
     and the running statistics move towards the batch's:
-    ``running = momentum * running + (1 - momentum) * batch`` (the unbiased
-    variance). Inference uses the running statistics instead, so a row's
+    ``running = momentum * running + (1 - momentum) * batch``. The batch
+    variance is the biased one (as Keras keeps it): with sample weights a
+    Bessel correction would depend on how weights are spelled out as rows. Inference uses the running statistics instead, so a row's
     output does not depend on the other rows. Backward is the full gradient
     through the batch mean and variance (see ``_normalize_backward``).
 
@@ -84,7 +89,7 @@ class BatchNorm(_Normalization):
         self.running_mean = np.zeros(self.n_inputs_, dtype=self.dtype_)
         self.running_var = np.ones(self.n_inputs_, dtype=self.dtype_)
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
         if not training:
             self._cache = None
             inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon)
@@ -95,12 +100,17 @@ class BatchNorm(_Normalization):
                 "Batch normalisation needs at least 2 samples per mini-batch "
                 f"in training; got {n}."
             )
-        mean = X.mean(axis=0)
-        var = X.var(axis=0)
+        # Weighted batch statistics: a row of weight k counts as k rows.
+        weights = None
+        if sample_weight is not None:
+            weights = (sample_weight / sample_weight.sum()).astype(X.dtype, copy=False)
+        mean = np.average(X, axis=0, weights=weights)
+        centered = X - mean
+        var = np.average(centered * centered, axis=0, weights=weights)
         inv_std = 1.0 / np.sqrt(var + self.epsilon)
-        x_hat = (X - mean) * inv_std
-        self._update_running(mean, var * (n / (n - 1)))
-        self._cache = (x_hat, inv_std)
+        x_hat = centered * inv_std
+        self._update_running(mean, var)
+        self._cache = (x_hat, inv_std, weights)
         return x_hat * self.gamma + self.beta
 
     def _update_running(self, mean, unbiased_var):
@@ -110,9 +120,9 @@ class BatchNorm(_Normalization):
         self.running_var += (1 - self.momentum) * unbiased_var
 
     def backward(self, dY):
-        x_hat, inv_std = self._cache
+        x_hat, inv_std, weights = self._cache
         self._affine_backward(dY, x_hat)
-        return _normalize_backward(dY, x_hat, inv_std, self.gamma, axis=0)
+        return _normalize_backward(dY, x_hat, inv_std, self.gamma, axis=0, weights=weights)
 
     def __repr__(self):
         return f"BatchNorm(momentum={self.momentum})"
@@ -137,7 +147,7 @@ class LayerNorm(_Normalization):
     epsilon : float, default=1e-5
     """
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
         mean = X.mean(axis=1, keepdims=True)
         var = X.var(axis=1, keepdims=True)
         inv_std = 1.0 / np.sqrt(var + self.epsilon)

@@ -73,7 +73,7 @@ class Sequential:
             layer.initialize(random_state)
         return self
 
-    def forward(self, X, *, training):
+    def forward(self, X, *, training, sample_weight=None):
         """Output of the last layer for a mini-batch ``X``.
 
         Parameters
@@ -82,13 +82,15 @@ class Sequential:
         training : bool
             True to cache what :meth:`backward` needs (and to use dropout and
             batch statistics where layers have them).
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Row weights, for the batch statistics of batch normalisation.
 
         Returns
         -------
         Z : ndarray of shape (n_samples, n_outputs)
         """
         for layer in self.layers:
-            X = layer.forward(X, training=training)
+            X = layer.forward(X, training=training, sample_weight=sample_weight)
         return X
 
     def backward(self, dZ):
@@ -126,7 +128,7 @@ class Sequential:
         -------
         value : float
         """
-        Z = self.forward(X, training=True)
+        Z = self.forward(X, training=True, sample_weight=sample_weight)
         value, dZ = loss.loss_gradient(Z, y, sample_weight)
         self.backward(dZ)
         if alpha:

@@ -55,7 +55,7 @@ def relative_error(analytic, numeric):
     return float(np.linalg.norm(analytic - numeric) / scale)
 
 
-def check_layer_gradients(layer, X, *, random_state=1234):
+def check_layer_gradients(layer, X, *, sample_weight=None, random_state=1234):
     """Compare a layer's backward pass with central differences.
 
     The objective is ``sum(forward(X) * R)`` for a fixed random ``R``, so
@@ -67,6 +67,8 @@ def check_layer_gradients(layer, X, *, random_state=1234):
     ----------
     layer : skmlp.nn.Layer
     X : ndarray of shape (n_samples, n_inputs)
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Passed to ``forward``.
     random_state : int, default=1234
         Seed of ``R``; pick one unrelated to how ``X`` was drawn (with
         ``R == X`` batch norm's gradient is nearly zero and the check says
@@ -78,11 +80,12 @@ def check_layer_gradients(layer, X, *, random_state=1234):
         Relative error for ``"X"`` and for every parameter name.
     """
     X = np.array(X, dtype=np.float64)
-    out = layer.forward(X, training=True)
+    out = layer.forward(X, training=True, sample_weight=sample_weight)
     weights = np.random.RandomState(random_state).standard_normal(out.shape)
 
     def objective():
-        return float(np.sum(layer.forward(X, training=True) * weights))
+        output = layer.forward(X, training=True, sample_weight=sample_weight)
+        return float(np.sum(output * weights))
 
     objective()
     dX = layer.backward(weights)

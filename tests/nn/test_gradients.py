@@ -133,9 +133,9 @@ def test_layer_base_is_abstract():
 class _FixedMaskDropout(Dropout):
     """Dropout drawing the same mask on every call, so the objective is a function."""
 
-    def _draw_mask(self, shape, dtype):
-        self.random_state = np.random.RandomState(7)
-        return super()._draw_mask(shape, dtype)
+    def _mask(self, X, dtype):
+        keep = np.random.RandomState(7).random_sample(X.shape) >= self.rate
+        return keep.astype(dtype) / (1 - self.rate)
 
 
 @pytest.mark.parametrize(
@@ -167,3 +167,17 @@ def test_network_gradient_with_normalisation_and_dropout(normalization, loss_nam
     y = _targets(loss_name, 9, 3)
     error = check_network_gradient(network, LOSSES[loss_name](), X, y, alpha=0.1)
     assert error < TOLERANCE
+
+
+def test_weighted_batch_norm_gradients_and_repetition_equivalence():
+    layer = build_layer(BatchNorm(), 5)
+    X = _inputs(n_samples=8)
+    weights = np.array([0, 1, 2, 3, 1, 0, 2, 1], dtype=float)
+    errors = check_layer_gradients(layer, X, sample_weight=weights)
+    assert max(errors.values()) < TOLERANCE, errors
+    repeated = build_layer(BatchNorm(), 5)
+    weighted_out = layer.forward(X, training=True, sample_weight=weights)
+    repeated_out = repeated.forward(np.repeat(X, weights.astype(int), axis=0), training=True)
+    np.testing.assert_allclose(
+        np.repeat(weighted_out, weights.astype(int), axis=0), repeated_out, atol=1e-12
+    )
