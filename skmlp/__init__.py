@@ -1,7 +1,8 @@
 """scikit-learn compatible multi-layer perceptrons."""
 
+from ._display import TrainingCurveDisplay
 from ._mlp import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["MLPClassifier", "MLPRegressor", "TrainingCurveDisplay", "__version__"]
