@@ -8,6 +8,7 @@ monitored quantity still improves.
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 
 
@@ -86,17 +87,35 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
         scikit-learn's ``loss_``.
     """
     X, y, sample_weight = data
+    largest = max(len(idx) for idx in batches)
+    X_rows = None if sp.issparse(X) else np.empty((largest, X.shape[1]), dtype=X.dtype)
+    y_rows = np.empty((largest, y.shape[1]), dtype=y.dtype)
     total = 0.0
     n_seen = 0
     for idx in batches:
         batch_weight = None if sample_weight is None else sample_weight[idx]
         value = network.loss_gradient(
-            X[idx], y[idx], loss, sample_weight=batch_weight, alpha=alpha
+            gather_rows(X, idx, X_rows),
+            gather_rows(y, idx, y_rows),
+            loss,
+            sample_weight=batch_weight,
+            alpha=alpha,
         )
         optimizer.update(network.params, network.grads)
         total += value * len(idx)
         n_seen += len(idx)
     return total / n_seen
+
+
+def gather_rows(X, idx, out):
+    """Rows ``idx`` of ``X``, copied into the leading rows of ``out``.
+
+    A reused buffer instead of a fresh array per mini-batch; sparse ``X``
+    (``out`` None) is indexed as it is.
+    """
+    if out is None:
+        return X[idx]
+    return np.take(X, idx, axis=0, out=out[: len(idx)])
 
 
 def track_improvement(count, best, current, tol, *, higher_is_better):

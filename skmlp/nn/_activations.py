@@ -20,45 +20,57 @@ from ._base import Layer
 
 
 class _Activation(Layer):
-    """Element-wise layer with no parameters; the output width is the input's."""
+    """Element-wise layer with no parameters; the output width is the input's.
+
+    Subclasses write ``f(X)`` and ``dY * f'`` into the given output arrays,
+    so a training step allocates nothing.
+    """
 
     def forward(self, X, *, training, sample_weight=None):
-        Y = self._function(X)
+        Y = self._function(X, self._workspace("Y", X.shape, training=training))
         self._cache = Y if training else None
         return Y
 
     def backward(self, dY):
-        return self._backward(self._cache, dY)
+        if not self.needs_input_grad:
+            return None
+        return self._backward(self._cache, dY, self._workspace("dX", dY.shape))
 
 
 class Identity(_Activation):
     """``Y = X``; used for a linear bottleneck."""
 
-    def _function(self, X):
+    def _function(self, X, out):
         return X
 
-    def _backward(self, Y, dY):
+    def _backward(self, Y, dY, out):
         return dY
 
 
 class Logistic(_Activation):
     """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``, computed without overflow."""
 
-    def _function(self, X):
-        return expit(X)
+    def _function(self, X, out):
+        return expit(X, out=out)
 
-    def _backward(self, Y, dY):
-        return dY * Y * (1 - Y)
+    def _backward(self, Y, dY, out):
+        np.subtract(1, Y, out=out)
+        out *= Y
+        out *= dY
+        return out
 
 
 class Tanh(_Activation):
     """Hyperbolic tangent."""
 
-    def _function(self, X):
-        return np.tanh(X)
+    def _function(self, X, out):
+        return np.tanh(X, out=out)
 
-    def _backward(self, Y, dY):
-        return dY * (1 - Y * Y)
+    def _backward(self, Y, dY, out):
+        np.multiply(Y, Y, out=out)
+        np.subtract(1, out, out=out)
+        out *= dY
+        return out
 
 
 class ReLU(_Activation):
@@ -67,11 +79,14 @@ class ReLU(_Activation):
     The derivative at 0 is taken as 0, as in scikit-learn.
     """
 
-    def _function(self, X):
-        return np.maximum(X, 0)
+    def _function(self, X, out):
+        return np.maximum(X, 0, out=out)
 
-    def _backward(self, Y, dY):
-        return dY * (Y > 0)
+    def _backward(self, Y, dY, out):
+        # Y >= 0, so sign(Y) is the 0/1 derivative: two passes, no mask array.
+        np.sign(Y, out=out)
+        out *= dY
+        return out
 
 
 ACTIVATIONS = {

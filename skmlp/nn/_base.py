@@ -56,7 +56,10 @@ class Layer:
       gradient with respect to that call's input ``X``. When
       ``needs_input_grad`` is False (the first layer of a network, whose
       input is the data) it may skip that product and return None.
-    - Inputs are never modified in place.
+    - Inputs are never modified in place. In training mode the arrays a
+      layer returns may be its own work arrays (see :meth:`_workspace`),
+      overwritten by its next training call: a network uses them at once.
+      In inference mode every returned array is new.
 
     Four kinds of state are kept apart: learned parameters (bound views),
     their gradients (bound views), buffers that are saved but not optimised
@@ -119,12 +122,30 @@ class Layer:
         """Forget what the last training forward pass kept."""
         self._cache = None
 
+    def _workspace(self, name, shape, *, training=True):
+        """A work array of ``shape`` reused across training calls.
+
+        Training runs thousands of mini-batches of one shape; allocating
+        their outputs anew each time costs more than many of the operations
+        that fill them. Inference (``training=False``) gets a new array, as
+        its result is handed to the caller.
+        """
+        if not training:
+            return np.empty(shape, dtype=self.dtype_)
+        work = self.__dict__.setdefault("_work", {})
+        array = work.get(name)
+        # Keep the largest batch seen; a smaller one is a view of its rows.
+        if array is None or array.shape[1:] != shape[1:] or array.shape[0] < shape[0]:
+            array = work[name] = np.empty(shape, dtype=self.dtype_)
+        return array[: shape[0]]
+
     def __getstate__(self):
         # Parameters are pickled as plain arrays; gradients and the cache are
         # scratch space and are not. A network re-binds the parameters into
         # its flat buffer when it is unpickled.
         state = self.__dict__.copy()
         state["_cache"] = None
+        state.pop("_work", None)
         for spec in self._built_specs():
             state.pop("d" + spec.name, None)
         return state

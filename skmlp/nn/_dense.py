@@ -52,7 +52,11 @@ class Dense(Layer):
         self.b[...] = random_state.uniform(-bound, bound, self.b.shape)
 
     def forward(self, X, *, training, sample_weight=None):
-        Y = X @ self.W
+        if sp.issparse(X):
+            Y = X @ self.W
+        else:
+            Y = self._workspace("Y", (X.shape[0], self.n_units), training=training)
+            np.matmul(X, self.W, out=Y)
         Y += self.b
         self._cache = X if training else None
         return Y
@@ -62,11 +66,13 @@ class Dense(Layer):
         if sp.issparse(X):
             self.dW[...] = X.T @ dY
         else:
-            np.dot(X.T, dY, out=self.dW)
+            # X.T is a transposed view: BLAS reads it without a copy.
+            np.matmul(X.T, dY, out=self.dW)
         np.sum(dY, axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
-        return dY @ self.W.T
+        dX = self._workspace("dX", (dY.shape[0], self.n_inputs_))
+        return np.matmul(dY, self.W.T, out=dX)
 
     def __repr__(self):
         return f"Dense({self.n_units})"

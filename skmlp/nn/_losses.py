@@ -28,7 +28,7 @@ for any finite ``Z`` and need no clipping of probabilities.
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp, softmax, xlogy
+from scipy.special import expit, xlogy
 
 
 class Loss:
@@ -49,6 +49,10 @@ class Loss:
     def _per_sample(self, Z, y):
         """Loss of each row, shape ``(n_samples,)``."""
         raise NotImplementedError
+
+    def _per_sample_and_output(self, Z, y):
+        """Per-sample loss and ``h(Z)``; losses that share work override it."""
+        return self._per_sample(Z, y), self.output(Z)
 
     def loss(self, Z, y, sample_weight=None):
         """Weighted mean over samples of the per-sample loss.
@@ -75,8 +79,8 @@ class Loss:
         loss : float
         dZ : ndarray of shape (n_samples, n_outputs)
         """
-        loss = self.loss(Z, y, sample_weight)
-        dZ = self.output(Z)
+        per_sample, dZ = self._per_sample_and_output(Z, y)
+        loss = float(np.average(per_sample, weights=sample_weight))
         dZ -= y
         if sample_weight is None:
             dZ /= Z.shape[0]
@@ -139,15 +143,33 @@ class BinaryLogLoss(Loss):
 
 
 class MultinomialLogLoss(Loss):
-    """Cross-entropy of a softmax over the outputs (multiclass)."""
+    """Cross-entropy of a softmax over the outputs (multiclass).
+
+    With one-hot ``y`` and ``m = max_k z_k``, the per-sample loss is
+    ``log(sum_k exp(z_k - m)) - sum_k y_k (z_k - m)``: the exponentials of
+    the shifted outputs serve both the loss and the softmax.
+    """
 
     output_name = "softmax"
 
+    def _shifted_exp(self, Z):
+        shifted = Z - Z.max(axis=1, keepdims=True)
+        return shifted, np.exp(shifted)
+
     def output(self, Z):
-        return softmax(Z, axis=1)
+        _, P = self._shifted_exp(Z)
+        P /= P.sum(axis=1, keepdims=True)
+        return P
+
+    def _per_sample_and_output(self, Z, y):
+        shifted, P = self._shifted_exp(Z)
+        sums = P.sum(axis=1, keepdims=True)
+        per_sample = np.log(sums[:, 0]) - np.einsum("ij,ij->i", y, shifted)
+        P /= sums
+        return per_sample, P
 
     def _per_sample(self, Z, y):
-        return logsumexp(Z, axis=1) - np.einsum("ij,ij->i", y, Z)
+        return self._per_sample_and_output(Z, y)[0]
 
 
 LOSSES = {

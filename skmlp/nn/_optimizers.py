@@ -9,6 +9,7 @@ reused, so a step allocates nothing.
 
 import numpy as np
 import scipy.optimize
+from scipy.linalg import blas
 
 
 class _Optimizer:
@@ -152,12 +153,14 @@ class Adam(_Optimizer):
             self.v = np.zeros_like(params)
         self.t += 1
         scratch = self._scratch_like(params)
-        self.m *= self.beta_1
-        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
-        self.v *= self.beta_2
+        # BLAS's axpy (y += a x) and scal (x *= a) are single passes: the
+        # step reads and writes each parameter-sized array 9 times in all.
+        axpy, scal = blas.get_blas_funcs(("axpy", "scal"), (params,))
+        scal(self.beta_1, self.m)
+        axpy(grads, self.m, a=1 - self.beta_1)
         np.multiply(grads, grads, out=scratch)
-        scratch *= 1 - self.beta_2
-        self.v += scratch
+        scal(self.beta_2, self.v)
+        axpy(scratch, self.v, a=1 - self.beta_2)
         self.learning_rate = (
             self.learning_rate_init
             * np.sqrt(1 - self.beta_2**self.t)
@@ -166,8 +169,7 @@ class Adam(_Optimizer):
         np.sqrt(self.v, out=scratch)
         scratch += self.epsilon
         np.divide(self.m, scratch, out=scratch)
-        scratch *= self.learning_rate
-        params -= scratch
+        axpy(scratch, params, a=-self.learning_rate)
 
     def end_epoch(self, n_samples_seen):
         """Adam has no per-epoch schedule."""
