@@ -4,6 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._base import Layer, ParamSpec
+from ._sparse import sparse_transpose_dot
 
 
 class Dense(Layer):
@@ -64,7 +65,7 @@ class Dense(Layer):
     def backward(self, dY):
         X = self._cache
         if sp.issparse(X):
-            self.dW[...] = X.T @ dY
+            sparse_transpose_dot(X, dY, out=self.dW)
         else:
             # X.T is a transposed view: BLAS reads it without a copy.
             np.matmul(X.T, dY, out=self.dW)

@@ -10,15 +10,18 @@ PARAMS = rng.standard_normal(10)
 GRADS = [rng.standard_normal(10) for _ in range(3)]
 
 
-def _run(optimizer, steps):
+def _run(optimizer, steps, chunk_size=None):
+    if chunk_size is not None:
+        optimizer.chunk_size = chunk_size
     params = PARAMS.copy()
     for grad in GRADS[:steps]:
         optimizer.update(params, grad)
     return params
 
 
+@pytest.mark.parametrize("chunk_size", [None, 3])
 @pytest.mark.parametrize("nesterov", [False, True])
-def test_sgd_momentum_two_steps(nesterov):
+def test_sgd_momentum_two_steps(nesterov, chunk_size):
     lr, mu = 0.1, 0.9
     v1 = -lr * GRADS[0]
     v2 = mu * v1 - lr * GRADS[1]
@@ -26,11 +29,12 @@ def test_sgd_momentum_two_steps(nesterov):
         expected = PARAMS + (mu * v1 - lr * GRADS[0]) + (mu * v2 - lr * GRADS[1])
     else:
         expected = PARAMS + v1 + v2
-    got = _run(SGD(lr, momentum=mu, nesterov=nesterov), 2)
+    got = _run(SGD(lr, momentum=mu, nesterov=nesterov), 2, chunk_size)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
-def test_adam_two_steps():
+@pytest.mark.parametrize("chunk_size", [None, 3])
+def test_adam_two_steps(chunk_size):
     lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
     params, m, v = PARAMS.copy(), 0.0, 0.0
     for t, grad in enumerate(GRADS[:2], start=1):
@@ -38,7 +42,7 @@ def test_adam_two_steps():
         v = b2 * v + (1 - b2) * grad**2
         step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
         params = params - step * m / (np.sqrt(v) + eps)
-    got = _run(Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps), 2)
+    got = _run(Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps), 2, chunk_size)
     np.testing.assert_allclose(got, params, rtol=1e-12)
 
 
