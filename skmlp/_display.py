@@ -5,6 +5,7 @@ when a display draws, never when skmlp is imported.
 """
 
 from sklearn.base import is_classifier
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -36,13 +37,17 @@ def _supported_estimators():
 
 
 def _final_estimator(estimator):
-    """The multi-layer perceptron itself, out of (nested) pipelines."""
-    while isinstance(estimator, Pipeline):
-        estimator = estimator[-1]
+    """The multi-layer perceptron itself, out of pipelines and target transforms."""
+    while isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
+        if isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        else:  # the fitted clone if there is one, else the unfitted template
+            estimator = getattr(estimator, "regressor_", estimator.regressor)
     if not isinstance(estimator, _supported_estimators()):
         raise TypeError(
             "TrainingCurveDisplay expects an MLPClassifier or MLPRegressor, or a "
-            f"Pipeline whose last step is one; got {type(estimator).__name__}."
+            "Pipeline (or TransformedTargetRegressor) whose last step is one; "
+            f"got {type(estimator).__name__}."
         )
     return estimator
 

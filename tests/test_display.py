@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -97,6 +98,19 @@ def test_pipeline_and_given_axes(pyplot):
     assert display.loss_line_.get_color() == "black"
 
 
+def test_transformed_target_regressor_is_unwrapped(pyplot):
+    model = TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), _mlp(MLPRegressor, early_stopping=True)),
+        transformer=StandardScaler(),
+    )
+    with pytest.raises(NotFittedError):
+        TrainingCurveDisplay.from_estimator(model)
+    _fit(model, y=X[:, 0] + X[:, 1])
+    display = TrainingCurveDisplay.from_estimator(model)
+    np.testing.assert_allclose(_ydata(display.loss_line_), model.regressor_[-1].loss_curve_)
+    assert display.score_ax_.get_ylabel() == "validation R²"
+
+
 def test_scikit_learn_mlp_is_accepted(pyplot):
     clf = _fit(_mlp(SklearnMLPClassifier))
     display = TrainingCurveDisplay.from_estimator(clf)
@@ -130,7 +144,7 @@ def test_unfitted_estimator(pyplot):
 
 def test_not_a_multilayer_perceptron(pyplot):
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
-    with pytest.raises(TypeError, match="Pipeline whose last step.*LogisticRegression"):
+    with pytest.raises(TypeError, match="whose last step is one; got LogisticRegression"):
         TrainingCurveDisplay.from_estimator(model)
 
 
