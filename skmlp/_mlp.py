@@ -1,5 +1,6 @@
 """MLPClassifier and MLPRegressor: scikit-learn's estimators on the skmlp core."""
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -39,6 +40,13 @@ from .nn import (
 )
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def _non_finite_weights_error():
+    return ValueError(
+        "Solver produced non-finite parameter weights. The input data may"
+        " contain large values and need to be preprocessed."
+    )
 
 
 def _supports_partial_fit(estimator):
@@ -136,6 +144,26 @@ class BaseMultilayerPerceptron(BaseEstimator):
         return sizes
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        """Fit, atomically: if anything raises, the estimator is as before.
+
+        Validation mutates attributes (classes, feature names) before the
+        network is touched, and a warm start trains the existing network in
+        place, so both the attributes and the learned state are restored.
+        """
+        attributes = self.__dict__.copy()
+        fitted = hasattr(self, "_network")
+        learned = (self._network.get_state(), copy.deepcopy(self._optimizer)) if fitted else None
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(attributes)
+            if fitted:
+                self._network.set_state(learned[0])
+                self._optimizer = learned[1]
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental):
         hidden_sizes = self._hidden_layer_sizes()
         dropout_rates = self._check_options(hidden_sizes)
         first_pass = not hasattr(self, "_network") or (
@@ -163,10 +191,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
             self._fit_stochastic(X, y, sample_weight, random_state, incremental)
 
         if not np.isfinite(self._network.params).all():
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may"
-                " contain large values and need to be preprocessed."
-            )
+            raise _non_finite_weights_error()
         return self
 
     def _encode_target(self, y, dtype):
@@ -323,6 +348,9 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 self.loss_ = _training.run_epoch(
                     self._network, self._loss, self._optimizer, data, batches, alpha=self.alpha
                 )
+                if not np.isfinite(self.loss_):
+                    self._diverged(validation)
+                    break
                 if self._end_epoch(len(train_idx), validation):
                     break
                 if incremental:
@@ -338,6 +366,28 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
         if self.early_stopping:
             self._network.set_state(self._best_state)
+            del self._best_state  # a copy of every weight: not for the pickle
+
+    def _diverged(self, validation):
+        """The training loss became NaN or infinite: stop, keep what is sound.
+
+        With validated best weights (early stopping) they are restored and
+        the epoch is recorded with a ``nan`` validation score, as
+        scikit-learn records a non-finite prediction; otherwise there is no
+        sound network to keep and the fit raises.
+        """
+        self.n_iter_ += 1
+        self.loss_curve_.append(self.loss_)
+        if validation is None or not np.isfinite(self.best_validation_score_):
+            raise _non_finite_weights_error()
+        self.validation_scores_.append(np.nan)
+        warnings.warn(
+            f"Training diverged in epoch {self.n_iter_}: the training loss became "
+            f"{self.loss_}. The weights of the best validation epoch were restored. "
+            "Try a smaller learning_rate_init, or scale the input (for example "
+            "with StandardScaler).",
+            ConvergenceWarning,
+        )
 
     def _split_validation(self, X, y, sample_weight, random_state):
         """Training row indices and the validation data (None without it)."""
@@ -388,7 +438,10 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 higher_is_better=False,
             )
             return
-        score = self._score(*validation)
+        # Weights on their way to diverging predict inf or nan: the score is
+        # then nan (as in scikit-learn), without numpy's warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            score = self._score(*validation)
         self.validation_scores_.append(score)
         if self.verbose:
             print("Validation score: %f" % score)

@@ -84,7 +84,8 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
     -------
     mean_loss : float
         Mean of the mini-batch objectives weighted by batch size, as
-        scikit-learn's ``loss_``.
+        scikit-learn's ``loss_``; the first non-finite objective, if any,
+        which ends the epoch before its update is applied.
     """
     X, y, sample_weight = data
     largest = max(len(idx) for idx in batches)
@@ -94,13 +95,18 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
     n_seen = 0
     for idx in batches:
         batch_weight = None if sample_weight is None else sample_weight[idx]
-        value = network.loss_gradient(
-            gather_rows(X, idx, X_rows),
-            gather_rows(y, idx, y_rows),
-            loss,
-            sample_weight=batch_weight,
-            alpha=alpha,
-        )
+        # Overflow is detected below, from the loss, and reported by the
+        # caller; numpy's warnings on the way there would only be noise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = network.loss_gradient(
+                gather_rows(X, idx, X_rows),
+                gather_rows(y, idx, y_rows),
+                loss,
+                sample_weight=batch_weight,
+                alpha=alpha,
+            )
+        if not np.isfinite(value):
+            return value  # diverged: stop at once
         optimizer.update(network.params, network.grads)
         total += value * len(idx)
         n_seen += len(idx)

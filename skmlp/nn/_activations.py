@@ -28,7 +28,8 @@ class _Activation(Layer):
 
     def forward(self, X, *, training, sample_weight=None):
         Y = self._function(X, self._workspace("Y", X.shape, training=training))
-        self._cache = Y if training else None
+        if training:
+            self._cache = Y
         return Y
 
     def backward(self, dY):

@@ -46,7 +46,8 @@ class Layer:
       a mini-batch ``X`` of shape ``(n_samples, n_inputs)`` and caches only
       what ``backward`` needs. ``training`` is always given explicitly;
       layers that behave differently at inference (dropout, batch norm) read
-      it, and in inference mode nothing is cached. ``sample_weight`` (shape
+      it. In inference mode a layer writes nothing to itself, so one fitted
+      network can predict from many threads at once. ``sample_weight`` (shape
       ``(n_samples,)``) is only read by layers that compute statistics over
       the batch, so that weighting a row by k is the same as repeating it k
       times.
@@ -69,6 +70,9 @@ class Layer:
 
     #: Whether ``backward`` must return the gradient with respect to its input.
     needs_input_grad = True
+
+    #: What the last training ``forward`` kept for ``backward``.
+    _cache = None
 
     def build(self, n_inputs, dtype):
         """Set the layer up for inputs of width ``n_inputs``.

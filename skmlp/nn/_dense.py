@@ -59,7 +59,8 @@ class Dense(Layer):
             Y = self._workspace("Y", (X.shape[0], self.n_units), training=training)
             np.matmul(X, self.W, out=Y)
         Y += self.b
-        self._cache = X if training else None
+        if training:
+            self._cache = X
         return Y
 
     def backward(self, dY):

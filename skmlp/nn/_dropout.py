@@ -113,9 +113,9 @@ class Dropout(Layer):
         return keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
 
     def forward(self, X, *, training, sample_weight=None):
-        self._cache = None
         if not training or self.rate == 0:
             return X
+        self._cache = None
         with np.errstate(over="ignore"):  # wrapping uint64 products are intended
             if sp.issparse(X):
                 X = X.tocsr()

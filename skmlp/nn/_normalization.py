@@ -91,7 +91,6 @@ class BatchNorm(_Normalization):
 
     def forward(self, X, *, training, sample_weight=None):
         if not training:
-            self._cache = None
             inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon)
             return (X - self.running_mean) * (inv_std * self.gamma) + self.beta
         n = X.shape[0]
@@ -152,7 +151,8 @@ class LayerNorm(_Normalization):
         var = X.var(axis=1, keepdims=True)
         inv_std = 1.0 / np.sqrt(var + self.epsilon)
         x_hat = (X - mean) * inv_std
-        self._cache = (x_hat, inv_std) if training else None
+        if training:
+            self._cache = (x_hat, inv_std)
         return x_hat * self.gamma + self.beta
 
     def backward(self, dY):
