@@ -5,6 +5,7 @@ validation rows, run epochs of mini-batch updates, track whether the
 monitored quantity still improves.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -93,11 +94,11 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
     y_rows = np.empty((largest, y.shape[1]), dtype=y.dtype)
     total = 0.0
     n_seen = 0
-    for idx in batches:
-        batch_weight = None if sample_weight is None else sample_weight[idx]
-        # Overflow is detected below, from the loss, and reported by the
-        # caller; numpy's warnings on the way there would only be noise.
-        with np.errstate(over="ignore", invalid="ignore"):
+    # Overflow is detected from the loss, below, and reported by the caller;
+    # numpy's warnings on the way there would only be noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for idx in batches:
+            batch_weight = None if sample_weight is None else sample_weight[idx]
             value = network.loss_gradient(
                 gather_rows(X, idx, X_rows),
                 gather_rows(y, idx, y_rows),
@@ -105,11 +106,11 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
                 sample_weight=batch_weight,
                 alpha=alpha,
             )
-        if not np.isfinite(value):
-            return value  # diverged: stop at once
-        optimizer.update(network.params, network.grads)
-        total += value * len(idx)
-        n_seen += len(idx)
+            if not math.isfinite(value):
+                return value  # diverged: stop at once
+            optimizer.update(network.params, network.grads)
+            total += value * len(idx)
+            n_seen += len(idx)
     return total / n_seen
 
 

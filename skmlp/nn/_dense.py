@@ -1,7 +1,6 @@
 """Fully connected (affine) layer."""
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._base import Layer, ParamSpec
 from ._sparse import sparse_transpose_dot
@@ -53,11 +52,11 @@ class Dense(Layer):
         self.b[...] = random_state.uniform(-bound, bound, self.b.shape)
 
     def forward(self, X, *, training, sample_weight=None):
-        if sp.issparse(X):
-            Y = X @ self.W
-        else:
+        if isinstance(X, np.ndarray):
             Y = self._workspace("Y", (X.shape[0], self.n_units), training=training)
             np.matmul(X, self.W, out=Y)
+        else:  # scipy sparse: its own product, used as-is
+            Y = X @ self.W
         Y += self.b
         if training:
             self._cache = X
@@ -65,12 +64,12 @@ class Dense(Layer):
 
     def backward(self, dY):
         X = self._cache
-        if sp.issparse(X):
-            sparse_transpose_dot(X, dY, out=self.dW)
-        else:
+        if isinstance(X, np.ndarray):
             # X.T is a transposed view: BLAS reads it without a copy.
             np.matmul(X.T, dY, out=self.dW)
-        np.sum(dY, axis=0, out=self.db)
+        else:
+            sparse_transpose_dot(X, dY, out=self.dW)
+        np.add.reduce(dY, axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
         dX = self._workspace("dX", (dY.shape[0], self.n_inputs_))

@@ -7,6 +7,8 @@ when training stops. The state and one scratch array are allocated on the
 first call and reused, so a step allocates nothing of parameter size.
 """
 
+import math
+
 import numpy as np
 import scipy.optimize
 from scipy.linalg import blas
@@ -177,7 +179,7 @@ class Adam(_Optimizer):
         self.t += 1
         self.learning_rate = (
             self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
+            * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
 
