@@ -486,9 +486,13 @@ class BaseMultilayerPerceptron(BaseEstimator):
     # ------------------------------------------------------------------ #
     def _forward_pass_fast(self, X, check_input=True):
         """Output-layer predictions (probabilities, means) for X."""
+        return self._loss.output(self._raw_output(X, check_input=check_input))
+
+    def _raw_output(self, X, check_input=True):
+        """The last layer's raw outputs (logits, linear predictors) for X."""
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        return self._network.predict(X, self._loss)
+        return self._network.forward(X, training=False)
 
     def _score_with_function(self, X, y, sample_weight, score_function):
         """Score without input validation (keeps feature names)."""
@@ -708,6 +712,28 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             else:
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def decision_function(self, X):
+        """Raw outputs of the last layer (logits), before sigmoid or softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            For binary targets, the log-odds of ``classes_[1]`` (positive
+            means that class is predicted), as one column flattened to 1-D
+            as scikit-learn expects. For multiclass targets, the inputs of
+            the softmax (defined up to a constant per row; the largest one
+            is the predicted class); for multilabel targets, the log-odds of
+            each label.
+        """
+        check_is_fitted(self)
+        scores = self._raw_output(X)
+        return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_log_proba(self, X):
         """Return the log of probability estimates.
