@@ -25,6 +25,7 @@ from ._compat import (
     _check_sample_weight,
     _fit_context,
 )
+from ._data import class_weighted
 from ._docstrings import fill
 from .nn import (
     ACTIVATIONS,
@@ -54,7 +55,9 @@ def _supports_partial_fit(estimator):
 
     scikit-learn's MLP raises the same messages, but as a ValueError from
     inside ``partial_fit`` for early stopping; hiding the method instead lets
-    ``hasattr(estimator, "partial_fit")`` tell the truth.
+    ``hasattr(estimator, "partial_fit")`` tell the truth. 'balanced' class
+    weights, which need all the labels at once, hide it too, with the
+    message of scikit-learn's ``SGDClassifier``.
     """
     if estimator.solver not in _STOCHASTIC_SOLVERS:
         raise AttributeError(
@@ -63,6 +66,15 @@ def _supports_partial_fit(estimator):
         )
     if estimator.early_stopping:
         raise AttributeError("partial_fit does not support early_stopping=True")
+    if getattr(estimator, "class_weight", None) == "balanced":
+        raise AttributeError(
+            "class_weight 'balanced' is not supported for partial_fit. In order "
+            "to use 'balanced' weights, use compute_class_weight('balanced', "
+            "classes=classes, y=y). In place of y you can use a large enough "
+            "sample of the full training set target to properly estimate the "
+            "class frequency distributions. Pass the resulting weights as the "
+            "class_weight parameter."
+        )
     return True
 
 
@@ -170,8 +182,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
             not self.warm_start and not incremental
         )
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+        sample_weight = self._sample_weight(sample_weight, X, y)
         y = self._encode_target(y, X.dtype)
         layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
@@ -193,6 +204,12 @@ class BaseMultilayerPerceptron(BaseEstimator):
         if not np.isfinite(self._network.params).all():
             raise _non_finite_weights_error()
         return self
+
+    def _sample_weight(self, sample_weight, X, y):
+        """The checked weight of each training row, or None."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X)
 
     def _encode_target(self, y, dtype):
         """The training target as a 2-D float array of the input's dtype."""
@@ -518,6 +535,17 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
     ----------
     {shared_parameters}
 
+    class_weight : dict, list of dict or 'balanced', default=None
+        Weights of the classes, multiplied into ``sample_weight`` (as in
+        scikit-learn's linear models): ``{{label: weight}}``, or for multilabel
+        targets one such dict per label column, over its classes 0 and 1.
+        'balanced' weighs each class inversely to its (sample-weighted)
+        frequency, ``n_samples / (n_classes * class_count)``; None weighs all
+        classes 1. The rows that early stopping sets aside keep their class
+        weights, so the validation score is weighted the same way.
+        With 'balanced', ``partial_fit`` is not available (it sees one batch
+        at a time): pass the weights as a dict.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -548,6 +576,11 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
 
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     __doc__ = fill(_CLASSIFIER_DOC)
+
+    _parameter_constraints: dict = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
 
     def __init__(
         self,
@@ -580,6 +613,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         normalization=None,
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -609,6 +643,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.normalization = normalization
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
+        self.class_weight = class_weight
 
     def _loss_name(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -632,7 +667,16 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_known_classes(y)
-        return X, self._label_binarizer.transform(y)
+        return X, y
+
+    def _sample_weight(self, sample_weight, X, y):
+        """Sample weights times class weights (see ``class_weight``)."""
+        sample_weight = super()._sample_weight(sample_weight, X, y)
+        return class_weighted(sample_weight, self.class_weight, y, X.dtype)
+
+    def _encode_target(self, y, dtype):
+        """0/1 indicator columns of the labels (one for binary targets)."""
+        return super()._encode_target(self._label_binarizer.transform(y), dtype)
 
     def _check_known_classes(self, y):
         classes = unique_labels(y)

@@ -12,6 +12,7 @@ def _configurations():
         MLPClassifier(**fast),
         MLPClassifier(solver="lbfgs", **fast),
         MLPClassifier(solver="sgd", **fast),
+        MLPClassifier(class_weight="balanced", **fast),
         MLPRegressor(**fast),
         MLPRegressor(solver="lbfgs", **fast),
         MLPRegressor(loss="poisson", **fast),

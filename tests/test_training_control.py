@@ -1,15 +1,20 @@
 """Training control beyond scikit-learn's MLP: raw outputs, class weights,
 validation data, optimiser continuation, restarts, callbacks, activations."""
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 from scipy.special import expit, softmax
-from sklearn.datasets import load_iris, make_multilabel_classification
+from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import recall_score
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skmlp import MLPClassifier
+from skmlp._data import class_weighted
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
@@ -49,3 +54,77 @@ def test_decision_function_multilabel_gives_one_log_odds_per_label():
     assert scores.shape == Y.shape
     np.testing.assert_allclose(expit(scores), clf.predict_proba(X), rtol=1e-12)
     np.testing.assert_array_equal((scores > 0).astype(int), clf.predict(X))
+
+
+# ---------------------------------------------------------------------------
+# class_weight
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("split_seed", [0, 1, 2])
+def test_balanced_class_weight_raises_minority_recall_on_breast_cancer(split_seed):
+    # Train on 15 malignant and 250 benign tumours; test on all the others.
+    X, y = load_breast_cancer(return_X_y=True)
+    rng = np.random.RandomState(split_seed)
+    malignant, benign = rng.permutation(np.flatnonzero(y == 0)), rng.permutation(np.flatnonzero(y == 1))
+    train, test = np.r_[malignant[:15], benign[:250]], np.r_[malignant[15:], benign[250:]]
+    scaler = StandardScaler().fit(X[train])
+    X_train, X_test = scaler.transform(X[train]), scaler.transform(X[test])
+    recalls = {}
+    for class_weight in (None, "balanced"):
+        clf = _quiet(MLPClassifier((8,), max_iter=100, learning_rate_init=0.01, random_state=0,
+                                   class_weight=class_weight), X_train, y[train])
+        recalls[class_weight] = recall_score(y[test], clf.predict(X_test), pos_label=0)
+    print(f"malignant recall, split {split_seed}: unweighted {recalls[None]:.3f}, "
+          f"class_weight='balanced' {recalls['balanced']:.3f}")
+    assert recalls["balanced"] > recalls[None] + 0.02
+
+
+def test_class_weight_is_a_sample_weight_per_class():
+    weights = {0: 1.0, 1: 3.0, 2: 0.5}
+    sample_weight = np.linspace(0.5, 2, 150)
+    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=30, random_state=0)
+    weighted = _quiet(MLPClassifier(class_weight=weights, **params), X_iris, y_iris,
+                      sample_weight=sample_weight)
+    expected = _quiet(MLPClassifier(**params), X_iris, y_iris,
+                      sample_weight=sample_weight * compute_sample_weight(weights, y_iris))
+    np.testing.assert_allclose(weighted.predict_proba(X_iris), expected.predict_proba(X_iris))
+
+
+def test_balanced_class_weight_counts_sample_weights_as_repeats():
+    # A row of weight 2 is two rows, also for the class frequencies.
+    repeat = np.where(y_iris == 0, 2, 1)
+    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=30, random_state=0,
+                  class_weight="balanced")
+    weighted = _quiet(MLPClassifier(**params), X_iris, y_iris, sample_weight=repeat)
+    repeated = _quiet(MLPClassifier(**params), np.repeat(X_iris, repeat, axis=0),
+                      np.repeat(y_iris, repeat))
+    np.testing.assert_allclose(weighted.predict_proba(X_iris), repeated.predict_proba(X_iris),
+                               rtol=1e-5)
+
+
+def test_class_weight_for_multilabel_targets():
+    X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
+    for class_weight in ("balanced", [{0: 1, 1: 2}] * 3):
+        assert _quiet(MLPClassifier(class_weight=class_weight, **FAST), X, Y).predict(X).shape == Y.shape
+    with pytest.raises(ValueError, match="For multi-output, class_weight should be a list of dicts"):
+        MLPClassifier(class_weight={1: 2}, **FAST).fit(X, Y)
+    with pytest.raises(ValueError, match=re.escape("Got 2 element(s) while having 3 outputs")):
+        MLPClassifier(class_weight=[{0: 1, 1: 2}] * 2, **FAST).fit(X, Y)
+
+
+def test_balanced_weights_are_compute_sample_weights_without_sample_weight():
+    X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
+    for y in (y_iris[20:], np.array(["a", "b", "b", "c"]), Y):
+        np.testing.assert_allclose(class_weighted(None, "balanced", y, np.float64),
+                                   compute_sample_weight("balanced", y), rtol=1e-14)
+
+
+def test_class_weight_errors_are_sklearns():
+    with pytest.raises(ValueError, match=re.escape("The classes, [1, 2], are not in class_weight")):
+        MLPClassifier(class_weight={0: 1, 5: 2}, **FAST).fit(X_iris, y_iris)
+    # partial_fit sees one batch at a time: no 'balanced' weights, but a dict.
+    clf = MLPClassifier(class_weight="balanced", **FAST)
+    with pytest.raises(AttributeError) as info:
+        clf.partial_fit
+    assert "class_weight 'balanced' is not supported for partial_fit" in str(info.value.__cause__)
+    clf.set_params(class_weight={0: 1, 1: 2, 2: 1}).partial_fit(X_iris[:50], y_iris[:50], classes=[0, 1, 2])
+    assert clf.n_iter_ == 1
