@@ -69,6 +69,16 @@ def _fitted_curves(mlp):
     )
 
 
+def _score_name(mlp):
+    """What ``validation_scores_`` measures, for the axis label."""
+    scoring = getattr(mlp, "scoring", None)  # scikit-learn's MLPs have none
+    if scoring is None:
+        return "accuracy" if is_classifier(mlp) else "R²"
+    if scoring == "loss":
+        return "negative loss"
+    return scoring if isinstance(scoring, str) else "score"
+
+
 class TrainingCurveDisplay:
     """Training curves of a multi-layer perceptron, per epoch.
 
@@ -95,7 +105,8 @@ class TrainingCurveDisplay:
 
     score_name : str, default=None
         Name of the validation score, for the right axis' label. None gives
-        ``"score"``.
+        ``"score"``. :meth:`from_estimator` passes "accuracy" or "R²" (the
+        estimators' ``score``), or the estimator's ``scoring`` if it has one.
 
     name : str, default=None
         Name of the estimator, put before every line's label; None for none.
@@ -286,7 +297,7 @@ class TrainingCurveDisplay:
             loss_curve=loss_curve,
             validation_scores=validation_scores,
             validation_loss_curve=validation_loss_curve,
-            score_name="accuracy" if is_classifier(mlp) else "R²",
+            score_name=_score_name(mlp),
             name=name,
         )
         return display.plot(

@@ -53,8 +53,15 @@ def test_lines_are_the_fitted_curves(pyplot):
     np.testing.assert_array_equal(display.loss_line_.get_xdata(), np.arange(1, n_epochs + 1))
     np.testing.assert_allclose(_ydata(display.loss_line_), clf.loss_curve_)
     np.testing.assert_allclose(_ydata(display.score_line_), clf.validation_scores_)
-    assert display.validation_loss_line_ is None
-    assert display.lines_ == [display.loss_line_, display.score_line_]
+    validation_loss = getattr(clf, "validation_loss_curve_", None)
+    if validation_loss is None:
+        assert display.validation_loss_line_ is None
+        assert display.lines_ == [display.loss_line_, display.score_line_]
+    else:
+        np.testing.assert_allclose(_ydata(display.validation_loss_line_), validation_loss)
+        assert display.lines_ == [
+            display.loss_line_, display.validation_loss_line_, display.score_line_
+        ]
     assert display.loss_line_.axes is display.ax_
     assert display.score_line_.axes is display.score_ax_ is not display.ax_
     assert display.figure_ is display.ax_.figure
@@ -83,6 +90,17 @@ def test_regressor_score_is_r2(pyplot):
     reg = _fit(_mlp(MLPRegressor, early_stopping=True), y=X[:, 0] + X[:, 1])
     display = TrainingCurveDisplay.from_estimator(reg)
     assert display.score_ax_.get_ylabel() == "validation R²"
+
+
+@pytest.mark.parametrize(
+    "scoring, label", [("balanced_accuracy", "balanced_accuracy"), ("loss", "negative loss")]
+)
+def test_score_axis_names_the_scoring(pyplot, scoring, label):
+    if "scoring" not in MLPClassifier().get_params():
+        pytest.skip("this version of the estimators has no scoring parameter")
+    clf = _fit(_mlp(early_stopping=True, scoring=scoring))
+    display = TrainingCurveDisplay.from_estimator(clf)
+    assert display.score_ax_.get_ylabel() == f"validation {label}"
 
 
 def test_pipeline_and_given_axes(pyplot):
