@@ -63,8 +63,10 @@ print(f"train: {X_train.shape}, validation: {X_val.shape}")
 # With ``early_stopping=True`` the estimator holds out a tenth of the rows it
 # is given and records its accuracy on them after every epoch in
 # ``validation_scores_``, next to the training loss in ``loss_curve_``.
-# :meth:`~skmlp.TrainingCurveDisplay.from_estimator` draws both, the score on a
-# second y-axis; it takes the estimator or a pipeline that ends with it.
+# :meth:`~skmlp.TrainingCurveDisplay.from_estimator` draws them, the score on a
+# second y-axis, and the validation loss too when the estimator records one
+# (``validation_loss_curve_``). It takes the estimator or a pipeline that ends
+# with it.
 import matplotlib.pyplot as plt
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
