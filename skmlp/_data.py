@@ -1,7 +1,36 @@
-"""What a fit trains on: rows weighted by their classes."""
+"""What a fit trains and validates on: class-weighted rows, validation data."""
+
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
+
+
+class Validation(NamedTuple):
+    """Validation data, and how early stopping scores a network on it.
+
+    ``scorer`` is None (the estimator's ``score``), ``'loss'`` (minus the
+    loss) or a scikit-learn scorer.
+    """
+
+    X: Any
+    y: Any  # targets as given: labels, for scores
+    y_encoded: Any  # as trained on (2-D, the input's dtype), for the loss
+    sample_weight: Any
+    scorer: Any
+
+
+def check_validation_arguments(X_val, y_val, sample_weight_val):
+    """Whether validation data was given; both or neither of X_val and y_val."""
+    if X_val is not None and y_val is None:
+        raise ValueError("X_val is provided, but y_val was not provided.")
+    if y_val is not None and X_val is None:
+        raise ValueError("y_val is provided, but X_val was not provided.")
+    if sample_weight_val is not None and X_val is None:
+        raise ValueError(
+            "sample_weight_val is provided, but X_val and y_val were not provided."
+        )
+    return X_val is not None
 
 
 def _check_multi_output_class_weight(class_weight, n_outputs):

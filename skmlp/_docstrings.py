@@ -81,15 +81,17 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Whether to use early stopping to terminate training when validation
         score is not improving. If set to True, it will automatically set
         aside ``validation_fraction`` of training data as validation
-        (stratified for single-output classification) and terminate training
-        when the validation score is not improving by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs; the weights of the best
-        epoch are restored. Only effective when solver='sgd' or 'adam'.
+        (stratified for single-output classification), or use the
+        ``X_val, y_val`` passed to :meth:`fit`, and terminate training
+        when the validation score (see ``scoring``) is not improving by at
+        least ``tol`` for ``n_iter_no_change`` consecutive epochs; the
+        weights (and batch-norm statistics) of the best epoch are restored.
+        Only effective when solver='sgd' or 'adam'.
 
     validation_fraction : float, default=0.1
         The proportion of training data to set aside as validation set for
         early stopping. Must be between 0 and 1. Only used if early_stopping
-        is True.
+        is True and no ``X_val`` is passed to :meth:`fit`.
 
     beta_1 : float, default=0.9
         Exponential decay rate for estimates of first moment vector in adam,
@@ -135,7 +137,16 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         * batch``. Only used when normalization='batch'.
 
     normalization_epsilon : float, default=1e-5
-        Added to the variance before its square root in normalisation."""
+        Added to the variance before its square root in normalisation.
+
+    scoring : str, callable or None, default=None
+        What early stopping scores on the validation data, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`. None: the
+        estimator's :meth:`score` (accuracy or R^2), scikit-learn's
+        behaviour. 'loss': the training loss without the L2 penalty, recorded
+        negated so that higher is better throughout. Otherwise a scorer name
+        (see :ref:`scoring_string_names`) or a callable
+        ``scorer(estimator, X, y)``. Only used with early_stopping=True."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -153,8 +164,14 @@ loss_ : float
         iteration. Only accessible when solver='sgd' or 'adam'.
 
     validation_scores_ : list of shape (`n_iter_`,) or None
-        The score at each iteration on a held-out validation set. Only
-        available if `early_stopping=True`, otherwise `None`.
+        The score at each iteration on a held-out validation set, according
+        to ``scoring`` (minus the loss for 'loss'). Only available if
+        `early_stopping=True`, otherwise `None`.
+
+    validation_loss_curve_ : list of shape (`n_iter_`,) or None
+        The loss (without the L2 penalty) on the validation data at each
+        iteration, whatever ``scoring`` is. Only available if
+        `early_stopping=True`, otherwise `None`.
 
     best_validation_score_ : float or None
         The best validation score at which early stopping was triggered.

@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, check_scoring, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.metaestimators import available_if
@@ -25,7 +25,7 @@ from ._compat import (
     _check_sample_weight,
     _fit_context,
 )
-from ._data import class_weighted
+from ._data import Validation, check_validation_arguments, class_weighted
 from ._docstrings import fill
 from .nn import (
     ACTIVATIONS,
@@ -48,6 +48,18 @@ def _non_finite_weights_error():
         "Solver produced non-finite parameter weights. The input data may"
         " contain large values and need to be preprocessed."
     )
+
+
+def _score_validation(estimator, validation):
+    """A scorer's value on validation data that is already validated.
+
+    The validated rows have lost any feature names, which the scorer's
+    call to ``predict`` would warn about at every epoch.
+    """
+    weight = {} if validation.sample_weight is None else {"sample_weight": validation.sample_weight}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return validation.scorer(estimator, validation.X, validation.y, **weight)
 
 
 def _supports_partial_fit(estimator):
@@ -113,6 +125,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         "normalization": [StrOptions({"batch", "layer"}), None],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],
         "normalization_epsilon": [Interval(Real, 0, None, closed="neither")],
+        "scoring": [str, callable, None],
     }
 
     # ------------------------------------------------------------------ #
@@ -155,7 +168,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return sizes
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=(None,) * 3):
         """Fit, atomically: if anything raises, the estimator is as before.
 
         Validation mutates attributes (classes, feature names) before the
@@ -166,7 +179,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         fitted = hasattr(self, "_network")
         learned = (self._network.get_state(), copy.deepcopy(self._optimizer)) if fitted else None
         try:
-            return self._fit_unsafe(X, y, sample_weight, incremental)
+            return self._fit_unsafe(X, y, sample_weight, incremental, validation_data)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(attributes)
@@ -175,14 +188,16 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 self._optimizer = learned[1]
             raise
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental):
+    def _fit_unsafe(self, X, y, sample_weight, incremental, validation_data):
         hidden_sizes = self._hidden_layer_sizes()
-        dropout_rates = self._check_options(hidden_sizes)
+        has_validation_data = check_validation_arguments(*validation_data)
+        dropout_rates = self._check_options(hidden_sizes, has_validation_data)
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         sample_weight = self._sample_weight(sample_weight, X, y)
+        validation = self._validation(*validation_data, X.dtype) if has_validation_data else None
         y = self._encode_target(y, X.dtype)
         layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
@@ -199,17 +214,58 @@ class BaseMultilayerPerceptron(BaseEstimator):
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, y, sample_weight)
         else:
-            self._fit_stochastic(X, y, sample_weight, random_state, incremental)
+            self._fit_stochastic(X, y, sample_weight, random_state, incremental, validation)
 
         if not np.isfinite(self._network.params).all():
             raise _non_finite_weights_error()
         return self
+
+    def _check_data(self, X, y, *, reset, dtype=(np.float64, np.float32)):
+        """X and y validated as scikit-learn's MLP does (y 1-D for one output)."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=not is_classifier(self),
+            dtype=dtype,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        self._check_target(y)
+        return X, y
+
+    def _check_target(self, y):
+        """Checks of the target values beyond scikit-learn's; none by default."""
+
+    def _validate_input(self, X, y, incremental, reset):
+        return self._check_data(X, y, reset=reset)
 
     def _sample_weight(self, sample_weight, X, y):
         """The checked weight of each training row, or None."""
         if sample_weight is None:
             return None
         return _check_sample_weight(sample_weight, X)
+
+    def _validation(self, X_val, y_val, sample_weight_val, dtype):
+        """Explicit validation data, checked as the training data is."""
+        X_val, y_val = self._check_data(X_val, y_val, reset=False, dtype=dtype)
+        self._check_known_targets(y_val)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(sample_weight_val, X_val)
+        y_encoded = self._encode_target(y_val, dtype)
+        return Validation(X_val, y_val, y_encoded, sample_weight_val, self._validation_scorer())
+
+    def _check_known_targets(self, y_val):
+        """Validation targets must be ones the network can output; any value can."""
+
+    def _validation_scorer(self):
+        """None (the estimator's score), 'loss' or a scorer: see ``scoring``."""
+        if self.scoring is None or self.scoring == "loss":
+            return self.scoring
+        return check_scoring(self, scoring=self.scoring)
 
     def _encode_target(self, y, dtype):
         """The training target as a 2-D float array of the input's dtype."""
@@ -241,9 +297,20 @@ class BaseMultilayerPerceptron(BaseEstimator):
             )
         return rates
 
-    def _check_options(self, hidden_sizes):
+    def _check_options(self, hidden_sizes, has_validation_data):
         """Cross-parameter checks, in one place; returns the dropout rates."""
         rates = self._dropout_rates(len(hidden_sizes))
+        if has_validation_data and not self.early_stopping:
+            raise ValueError(
+                "X_val and y_val are passed to fit while at the same time "
+                "early_stopping is False. When passing X_val and y_val to fit, "
+                "early_stopping should be set to True."
+            )
+        if has_validation_data and self.solver == "lbfgs":
+            raise ValueError(
+                "X_val and y_val are used for early stopping, which needs "
+                "solver='sgd' or 'adam'; got solver='lbfgs'."
+            )
         if self.solver == "lbfgs" and (any(rates) or self.input_dropout):
             raise ValueError(
                 "dropout and input_dropout need a stochastic solver: with "
@@ -298,10 +365,12 @@ class BaseMultilayerPerceptron(BaseEstimator):
             self._no_improvement_count = 0
             if self.early_stopping:
                 self.validation_scores_ = []
+                self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
                 self.best_loss_ = None
             else:
                 self.validation_scores_ = None
+                self.validation_loss_curve_ = None
                 self.best_validation_score_ = None
                 self.best_loss_ = np.inf
 
@@ -342,13 +411,15 @@ class BaseMultilayerPerceptron(BaseEstimator):
             epsilon=self.epsilon,
         )
 
-    def _fit_stochastic(self, X, y, sample_weight, random_state, incremental):
+    def _fit_stochastic(self, X, y, sample_weight, random_state, incremental, validation):
         if not incremental or self._optimizer is None:
             self._optimizer = self._make_optimizer()
         if sp.issparse(X):
             # Mini-batches are rows: gather them from CSR, never densify.
             X = X.tocsr()
-        train_idx, validation = self._split_validation(X, y, sample_weight, random_state)
+        train_idx, validation = self._split_validation(
+            X, y, sample_weight, random_state, validation
+        )
         batch_size = _training.resolve_batch_size(self.batch_size, len(train_idx))
         if self.early_stopping:
             self._best_state = self._network.get_state()
@@ -398,6 +469,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         if validation is None or not np.isfinite(self.best_validation_score_):
             raise _non_finite_weights_error()
         self.validation_scores_.append(np.nan)
+        self.validation_loss_curve_.append(np.nan)
         warnings.warn(
             f"Training diverged in epoch {self.n_iter_}: the training loss became "
             f"{self.loss_}. The weights of the best validation epoch were restored. "
@@ -406,18 +478,27 @@ class BaseMultilayerPerceptron(BaseEstimator):
             ConvergenceWarning,
         )
 
-    def _split_validation(self, X, y, sample_weight, random_state):
-        """Training row indices and the validation data (None without it)."""
-        if not self.early_stopping:
-            return np.arange(X.shape[0]), None
+    def _split_validation(self, X, y, sample_weight, random_state, given):
+        """Training row indices and the validation data (None without it).
+
+        Without explicit validation data, early stopping sets aside
+        ``validation_fraction`` of the rows, drawn from ``random_state``.
+        """
+        if not self.early_stopping or given is not None:
+            return np.arange(X.shape[0]), given
         # Stratify single-output classification only (not multilabel).
         stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
         train_idx, val_idx = _training.validation_split(
             X.shape[0], self.validation_fraction, random_state, stratify
         )
-        y_val = self._decode_target(y[val_idx])
-        weight_val = None if sample_weight is None else sample_weight[val_idx]
-        return train_idx, (X[val_idx], y_val, weight_val)
+        validation = Validation(
+            X[val_idx],
+            self._decode_target(y[val_idx]),
+            y[val_idx],
+            None if sample_weight is None else sample_weight[val_idx],
+            self._validation_scorer(),
+        )
+        return train_idx, validation
 
     def _end_epoch(self, n_train, validation):
         """Record the epoch, update the stopping rule; True to stop."""
@@ -455,11 +536,9 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 higher_is_better=False,
             )
             return
-        # Weights on their way to diverging predict inf or nan: the score is
-        # then nan (as in scikit-learn), without numpy's warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            score = self._score(*validation)
+        score, loss = self._evaluate(validation)
         self.validation_scores_.append(score)
+        self.validation_loss_curve_.append(loss)
         if self.verbose:
             print("Validation score: %f" % score)
         self._no_improvement_count, self.best_validation_score_, is_best = (
@@ -475,7 +554,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
             self._best_state = self._network.get_state()
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -491,12 +570,32 @@ class BaseMultilayerPerceptron(BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
+        X_val : {ndarray, sparse matrix} of shape (n_val, n_features), default=None
+            Validation data for early stopping, used instead of setting aside
+            ``validation_fraction`` of the training data; needs
+            ``early_stopping=True`` and a stochastic solver, as in
+            :class:`~sklearn.ensemble.HistGradientBoostingClassifier`. In a
+            `Pipeline`, `X_val` can be transformed the same way as `X` with
+            `Pipeline(..., transform_input=["X_val"])`.
+
+        y_val : ndarray of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of the validation data (classes seen in `y`).
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation data.
+
         Returns
         -------
         self : object
             Returns a trained MLP model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            validation_data=(X_val, y_val, sample_weight_val),
+        )
 
     # ------------------------------------------------------------------ #
     # Prediction
@@ -511,12 +610,27 @@ class BaseMultilayerPerceptron(BaseEstimator):
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         return self._network.forward(X, training=False)
 
-    def _score_with_function(self, X, y, sample_weight, score_function):
-        """Score without input validation (keeps feature names)."""
-        y_pred = self._predict(X, check_input=False)
+    def _evaluate(self, validation):
+        """Score and loss (without penalty) on validation data, one forward pass.
+
+        Weights on their way to diverging predict inf or nan: the score is
+        then nan (as in scikit-learn), without numpy's warnings.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = self._raw_output(validation.X, check_input=False)
+            loss = self._loss.loss(raw, validation.y_encoded, validation.sample_weight)
+            if validation.scorer == "loss":
+                return -loss, loss
+            if validation.scorer is None:
+                return self._default_score(raw, validation), loss
+            return _score_validation(self, validation), loss
+
+    def _default_score(self, raw, validation):
+        """The estimator's ``score`` (accuracy, R^2) from the raw outputs."""
+        y_pred = self._decode_target(self._loss.output(raw))
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
-        return score_function(y, y_pred, sample_weight=sample_weight)
+        return self._metric(validation.y, y_pred, sample_weight=validation.sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -542,7 +656,9 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
         'balanced' weighs each class inversely to its (sample-weighted)
         frequency, ``n_samples / (n_classes * class_count)``; None weighs all
         classes 1. The rows that early stopping sets aside keep their class
-        weights, so the validation score is weighted the same way.
+        weights, so the validation score is weighted the same way; an
+        ``X_val`` passed to :meth:`fit` is weighted by ``sample_weight_val``
+        only.
         With 'balanced', ``partial_fit`` is not available (it sees one batch
         at a time): pass the weights as a dict.
 
@@ -613,6 +729,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         normalization=None,
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
+        scoring=None,
         class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -643,6 +760,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.normalization = normalization
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
+        self.scoring = scoring
         self.class_weight = class_weight
 
     def _loss_name(self, n_outputs):
@@ -651,23 +769,21 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         return "binary_log_loss"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._check_data(X, y, reset=reset)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_known_classes(y)
         return X, y
+
+    def _check_known_targets(self, y_val):
+        """Validation labels must be classes seen in training (LabelEncoder's message)."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return
+        unseen = np.setdiff1d(unique_labels(y_val), self.classes_)
+        if len(unseen):
+            raise ValueError(f"y contains previously unseen labels: {unseen}")
 
     def _sample_weight(self, sample_weight, X, y):
         """Sample weights times class weights (see ``class_weight``)."""
@@ -718,8 +834,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     def _predict(self, X, check_input=True):
         return self._decode_target(self._forward_pass_fast(X, check_input=check_input))
 
-    def _score(self, X, y, sample_weight=None):
-        return self._score_with_function(X, y, sample_weight, accuracy_score)
+    _metric = staticmethod(accuracy_score)
 
     @available_if(_supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -908,6 +1023,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         normalization=None,
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -938,29 +1054,17 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.normalization = normalization
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
+        self.scoring = scoring
 
     def _loss_name(self, n_outputs):
         return self.loss
 
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+    def _check_target(self, y):
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for "
                 "Poisson regression."
             )
-        return X, y
 
     def _decode_target(self, y_encoded):
         return y_encoded.ravel() if y_encoded.shape[1] == 1 else y_encoded
@@ -989,8 +1093,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     def _predict(self, X, check_input=True):
         return self._decode_target(self._forward_pass_fast(X, check_input=check_input))
 
-    def _score(self, X, y, sample_weight=None):
-        return self._score_with_function(X, y, sample_weight, r2_score)
+    _metric = staticmethod(r2_score)
 
     @available_if(_supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -7,18 +7,22 @@ import warnings
 import numpy as np
 import pytest
 from scipy.special import expit, softmax
+from sklearn import config_context
 from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import recall_score
+from sklearn.metrics import log_loss, r2_score, recall_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
-from skmlp import MLPClassifier
+from skmlp import MLPClassifier, MLPRegressor
 from skmlp._data import class_weighted
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
 FAST = dict(hidden_layer_sizes=(8,), max_iter=30, learning_rate_init=0.01, random_state=0)
+X_train, X_val, y_train, y_val = train_test_split(X_iris, y_iris, test_size=0.3, random_state=0)
 
 
 def _quiet(estimator, X, y, **fit_params):
@@ -128,3 +132,94 @@ def test_class_weight_errors_are_sklearns():
     assert "class_weight 'balanced' is not supported for partial_fit" in str(info.value.__cause__)
     clf.set_params(class_weight={0: 1, 1: 2, 2: 1}).partial_fit(X_iris[:50], y_iris[:50], classes=[0, 1, 2])
     assert clf.n_iter_ == 1
+
+
+# ---------------------------------------------------------------------------
+# Validation data and scoring
+# ---------------------------------------------------------------------------
+STOPPING = dict(FAST, max_iter=300, early_stopping=True, n_iter_no_change=5)
+
+
+def test_validation_data_that_disagrees_with_training_stops_early():
+    params = dict(STOPPING, scoring="loss")
+    agreeing = _quiet(MLPClassifier(**params), X_train, y_train, X_val=X_val, y_val=y_val)
+    # The same rows labelled with the next class: learning soon makes it worse.
+    disagreeing = _quiet(MLPClassifier(**params), X_train, y_train, X_val=X_val,
+                         y_val=(y_val + 1) % 3)
+    best_epoch = int(np.argmax(disagreeing.validation_scores_)) + 1
+    print(f"{agreeing.n_iter_} epochs with agreeing validation data, {disagreeing.n_iter_} "
+          f"with disagreeing data (best epoch {best_epoch}); training accuracy "
+          f"{agreeing.score(X_train, y_train):.3f} vs {disagreeing.score(X_train, y_train):.3f}")
+    assert disagreeing.n_iter_ == best_epoch + STOPPING["n_iter_no_change"] + 1
+    assert disagreeing.n_iter_ < agreeing.n_iter_ / 4
+    assert disagreeing.score(X_train, y_train) < agreeing.score(X_train, y_train) - 0.3
+    for clf in (agreeing, disagreeing):
+        assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == clf.n_iter_
+
+
+def test_scoring_loss_restores_the_weights_of_the_lowest_validation_loss():
+    weights = np.linspace(0.5, 1.5, len(y_val))
+    clf = _quiet(MLPClassifier(scoring="loss", **STOPPING), X_train, y_train,
+                 X_val=X_val, y_val=y_val, sample_weight_val=weights)
+    np.testing.assert_allclose(clf.validation_scores_, -np.array(clf.validation_loss_curve_))
+    assert -clf.best_validation_score_ == min(clf.validation_loss_curve_)
+    restored = log_loss(y_val, clf.predict_proba(X_val), sample_weight=weights)
+    assert restored == pytest.approx(min(clf.validation_loss_curve_), rel=1e-10)
+
+
+def test_scoring_by_scorer_name_and_callable():
+    by_name = _quiet(MLPClassifier(scoring="neg_log_loss", **STOPPING), X_train, y_train,
+                     X_val=X_val, y_val=y_val)
+    np.testing.assert_allclose(by_name.validation_scores_, -np.array(by_name.validation_loss_curve_),
+                               rtol=1e-8)
+    calls = []
+
+    def scorer(estimator, X, y):
+        calls.append(len(y))
+        return estimator.score(X, y)
+
+    default = _quiet(MLPClassifier(**STOPPING), X_train, y_train, X_val=X_val, y_val=y_val)
+    custom = _quiet(MLPClassifier(scoring=scorer, **STOPPING), X_train, y_train,
+                    X_val=X_val, y_val=y_val)
+    assert calls == [len(y_val)] * custom.n_iter_
+    assert custom.validation_scores_ == default.validation_scores_
+
+
+def test_regressor_validation_data():
+    y = X_iris[:, 0] + X_iris[:, 1] ** 2
+    X_fit, X_check, y_fit, y_check = train_test_split(X_iris[:, 1:], y, random_state=0)
+    params = dict(STOPPING, max_iter=100)
+    reg = _quiet(MLPRegressor(**params), X_fit, y_fit, X_val=X_check, y_val=y_check)
+    assert reg.best_validation_score_ == pytest.approx(r2_score(y_check, reg.predict(X_check)))
+    reg = _quiet(MLPRegressor(scoring="loss", **params), X_fit, y_fit, X_val=X_check, y_val=y_check)
+    half_mse = 0.5 * np.mean((reg.predict(X_check) - y_check) ** 2)
+    assert min(reg.validation_loss_curve_) == pytest.approx(half_mse, rel=1e-10)
+
+
+def test_validation_data_errors():
+    clf = MLPClassifier(**STOPPING)
+    for kwargs, message in [
+        (dict(X_val=X_val), "X_val is provided, but y_val was not provided."),
+        (dict(y_val=y_val), "y_val is provided, but X_val was not provided."),
+        (dict(sample_weight_val=np.ones(3)), "sample_weight_val is provided, but X_val and y_val"),
+        (dict(X_val=X_val, y_val=np.where(y_val == 2, 7, y_val)),
+         "y contains previously unseen labels: [7]"),
+        (dict(X_val=X_val[:, :2], y_val=y_val), "X has 2 features, but MLPClassifier is expecting 4"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            clf.fit(X_train, y_train, **kwargs)
+    with pytest.raises(ValueError, match="early_stopping is False. When passing X_val and y_val"):
+        MLPClassifier().fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    with pytest.raises(ValueError, match="needs solver='sgd' or 'adam'; got solver='lbfgs'"):
+        MLPClassifier(solver="lbfgs", early_stopping=True).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+
+
+def test_validation_data_through_a_pipeline():
+    with config_context(enable_metadata_routing=True):
+        mlp = MLPClassifier(**STOPPING).set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)], transform_input=["X_val"])
+        _quiet(pipe, X_train * 100, y_train, X_val=X_val * 100, y_val=y_val)
+    scale = pipe[0].transform
+    alone = _quiet(MLPClassifier(**STOPPING), scale(X_train * 100), y_train,
+                   X_val=scale(X_val * 100), y_val=y_val)
+    assert pipe[-1].validation_loss_curve_ == alone.validation_loss_curve_
