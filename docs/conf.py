@@ -41,7 +41,7 @@ html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
 
 # API reference: one page per public name, numpydoc sections.
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
@@ -63,7 +63,9 @@ if os.environ.get("SKMLP_DOCS_INTERSPHINX") == "1":
 # references to scikit-learn's site instead of leaving them broken.
 SKLEARN_DOCS = "https://scikit-learn.org/stable/"
 SKLEARN_LABELS = {
+    "accuracy_score": "modules/model_evaluation.html#accuracy-score",
     "metadata_routing": "metadata_routing.html",
+    "r2_score": "modules/model_evaluation.html#r2-score",
     "scoring_string_names": "modules/model_evaluation.html#scoring-string-names",
 }
 
