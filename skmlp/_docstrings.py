@@ -67,7 +67,13 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
 
     warm_start : bool, default=False
         When set to True, reuse the solution of the previous call to fit as
-        initialization, otherwise, just erase the previous solution.
+        initialization, otherwise, just erase the previous solution. The
+        optimiser continues too (Adam's moments and step count, SGD's
+        velocity and learning-rate schedule), so that two fits of 10 epochs
+        on the same mini-batches equal one of 20; scikit-learn restarts the
+        optimiser instead. Changed optimiser settings (``learning_rate_init``,
+        ``beta_1``, ``momentum``...) apply from the next step; a changed
+        ``solver`` starts afresh.
 
     momentum : float, default=0.9
         Momentum for gradient descent update. Should be between 0 and 1.

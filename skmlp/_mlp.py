@@ -395,6 +395,20 @@ class BaseMultilayerPerceptron(BaseEstimator):
         self.loss_ = float(result.fun)
         network.params[...] = result.x
 
+    def _continue_optimizer(self):
+        """The optimiser for this fit, carrying on from the fitted one's state.
+
+        A fresh network (``_initialize``) has none; otherwise warm_start and
+        partial_fit continue its moments, velocity and step count with the
+        current settings. scikit-learn restarts the optimiser at every warm
+        start (but not in partial_fit, where it ignores changed settings).
+        """
+        optimizer = self._make_optimizer()
+        previous = self._optimizer
+        if previous is not None and type(previous) is type(optimizer):
+            optimizer.continue_from(previous)
+        return optimizer
+
     def _make_optimizer(self):
         if self.solver == "sgd":
             return SGD(
@@ -412,8 +426,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         )
 
     def _fit_stochastic(self, X, y, sample_weight, random_state, incremental, validation):
-        if not incremental or self._optimizer is None:
-            self._optimizer = self._make_optimizer()
+        self._optimizer = self._continue_optimizer()
         if sp.issparse(X):
             # Mini-batches are rows: gather them from CSR, never densify.
             X = X.tocsr()
@@ -841,6 +854,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with a single iteration over the given data.
 
+        The optimiser carries on from the previous call (Adam's moments and
+        step count, SGD's velocity), with the current parameters' settings.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -1099,6 +1115,9 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with a single iteration over the given data.
+
+        The optimiser carries on from the previous call (Adam's moments and
+        step count, SGD's velocity), with the current parameters' settings.
 
         Parameters
         ----------

@@ -223,3 +223,61 @@ def test_validation_data_through_a_pipeline():
     alone = _quiet(MLPClassifier(**STOPPING), scale(X_train * 100), y_train,
                    X_val=scale(X_val * 100), y_val=y_val)
     assert pipe[-1].validation_loss_curve_ == alone.validation_loss_curve_
+
+
+# ---------------------------------------------------------------------------
+# The optimiser continues across warm starts and partial_fit
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("options", [
+    dict(solver="adam"),
+    dict(solver="sgd", learning_rate="invscaling", power_t=0.25),
+    dict(solver="sgd", nesterovs_momentum=False, dropout=0.2),
+], ids=str)
+def test_two_warm_started_fits_equal_one_twice_as_long(options):
+    # shuffle=False: the same mini-batches both ways (a shuffled fit permutes
+    # the order left by its previous epoch, which a new fit does not have).
+    params = dict(hidden_layer_sizes=(6,), learning_rate_init=0.01, batch_size=32,
+                  shuffle=False, random_state=0, n_iter_no_change=np.inf, **options)
+    once = _quiet(MLPClassifier(max_iter=20, **params), X_iris, y_iris)
+    twice = MLPClassifier(max_iter=10, warm_start=True, **params)
+    _quiet(twice, X_iris, y_iris)
+    _quiet(twice, X_iris, y_iris)
+    np.testing.assert_array_equal(twice._network.params, once._network.params)
+    assert twice.loss_curve_ == once.loss_curve_ and twice.t_ == once.t_
+
+
+def test_sklearn_restarts_the_optimiser_on_warm_start():
+    # The deliberate difference: scikit-learn's second fit starts Adam anew.
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    params = dict(hidden_layer_sizes=(6,), learning_rate_init=0.01, shuffle=False,
+                  random_state=0, n_iter_no_change=np.inf)
+    once = _quiet(SkMLPClassifier(max_iter=20, **params), X_iris, y_iris)
+    twice = SkMLPClassifier(max_iter=10, warm_start=True, **params)
+    _quiet(twice, X_iris, y_iris)
+    _quiet(twice, X_iris, y_iris)
+    assert not np.allclose(twice.coefs_[0], once.coefs_[0], rtol=1e-3)
+    ours = MLPClassifier(max_iter=10, warm_start=True, **params)
+    _quiet(ours, X_iris, y_iris)
+    _quiet(ours, X_iris, y_iris)
+    np.testing.assert_allclose(ours.coefs_[0], once.coefs_[0], rtol=1e-10)
+
+
+def test_partial_fit_calls_equal_one_fit():
+    params = dict(hidden_layer_sizes=(6,), learning_rate_init=0.01, shuffle=False,
+                  random_state=0, n_iter_no_change=np.inf)
+    once = _quiet(MLPClassifier(max_iter=5, **params), X_iris, y_iris)
+    stepwise = MLPClassifier(**params)
+    for _ in range(5):
+        stepwise.partial_fit(X_iris, y_iris, classes=[0, 1, 2])
+    np.testing.assert_array_equal(stepwise._network.params, once._network.params)
+
+
+def test_changed_optimiser_settings_apply_to_the_continued_state():
+    clf = _quiet(MLPClassifier(max_iter=3, warm_start=True, batch_size=50, **{
+        k: v for k, v in FAST.items() if k != "max_iter"}), X_iris, y_iris)
+    assert clf._optimizer.t == 3 * 3
+    _quiet(clf.set_params(learning_rate_init=0.001, beta_1=0.8), X_iris, y_iris)
+    assert clf._optimizer.t == 6 * 3 and clf._optimizer.beta_1 == 0.8
+    _quiet(clf.set_params(solver="sgd"), X_iris, y_iris)
+    assert clf._optimizer.velocity is not None and clf.t_ == 9 * 150

@@ -2,7 +2,8 @@
 
 An optimiser sees arrays only: ``update(params, grads)`` changes ``params``
 in place from the gradient ``grads`` of the same shape and keeps its own
-state (velocity, moments, step count). It never prints and never decides
+state (velocity, moments, step count), which ``continue_from`` hands on
+to a new optimiser of the same kind. It never prints and never decides
 when training stops. The state and one scratch array are allocated on the
 first call and reused, so a step allocates nothing of parameter size.
 """
@@ -36,6 +37,25 @@ class _Optimizer:
         for start in range(0, params.size, self.chunk_size):
             chunk = slice(start, start + self.chunk_size)
             self._step(chunk, params[chunk], grads[chunk], self._scratch[chunk])
+
+    def continue_from(self, previous):
+        """Carry on from the state of ``previous``, an optimiser of this kind.
+
+        Its moments or velocity and its step count are taken over, so that
+        training goes on as if it had not stopped; this optimiser's settings
+        apply from the next step. The current learning rate of a schedule
+        carries on too, unless a setting of the schedule changed.
+
+        Returns
+        -------
+        self
+        """
+        for name in self._state:
+            setattr(self, name, getattr(previous, name))
+        self._scratch = previous._scratch  # reused as is: no allocation per call
+        if all(getattr(previous, name) == getattr(self, name) for name in self._schedule):
+            self.learning_rate = previous.learning_rate
+        return self
 
     def _init_state(self, params):
         """Allocate the state arrays (zeros) if there are none yet."""
@@ -78,6 +98,9 @@ class SGD(_Optimizer):
         The current learning rate.
     velocity : ndarray or None
     """
+
+    _state = ("velocity",)
+    _schedule = ("learning_rate_init", "lr_schedule", "power_t")
 
     def __init__(
         self,
@@ -159,6 +182,9 @@ class Adam(_Optimizer):
     m, v : ndarray or None
         First and second moment estimates.
     """
+
+    _state = ("t", "m", "v")
+    _schedule = ("learning_rate_init",)
 
     def __init__(self, learning_rate_init=0.001, *, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate_init = learning_rate_init

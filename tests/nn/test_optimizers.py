@@ -67,3 +67,32 @@ def test_optimizer_step_allocates_no_parameter_sized_array():
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert peak < params.nbytes / 10, type(optimizer).__name__
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Adam(0.01), lambda: SGD(0.1, lr_schedule="invscaling", momentum=0.9)]
+)
+def test_continue_from_carries_the_state_over(make):
+    uninterrupted = make()
+    expected = PARAMS.copy()
+    for t, grad in enumerate(GRADS, start=1):
+        uninterrupted.update(expected, grad)
+        uninterrupted.end_epoch(10 * t)
+    first, params = make(), PARAMS.copy()
+    for t, grad in enumerate(GRADS[:2], start=1):
+        first.update(params, grad)
+        first.end_epoch(10 * t)
+    second = make().continue_from(first)
+    second.update(params, GRADS[2])
+    np.testing.assert_array_equal(params, expected)
+
+
+def test_continue_from_applies_new_settings():
+    first = Adam(0.01)
+    first.update(PARAMS.copy(), GRADS[0])
+    second = Adam(0.1, beta_1=0.5).continue_from(first)
+    assert second.t == 1 and second.m is first.m and second.beta_1 == 0.5
+    sgd = SGD(0.1, lr_schedule="invscaling")
+    sgd.end_epoch(99)
+    assert SGD(0.1, lr_schedule="invscaling").continue_from(sgd).learning_rate == sgd.learning_rate
+    assert SGD(0.2, lr_schedule="invscaling").continue_from(sgd).learning_rate == 0.2
