@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.util import logging
 from threadpoolctl import threadpool_limits
 
 # Document the checkout these docs belong to, installed or not.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import skmlp  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 project = "skmlp"
 author = "The skmlp developers"
@@ -84,7 +87,20 @@ def link_to_sklearn(app, env, node, contnode):
     return nodes.reference("", "", contnode, refuri=uri, internal=False)
 
 
+def check_api_reference(app):
+    """Warn about a public class or function that api.rst does not list."""
+    import skmlp.nn
+    import skmlp.utils
+
+    listed = set(Path(app.srcdir, "api.rst").read_text().split())
+    for module in (skmlp, skmlp.nn, skmlp.utils):
+        for name in module.__all__:
+            if callable(getattr(module, name)) and name not in listed:
+                logger.warning(f"{module.__name__}.{name} is not in docs/api.rst")
+
+
 def setup(app):
+    app.connect("builder-inited", check_api_reference)
     if "sphinx.ext.intersphinx" not in extensions:
         app.connect("missing-reference", link_to_sklearn)
 
