@@ -164,9 +164,13 @@ class BaseMultilayerPerceptron(BaseEstimator):
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if not all(isinstance(size, Integral) and not isinstance(size, bool) for size in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes}."
+            )
         if np.any(np.array(sizes) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
-        return sizes
+        return [int(size) for size in sizes]
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=(None,) * 3):
         """Fit, atomically: if anything raises, the estimator is as before.
@@ -210,28 +214,33 @@ class BaseMultilayerPerceptron(BaseEstimator):
         random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(layers, X.shape[1], y.shape[1], X.dtype, random_state)
+        elif not self._records_match_options():
+            self._reset_records()
 
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, y, sample_weight)
         else:
             self._fit_stochastic(X, y, sample_weight, random_state, incremental, validation)
 
-        if not np.isfinite(self._network.params).all():
+        if not self._network.is_finite():
             raise _non_finite_weights_error()
         return self
 
     def _check_data(self, X, y, *, reset, dtype=(np.float64, np.float32)):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output)."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=not is_classifier(self),
-            dtype=dtype,
-            reset=reset,
-        )
+        # scikit-learn's finiteness check sums X: +inf and -inf together make
+        # numpy warn before the clear "Input X contains infinity" error.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=not is_classifier(self),
+                dtype=dtype,
+                reset=reset,
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         self._check_target(y)
@@ -247,7 +256,8 @@ class BaseMultilayerPerceptron(BaseEstimator):
         """The checked weight of each training row, or None."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X)
+        # Negative weights make the weighted mean of the loss meaningless.
+        return _check_sample_weight(sample_weight, X, ensure_non_negative=True)
 
     def _validation(self, X_val, y_val, sample_weight_val, dtype):
         """Explicit validation data, checked as the training data is."""
@@ -269,8 +279,14 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
     def _encode_target(self, y, dtype):
         """The training target as a 2-D float array of the input's dtype."""
-        y = np.asarray(y, dtype=dtype)
-        return y.reshape(-1, 1) if y.ndim == 1 else y
+        with np.errstate(over="ignore"):
+            encoded = np.asarray(y, dtype=dtype)
+        if not np.isfinite(encoded).all():
+            raise ValueError(
+                f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
+                "scale y, or pass X as float64."
+            )
+        return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
 
     def _check_same_network(self, layers, n_outputs):
         """warm_start and partial_fit continue the fitted network unchanged."""
@@ -288,8 +304,11 @@ class BaseMultilayerPerceptron(BaseEstimator):
         rates = self.dropout
         if np.ndim(rates) == 0:
             return [float(rates)] * n_hidden
-        rates = [float(rate) for rate in rates]
-        if len(rates) != n_hidden or not all(0 <= rate < 1 for rate in rates):
+        try:
+            rates = [float(rate) for rate in np.asarray(rates, dtype=float)]
+        except (TypeError, ValueError):
+            rates = None  # not a flat sequence of numbers
+        if rates is None or len(rates) != n_hidden or not all(0 <= r < 1 for r in rates):
             raise ValueError(
                 "dropout must be a float in [0, 1) or one such rate per hidden "
                 f"layer ({n_hidden} for hidden_layer_sizes="
@@ -317,6 +336,12 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 "solver='lbfgs' the line search needs a deterministic objective. "
                 f"Got dropout={self.dropout!r}, input_dropout={self.input_dropout!r}; "
                 "use solver='adam' or 'sgd', or set both rates to 0."
+            )
+        if self.normalization == "batch" and self.solver == "lbfgs":
+            raise ValueError(
+                "normalization='batch' needs a stochastic solver: with solver='lbfgs' "
+                "the running statistics would follow the line search's trial points. "
+                "Use solver='adam' or 'sgd', or normalization='layer'."
             )
         if self.normalization == "batch" and self.batch_size == 1:
             raise ValueError(
@@ -360,6 +385,21 @@ class BaseMultilayerPerceptron(BaseEstimator):
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(self.coefs_) + 1
         self.out_activation_ = self._loss.output_name
+        self._reset_records()
+
+    def _records_match_options(self):
+        """Whether the recorded curves are those the current options keep.
+
+        A warm start may switch solver or early stopping between fits.
+        """
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            return True
+        return hasattr(self, "loss_curve_") and (
+            (self.validation_scores_ is not None) == self.early_stopping
+        )
+
+    def _reset_records(self):
+        """Empty training records (curves, best scores) for the current options."""
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._no_improvement_count = 0
@@ -379,9 +419,12 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
         def objective(theta):
             network.params[...] = theta
-            value = network.loss_gradient(
-                X, y, loss, sample_weight=sample_weight, alpha=self.alpha
-            )
+            # Trial points of the line search may overflow; L-BFGS handles
+            # their inf objective, and the fit checks the final weights.
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = network.loss_gradient(
+                    X, y, loss, sample_weight=sample_weight, alpha=self.alpha
+                )
             return value, network.grads.astype(np.float64)
 
         result = minimize_lbfgs(
@@ -618,10 +661,22 @@ class BaseMultilayerPerceptron(BaseEstimator):
         return self._loss.output(self._raw_output(X, check_input=check_input))
 
     def _raw_output(self, X, check_input=True):
-        """The last layer's raw outputs (logits, linear predictors) for X."""
-        if check_input:
+        """The last layer's raw outputs (logits, linear predictors) for X.
+
+        Inputs far outside what the network was trained on can overflow its
+        products; that is an error naming the cause, not a silent nan.
+        """
+        if not check_input:
+            return self._network.forward(X, training=False)
+        with np.errstate(over="ignore", invalid="ignore"):
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        return self._network.forward(X, training=False)
+            raw = self._network.forward(X, training=False)
+        if not np.isfinite(raw).all():
+            raise ValueError(
+                "The network's outputs overflow for this X: its values are too large "
+                "for the fitted weights. Scale X as the training data was scaled."
+            )
+        return raw
 
     def _evaluate(self, validation):
         """Score and loss (without penalty) on validation data, one forward pass.
@@ -788,6 +843,13 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_known_classes(y)
+        if len(self.classes_) < 2:
+            # One class gives one output that predict_proba would report as
+            # two columns for one class: refuse, as LogisticRegression does.
+            raise ValueError(
+                "MLPClassifier needs samples of at least 2 classes in the data, but "
+                f"the data contains only one class: {self.classes_[0]!r}."
+            )
         return X, y
 
     def _check_known_targets(self, y_val):
@@ -926,7 +988,10 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             `self.classes_`. Equivalent to `log(predict_proba(X))`.
         """
         y_prob = self.predict_proba(X)
-        return np.log(y_prob, out=y_prob)
+        # A probability that rounds to 0 has log -inf, without a warning;
+        # scikit-learn's checks require exactly log(predict_proba(X)).
+        with np.errstate(divide="ignore"):
+            return np.log(y_prob, out=y_prob)
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -1076,6 +1141,11 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         return self.loss
 
     def _check_target(self, y):
+        if y.dtype.kind in "USO":
+            raise ValueError(
+                f"{type(self).__name__} needs a numeric target y; got values of "
+                f"type {y.dtype}. Convert y to numbers first."
+            )
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for "

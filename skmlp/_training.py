@@ -99,6 +99,8 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
     with np.errstate(over="ignore", invalid="ignore"):
         for idx in batches:
             batch_weight = None if sample_weight is None else sample_weight[idx]
+            if batch_weight is not None and not batch_weight.any():
+                continue  # rows of weight 0 count for nothing, not even a step
             value = network.loss_gradient(
                 gather_rows(X, idx, X_rows),
                 gather_rows(y, idx, y_rows),
@@ -111,7 +113,7 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
             optimizer.update(network.params, network.grads)
             total += value * len(idx)
             n_seen += len(idx)
-    return total / n_seen
+    return total / n_seen if n_seen else 0.0
 
 
 def gather_rows(X, idx, out):

@@ -52,10 +52,13 @@ class Dense(Layer):
         self.b[...] = random_state.uniform(-bound, bound, self.b.shape)
 
     def forward(self, X, *, training, sample_weight=None):
-        if isinstance(X, np.ndarray):
-            Y = self._workspace("Y", (X.shape[0], self.n_units), training=training)
+        if training and isinstance(X, np.ndarray):
+            Y = self._workspace("Y", (X.shape[0], self.n_units))
             np.matmul(X, self.W, out=Y)
-        else:  # scipy sparse: its own product, used as-is
+        else:
+            # Inference returns a new array, with numpy's type promotion
+            # (float64 rows through a float32 network are not downcast);
+            # sparse X uses its own product, as-is.
             Y = X @ self.W
         Y += self.b
         if training:

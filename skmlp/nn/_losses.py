@@ -32,10 +32,15 @@ from scipy.special import expit, xlogy
 
 
 def _weighted_mean(values, weights):
-    """``np.average`` without its per-call overhead (called every batch)."""
+    """``np.average`` without its per-call overhead (called every batch).
+
+    Rows of weight 0 count for nothing: a batch whose weights are all 0
+    has a mean of 0, not a division by zero.
+    """
     if weights is None:
         return float(np.add.reduce(values)) / values.shape[0]
-    return float(np.dot(values, weights)) / float(np.add.reduce(weights))
+    total = float(np.add.reduce(weights))
+    return float(np.dot(values, weights)) / total if total else 0.0
 
 
 class Loss:
@@ -92,7 +97,8 @@ class Loss:
         if sample_weight is None:
             dZ /= Z.shape[0]
         else:
-            dZ *= (sample_weight / sample_weight.sum())[:, np.newaxis]
+            total = sample_weight.sum()
+            dZ *= (sample_weight / total if total else sample_weight)[:, np.newaxis]
         return loss, dZ
 
 

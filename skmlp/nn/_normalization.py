@@ -34,6 +34,13 @@ class _Normalization(Layer):
     def __init__(self, *, epsilon=1e-5):
         self.epsilon = epsilon
 
+    def build(self, n_inputs, dtype):
+        n_outputs = super().build(n_inputs, dtype)
+        # An epsilon below the dtype's smallest normal number would round to
+        # 0 and divide a constant unit by zero.
+        self.epsilon_ = max(float(self.epsilon), float(np.finfo(dtype).tiny))
+        return n_outputs
+
     def param_specs(self):
         return [ParamSpec("gamma", (self.n_inputs_,)), ParamSpec("beta", (self.n_inputs_,))]
 
@@ -91,7 +98,7 @@ class BatchNorm(_Normalization):
 
     def forward(self, X, *, training, sample_weight=None):
         if not training:
-            inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon)
+            inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon_)
             return (X - self.running_mean) * (inv_std * self.gamma) + self.beta
         n = X.shape[0]
         if n < 2:
@@ -101,12 +108,12 @@ class BatchNorm(_Normalization):
             )
         # Weighted batch statistics: a row of weight k counts as k rows.
         weights = None
-        if sample_weight is not None:
+        if sample_weight is not None and sample_weight.sum() > 0:
             weights = (sample_weight / sample_weight.sum()).astype(X.dtype, copy=False)
         mean = np.average(X, axis=0, weights=weights)
         centered = X - mean
         var = np.average(centered * centered, axis=0, weights=weights)
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        inv_std = 1.0 / np.sqrt(var + self.epsilon_)
         x_hat = centered * inv_std
         self._update_running(mean, var)
         self._cache = (x_hat, inv_std, weights)
@@ -149,7 +156,7 @@ class LayerNorm(_Normalization):
     def forward(self, X, *, training, sample_weight=None):
         mean = X.mean(axis=1, keepdims=True)
         var = X.var(axis=1, keepdims=True)
-        inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        inv_std = 1.0 / np.sqrt(var + self.epsilon_)
         x_hat = (X - mean) * inv_std
         if training:
             self._cache = (x_hat, inv_std)

@@ -144,6 +144,14 @@ class Sequential:
         """Predictions ``loss.output(Z)`` in inference mode."""
         return loss.output(self.forward(X, training=False))
 
+    def is_finite(self):
+        """Whether every parameter and buffer (running statistics) is finite."""
+        if not np.isfinite(self.params).all():
+            return False
+        return all(
+            np.isfinite(array).all() for layer in self.layers for array in layer.buffers().values()
+        )
+
     def get_state(self):
         """A copy of everything learned: parameters and layer buffers."""
         return self.params.copy(), [
