@@ -119,11 +119,11 @@ class BatchNorm(_Normalization):
         self._cache = (x_hat, inv_std, weights)
         return x_hat * self.gamma + self.beta
 
-    def _update_running(self, mean, unbiased_var):
+    def _update_running(self, mean, var):
         self.running_mean *= self.momentum
         self.running_mean += (1 - self.momentum) * mean
         self.running_var *= self.momentum
-        self.running_var += (1 - self.momentum) * unbiased_var
+        self.running_var += (1 - self.momentum) * var
 
     def backward(self, dY):
         x_hat, inv_std, weights = self._cache
