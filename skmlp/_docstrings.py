@@ -73,7 +73,7 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         on the same mini-batches equal one of 20; scikit-learn restarts the
         optimiser instead. Changed optimiser settings (``learning_rate_init``,
         ``beta_1``, ``momentum``...) apply from the next step; a changed
-        ``solver`` starts afresh.
+        ``solver`` starts afresh. ``n_init`` is ignored when continuing.
 
     momentum : float, default=0.9
         Momentum for gradient descent update. Should be between 0 and 1.
@@ -152,7 +152,25 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         behaviour. 'loss': the training loss without the L2 penalty, recorded
         negated so that higher is better throughout. Otherwise a scorer name
         (see :ref:`scoring_string_names`) or a callable
-        ``scorer(estimator, X, y)``. Only used with early_stopping=True."""
+        ``scorer(estimator, X, y)``. Only used with early_stopping=True.
+
+    n_init : int, default=1
+        Number of networks trained from different initial weights (restarts)
+        by :meth:`fit`; the one with the best validation score
+        (``best_validation_score_``, with early stopping) or else the lowest
+        final training loss (``loss_``) is kept, and ``restart_scores_``
+        records them all. Each restart's initial weights, mini-batch order
+        and dropout masks come from its own seed, drawn from
+        ``random_state``; with early stopping all restarts share one
+        validation split. With n_init=1 the network is the one
+        scikit-learn's MLP trains. Not used when warm_start or
+        ``partial_fit`` continues a fitted network.
+
+    n_jobs : int, default=None
+        Number of restarts trained in parallel with joblib; ``None`` means 1
+        unless in a :obj:`joblib.parallel_backend` context, -1 means all
+        processors. Results, and the warnings raised, are the same for any
+        value. Only used when n_init > 1."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -182,6 +200,13 @@ loss_ : float
     best_validation_score_ : float or None
         The best validation score at which early stopping was triggered.
         Only available if `early_stopping=True`, otherwise `None`.
+
+    restart_scores_ : ndarray of shape (n_init,)
+        The score of every restart of the last fit, in the order of their
+        seeds: its ``best_validation_score_`` with early stopping (higher is
+        better), otherwise its final ``loss_`` (lower is better). The best
+        one's network is kept. One score when warm_start or ``partial_fit``
+        continued a fitted network.
 
     t_ : int
         The number of training samples seen by the solver during fitting.

@@ -15,7 +15,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _training
+from . import _restarts, _training
 from ._compat import (
     Interval,
     Options,
@@ -126,6 +126,8 @@ class BaseMultilayerPerceptron(BaseEstimator):
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],
         "normalization_epsilon": [Interval(Real, 0, None, closed="neither")],
         "scoring": [str, callable, None],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
     }
 
     # ------------------------------------------------------------------ #
@@ -212,15 +214,17 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 f"got {X.shape[0]} sample in total."
             )
         random_state = check_random_state(self.random_state)
-        if first_pass:
+        restarts = first_pass and self.n_init > 1
+        if restarts:
+            self._fit_restarts(layers, X, y, sample_weight, validation, random_state)
+        elif first_pass:
             self._initialize(layers, X.shape[1], y.shape[1], X.dtype, random_state)
         elif not self._records_match_options():
             self._reset_records()
 
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(X, y, sample_weight)
-        else:
-            self._fit_stochastic(X, y, sample_weight, random_state, incremental, validation)
+        if not restarts:
+            self._train(X, y, sample_weight, random_state, incremental, validation)
+            self.restart_scores_ = np.array([self._restart_score(vars(self))])
 
         if not self._network.is_finite():
             raise _non_finite_weights_error()
@@ -414,6 +418,49 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 self.best_validation_score_ = None
                 self.best_loss_ = np.inf
 
+    def _train(self, X, y, sample_weight, random_state, incremental, validation, train_idx=None):
+        """Train the network with the solver; see `_fit_stochastic` for the rest."""
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, y, sample_weight)
+        else:
+            self._fit_stochastic(
+                X, y, sample_weight, random_state, incremental, validation, train_idx
+            )
+
+    def _fit_restarts(self, layers, X, y, sample_weight, validation, random_state):
+        """Train ``n_init`` networks from their own seeds and keep the best.
+
+        The seeds come first from ``random_state``, then the validation
+        split, which every restart shares so that their scores compare.
+        """
+        seeds = _restarts.draw_seeds(random_state, self.n_init)
+        train_idx = None
+        if self.solver in _STOCHASTIC_SOLVERS:
+            X = X.tocsr() if sp.issparse(X) else X
+            train_idx, validation = self._split_validation(
+                X, y, sample_weight, random_state, validation
+            )
+        runs = _restarts.train_restarts(
+            self, seeds, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
+        )
+        scores = [self._restart_score(run) for run in runs]
+        higher_is_better = self.solver in _STOCHASTIC_SOLVERS and self.early_stopping
+        self.__dict__.update(runs[_restarts.best_restart(scores, higher_is_better=higher_is_better)])
+        self.restart_scores_ = np.array(scores)
+
+    def _train_from_seed(self, random_state, layers, X, y, sample_weight, validation, train_idx):
+        """One restart: a new network from ``random_state``, trained (on a copy)."""
+        self._initialize(copy.deepcopy(layers), X.shape[1], y.shape[1], X.dtype, random_state)
+        train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
+        self._train(X, y, sample_weight, random_state, False, validation, train_idx)
+
+    @staticmethod
+    def _restart_score(attributes):
+        """The best validation score if there was validation data, else the loss."""
+        if attributes.get("validation_scores_") is not None:
+            return attributes["best_validation_score_"]
+        return attributes["loss_"]
+
     def _fit_lbfgs(self, X, y, sample_weight):
         network, loss = self._network, self._loss
 
@@ -468,14 +515,17 @@ class BaseMultilayerPerceptron(BaseEstimator):
             epsilon=self.epsilon,
         )
 
-    def _fit_stochastic(self, X, y, sample_weight, random_state, incremental, validation):
+    def _fit_stochastic(
+        self, X, y, sample_weight, random_state, incremental, validation, train_idx=None
+    ):
         self._optimizer = self._continue_optimizer()
         if sp.issparse(X):
             # Mini-batches are rows: gather them from CSR, never densify.
             X = X.tocsr()
-        train_idx, validation = self._split_validation(
-            X, y, sample_weight, random_state, validation
-        )
+        if train_idx is None:  # restarts share the split of their fit
+            train_idx, validation = self._split_validation(
+                X, y, sample_weight, random_state, validation
+            )
         batch_size = _training.resolve_batch_size(self.batch_size, len(train_idx))
         if self.early_stopping:
             self._best_state = self._network.get_state()
@@ -543,7 +593,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         if not self.early_stopping or given is not None:
             return np.arange(X.shape[0]), given
         # Stratify single-output classification only (not multilabel).
-        stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
+        stratify = y if is_classifier(self) and y.shape[1] == 1 else None
         train_idx, val_idx = _training.validation_split(
             X.shape[0], self.validation_fraction, random_state, stratify
         )
@@ -798,6 +848,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
         scoring=None,
+        n_init=1,
+        n_jobs=None,
         class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -829,6 +881,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
         self.scoring = scoring
+        self.n_init = n_init
+        self.n_jobs = n_jobs
         self.class_weight = class_weight
 
     def _loss_name(self, n_outputs):
@@ -886,7 +940,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     def _decode_target(self, y_encoded):
         """Labels from the 0/1 indicator rows used in training."""
-        if self.n_outputs_ == 1:
+        if y_encoded.shape[1] == 1:
             y_encoded = y_encoded.ravel()
         return self._label_binarizer.inverse_transform(y_encoded)
 
@@ -1105,6 +1159,8 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
         scoring=None,
+        n_init=1,
+        n_jobs=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -1136,6 +1192,8 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
         self.scoring = scoring
+        self.n_init = n_init
+        self.n_jobs = n_jobs
 
     def _loss_name(self, n_outputs):
         return self.loss

@@ -13,6 +13,8 @@ def _configurations():
         MLPClassifier(solver="lbfgs", **fast),
         MLPClassifier(solver="sgd", **fast),
         MLPClassifier(class_weight="balanced", **fast),
+        MLPClassifier(n_init=2, **fast),
+        MLPRegressor(n_init=2, solver="lbfgs", **fast),
         MLPRegressor(**fast),
         MLPRegressor(solver="lbfgs", **fast),
         MLPRegressor(loss="poisson", **fast),

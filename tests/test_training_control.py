@@ -281,3 +281,51 @@ def test_changed_optimiser_settings_apply_to_the_continued_state():
     assert clf._optimizer.t == 6 * 3 and clf._optimizer.beta_1 == 0.8
     _quiet(clf.set_params(solver="sgd"), X_iris, y_iris)
     assert clf._optimizer.velocity is not None and clf.t_ == 9 * 150
+
+
+# ---------------------------------------------------------------------------
+# Restarts
+# ---------------------------------------------------------------------------
+def test_each_restart_is_the_single_fit_of_its_seed_and_the_best_is_kept():
+    params = dict(STOPPING, hidden_layer_sizes=(3,), learning_rate_init=0.02, scoring="loss")
+    clf = _quiet(MLPClassifier(n_init=4, **params), X_train, y_train, X_val=X_val, y_val=y_val)
+    # Documented: the seeds are drawn first from the fit's random generator.
+    seeds = np.random.RandomState(params["random_state"]).randint(np.iinfo(np.int32).max, size=4)
+    singles = [_quiet(MLPClassifier(**{**params, "random_state": int(seed)}), X_train, y_train,
+                      X_val=X_val, y_val=y_val) for seed in seeds]
+    single_scores = [single.best_validation_score_ for single in singles]
+    print("restart validation scores (minus the log-loss):", np.round(clf.restart_scores_, 4))
+    np.testing.assert_array_equal(clf.restart_scores_, single_scores)
+    assert clf.best_validation_score_ == max(single_scores)
+    best = singles[int(np.argmax(single_scores))]
+    np.testing.assert_array_equal(clf.predict_proba(X_val), best.predict_proba(X_val))
+    assert clf.n_iter_ == best.n_iter_ and clf.loss_curve_ == best.loss_curve_
+
+
+def test_restarts_without_validation_keep_the_lowest_training_loss():
+    clf = _quiet(MLPRegressor((3,), solver="lbfgs", max_iter=50, n_init=3, random_state=0),
+                 X_iris[:, 1:], X_iris[:, 0])
+    print("restart training losses (lbfgs):", np.round(clf.restart_scores_, 4))
+    assert clf.loss_ == clf.restart_scores_.min() and len(set(clf.restart_scores_)) == 3
+
+
+def test_restarts_are_identical_for_any_n_jobs():
+    params = dict(FAST, n_init=3, early_stopping=True, dropout=0.1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = [MLPClassifier(n_jobs=n_jobs, **params).fit(X_iris, y_iris) for n_jobs in (1, 2)]
+    serial, parallel = results
+    np.testing.assert_array_equal(serial.restart_scores_, parallel.restart_scores_)
+    np.testing.assert_array_equal(serial._network.params, parallel._network.params)
+    assert serial.validation_scores_ == parallel.validation_scores_
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2 and messages[0] == messages[1]  # one per fit, not per restart
+
+
+def test_a_warm_start_continues_the_kept_network_once():
+    clf = _quiet(MLPClassifier(n_init=2, warm_start=True, **FAST), X_iris, y_iris)
+    assert clf.restart_scores_.shape == (2,)
+    kept = clf._network
+    _quiet(clf, X_iris, y_iris)
+    assert clf._network is kept and clf.restart_scores_.shape == (1,)
+    assert len(clf.loss_curve_) == 2 * FAST["max_iter"]
