@@ -8,8 +8,10 @@ buffers and no allocator state left over from the other implementation.
 
 import contextlib
 import gc
+import hashlib
 import importlib
 import io
+import os
 import resource
 import statistics
 import time
@@ -224,6 +226,7 @@ def run_fit(job):
         predict_1_us=1e6 * _median_call_seconds(lambda: model.predict(X_predict[:1])),
         blas=blas_info(),
         version=_module_version(job["module"]),
+        source_digest=_source_digest(job["module"]),
     )
     return result
 
@@ -249,6 +252,22 @@ def _module_version(module_name):
     """``__version__`` of the top-level package of ``module_name``."""
     package = importlib.import_module(module_name.split(".")[0])
     return getattr(package, "__version__", "unknown")
+
+
+def _source_digest(module_name):
+    """Short hash of the package's Python sources.
+
+    An editable install can change between two children; equal digests show
+    every fit of a run measured the same code.
+    """
+    package = importlib.import_module(module_name.split(".")[0])
+    digest = hashlib.sha1()
+    for root, dirs, files in os.walk(os.path.dirname(package.__file__)):
+        dirs.sort()
+        for name in sorted(f for f in files if f.endswith(".py")):
+            with open(os.path.join(root, name), "rb") as source:
+                digest.update(source.read())
+    return digest.hexdigest()[:12]
 
 
 def run_info(job):

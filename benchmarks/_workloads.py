@@ -182,12 +182,12 @@ WORKLOADS = {
     for w in (
         Workload(
             "W1", "image-like dense 784 features, 80% zeros, 10 classes",
-            "classifier", 60_000, 15_000, (256, 128), 256, 3, False, 10,
+            "classifier", 60_000, 10_000, (256, 128), 256, 3, False, 10,
             _image_like,
         ),
         Workload(
             "W2", "text-like CSR 50000 features, density 0.002, 20 classes",
-            "classifier", 20_000, 5_000, (256,), 256, 3, True, 20,
+            "classifier", 20_000, 2_000, (256,), 256, 3, True, 20,
             _text_like,
         ),
         Workload(
@@ -197,7 +197,7 @@ WORKLOADS = {
         ),
         Workload(
             "W4", "regression 50 features, nonlinear standardised target",
-            "regressor", 20_000, 10_000, (128, 64), 256, 10, False, 1,
+            "regressor", 20_000, 5_000, (128, 64), 256, 10, False, 1,
             _regression,
         ),
     )

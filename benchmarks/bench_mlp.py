@@ -100,8 +100,11 @@ def run_child(job, env):
     """
     command = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(job)]
     started = time.perf_counter()
-    completed = subprocess.run(command, env=env, capture_output=True, text=True,
-                               timeout=CHILD_TIMEOUT)
+    try:
+        completed = subprocess.run(command, env=env, capture_output=True, text=True,
+                                   timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {CHILD_TIMEOUT} s"}
     for line in reversed(completed.stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
             result = json.loads(line[len(RESULT_MARKER):])
@@ -128,16 +131,22 @@ def _progress(message):
 
 
 def run_cell(workload, dtype, args, env):
-    """Floor, interleaved fits and optional tracemalloc runs of one cell."""
+    """Interleaved floors and fits, then optional tracemalloc runs, of one cell.
+
+    The floor is measured once per repeat, next to the fits, because a single
+    floor measurement on a busy machine can be far too slow and make every
+    multiple of it meaningless; the report uses the fastest one.
+    """
     n_train = workload.n_train_quick if args.quick else workload.n_train
     base = dict(workload=workload.name, dtype=dtype, n_train=n_train, seed=args.seed)
     modules = {"sk": REFERENCE, "skmlp": args.candidate}
-    cell = dict(workload=workload.name, dtype=dtype, n_train=n_train,
+    cell = dict(workload=workload.name, dtype=dtype, n_train=n_train, floors=[],
                 runs={side: [] for side in modules}, tracemalloc={})
-
-    cell["floor"] = run_child(dict(base, task="floor"), env)
-    _progress(f"{workload.name} {dtype} floor: {_brief(cell['floor'], 'floor_ms')}")
     for repeat in range(args.repeats):
+        floor = run_child(dict(base, task="floor"), env)
+        cell["floors"].append(floor)
+        _progress(f"{workload.name} {dtype} repeat {repeat + 1}/{args.repeats} "
+                  f"floor: {_brief(floor, 'floor_ms')}")
         for side, module in modules.items():
             result = run_child(dict(base, task="fit", module=module), env)
             cell["runs"][side].append(result)
@@ -181,7 +190,8 @@ def summarise(cell):
     """Medians over repeats and the sk/skmlp ratios of one cell."""
     ok = {side: [r for r in runs if "error" not in r]
           for side, runs in cell["runs"].items()}
-    floor = cell["floor"].get("floor_ms")
+    floors = [f["floor_ms"] for f in cell["floors"] if "error" not in f]
+    floor = min(floors) if floors else None
     summary = {"floor_ms": floor}
     for side, runs in ok.items():
         for key in ("epoch_ms", "us_per_batch", "peak_mb", "loss", "score",
@@ -203,7 +213,7 @@ def anomalies(cell, workload, requested_threads):
     for side, runs in cell["runs"].items():
         for run in runs:
             notes += _run_anomalies(run, f"{label} {side}", workload, cell["dtype"])
-    for result in [cell["floor"], *cell["tracemalloc"].values()]:
+    for result in [*cell["floors"], *cell["tracemalloc"].values()]:
         if "error" in result:
             notes.append(f"{label}: child failed: {result['error']}")
     threads = {lib["num_threads"] for run in cell["runs"]["sk"] + cell["runs"]["skmlp"]
@@ -226,6 +236,36 @@ def _run_anomalies(run, label, workload, dtype):
     if not run["peak_reset"]:
         notes.append(f"{label}: could not reset the peak RSS; peak MB is a lower bound")
     return notes
+
+
+def source_notes(cells):
+    """Flag an implementation whose source files changed during the run."""
+    notes = []
+    for side in ("sk", "skmlp"):
+        digests = {run["source_digest"] for cell in cells
+                   for run in cell["runs"][side] if "error" not in run}
+        if len(digests) > 1:
+            notes.append(f"{side}: the source changed during the run "
+                         f"({len(digests)} versions measured)")
+    return notes
+
+
+def blas_pool_notes(info):
+    """Warn when several multi-threaded BLAS libraries are loaded at once.
+
+    numpy and scipy wheels each bundle their own OpenBLAS. Code that
+    alternates between them (numpy's matmul, then scipy.linalg.blas) wakes
+    two thread pools whose idle threads keep spinning, which can
+    oversubscribe the cores and slow both down by large factors.
+    """
+    pools = [lib for lib in info["blas"]
+             if lib["user_api"] == "blas" and lib["num_threads"] > 1]
+    if len(pools) < 2:
+        return []
+    names = ", ".join(os.path.basename(os.path.dirname(lib["filepath"]))
+                      for lib in pools)
+    return [f"{len(pools)} multi-threaded BLAS libraries are loaded ({names}); "
+            "an implementation that calls both can oversubscribe the CPUs"]
 
 
 def architecture_notes(info, cells):
@@ -412,7 +452,8 @@ def main(argv=None):
             cell["summary"] = summarise(cell)
             notes += anomalies(cell, WORKLOADS[name], args.threads)
             cells.append(cell)
-    notes += architecture_notes(info, cells)
+    notes += (architecture_notes(info, cells) + source_notes(cells)
+              + blas_pool_notes(info))
     header.append("load average at the end: " + _load_average())
     print(header[-1])
     report(cells, notes, args)
