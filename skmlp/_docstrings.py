@@ -5,10 +5,15 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         The ith element represents the number of neurons in the ith
         hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation function for the hidden layers: 'identity' returns
-        ``f(x) = x``, 'logistic' ``f(x) = 1 / (1 + exp(-x))``, 'tanh'
-        ``f(x) = tanh(x)`` and 'relu' ``f(x) = max(0, x)``.
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
+            'elu', 'gelu', 'softplus'} or list of str, default='relu'
+        Activation function for the hidden layers, or a list of one per
+        hidden layer: 'identity' returns ``f(x) = x``, 'logistic'
+        ``f(x) = 1 / (1 + exp(-x))``, 'tanh' ``f(x) = tanh(x)``, 'relu'
+        ``f(x) = max(0, x)``, 'leaky_relu' ``f(x) = max(x, 0.01 x)``, 'elu'
+        ``f(x) = x`` for ``x > 0`` and ``exp(x) - 1`` otherwise, 'gelu'
+        ``f(x) = x Phi(x)`` with ``Phi`` the standard normal distribution
+        function, and 'softplus' ``f(x) = log(1 + exp(x))``.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The solver for weight optimization: 'lbfgs' is SciPy's quasi-Newton
@@ -144,6 +149,16 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
 
     normalization_epsilon : float, default=1e-5
         Added to the variance before its square root in normalisation.
+
+    weight_init : {'glorot_uniform', 'he_uniform'}, default='glorot_uniform'
+        Initial weights and biases, drawn uniformly from ``[-a, a]``.
+        'glorot_uniform' (Glorot and Bengio, 2010) is scikit-learn's:
+        ``a = sqrt(6 / (n_in + n_out))`` for each layer, with 2 instead of 6
+        for a layer followed by logistic units (for the output layer, those
+        of the last hidden layer). 'he_uniform' (He et al., 2015) takes
+        ``a = sqrt(6 / n_in)``, which keeps the scale of the signal through
+        deep stacks of relu-family units ('relu', 'leaky_relu', 'elu',
+        'gelu').
 
     scoring : str, callable or None, default=None
         What early stopping scores on the validation data, as in

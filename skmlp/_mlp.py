@@ -95,7 +95,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "activation": [StrOptions(set(ACTIVATIONS)), "array-like"],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -125,6 +125,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         "normalization": [StrOptions({"batch", "layer"}), None],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="left")],
         "normalization_epsilon": [Interval(Real, 0, None, closed="neither")],
+        "weight_init": [StrOptions({"glorot_uniform", "he_uniform"})],
         "scoring": [str, callable, None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -320,8 +321,24 @@ class BaseMultilayerPerceptron(BaseEstimator):
             )
         return rates
 
+    def _activation_names(self, n_hidden):
+        """One activation name per hidden layer, checked."""
+        if isinstance(self.activation, str):
+            return [self.activation] * n_hidden
+        names = list(self.activation)
+        if len(names) != n_hidden or not all(
+            isinstance(name, str) and name in ACTIVATIONS for name in names
+        ):
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)} or a list of them, "
+                f"one per hidden layer ({n_hidden} for hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r}); got {self.activation!r}."
+            )
+        return names
+
     def _check_options(self, hidden_sizes, has_validation_data):
         """Cross-parameter checks, in one place; returns the dropout rates."""
+        self._activation_names(len(hidden_sizes))
         rates = self._dropout_rates(len(hidden_sizes))
         if has_validation_data and not self.early_stopping:
             raise ValueError(
@@ -362,22 +379,29 @@ class BaseMultilayerPerceptron(BaseEstimator):
         dropout comes first. With the default options this is exactly the
         plain network of scikit-learn.
         """
-        # scikit-learn's Glorot factor: 2 for logistic units, 6 otherwise.
-        init_factor = 2.0 if self.activation == "logistic" else 6.0
+        activations = self._activation_names(len(hidden_sizes))
         layers = [Dropout(self.input_dropout)] if self.input_dropout else []
-        for n_units, rate in zip(hidden_sizes, dropout_rates):
-            layers.append(Dense(n_units, init_factor=init_factor))
+        for n_units, rate, activation in zip(hidden_sizes, dropout_rates, activations):
+            layers.append(self._dense(n_units, activation))
             if self.normalization == "batch":
                 layers.append(
                     BatchNorm(momentum=self.batch_norm_momentum, epsilon=self.normalization_epsilon)
                 )
             elif self.normalization == "layer":
                 layers.append(LayerNorm(epsilon=self.normalization_epsilon))
-            layers.append(ACTIVATIONS[self.activation]())
+            layers.append(ACTIVATIONS[activation]())
             if rate:
                 layers.append(Dropout(rate))
-        layers.append(Dense(n_outputs, init_factor=init_factor))
+        # scikit-learn initialises the output layer as the hidden ones.
+        layers.append(self._dense(n_outputs, activations[-1] if activations else self.activation))
         return layers
+
+    def _dense(self, n_units, activation):
+        """A dense layer initialised for the activation that follows it."""
+        if self.weight_init == "he_uniform":
+            return Dense(n_units, init_factor=6.0, fan="in")
+        # scikit-learn's Glorot factor: 2 for logistic units, 6 otherwise.
+        return Dense(n_units, init_factor=2.0 if activation == "logistic" else 6.0)
 
     def _initialize(self, layers, n_features, n_outputs, dtype, random_state):
         """Build a fresh network and reset every training attribute."""
@@ -847,6 +871,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         normalization=None,
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
+        weight_init="glorot_uniform",
         scoring=None,
         n_init=1,
         n_jobs=None,
@@ -880,6 +905,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.normalization = normalization
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
+        self.weight_init = weight_init
         self.scoring = scoring
         self.n_init = n_init
         self.n_jobs = n_jobs
@@ -1158,6 +1184,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         normalization=None,
         batch_norm_momentum=0.9,
         normalization_epsilon=1e-5,
+        weight_init="glorot_uniform",
         scoring=None,
         n_init=1,
         n_jobs=None,
@@ -1191,6 +1218,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.normalization = normalization
         self.batch_norm_momentum = batch_norm_momentum
         self.normalization_epsilon = normalization_epsilon
+        self.weight_init = weight_init
         self.scoring = scoring
         self.n_init = n_init
         self.n_jobs = n_jobs

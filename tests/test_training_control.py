@@ -329,3 +329,46 @@ def test_a_warm_start_continues_the_kept_network_once():
     _quiet(clf, X_iris, y_iris)
     assert clf._network is kept and clf.restart_scores_.shape == (1,)
     assert len(clf.loss_curve_) == 2 * FAST["max_iter"]
+
+
+# ---------------------------------------------------------------------------
+# Activations per layer, new activations, weight initialisation
+# ---------------------------------------------------------------------------
+def _initial_weights(**params):
+    # Adam's first steps move each weight by about learning_rate_init.
+    clf = _quiet(MLPClassifier(max_iter=1, learning_rate_init=1e-12, random_state=0, **params),
+                 X_iris, y_iris)
+    return [np.abs(W).max() for W in clf.coefs_], clf
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu", "gelu", "softplus"])
+def test_new_activations_learn_iris(activation):
+    clf = _quiet(MLPClassifier((8,), activation=activation, solver="lbfgs", max_iter=100,
+                               random_state=0), X_iris, y_iris)
+    assert clf.score(X_iris, y_iris) > 0.95
+
+
+def test_one_activation_per_hidden_layer():
+    clf = _quiet(MLPClassifier((8, 6), activation=["logistic", "gelu"], **{
+        k: v for k, v in FAST.items() if k != "hidden_layer_sizes"}), X_iris, y_iris)
+    assert repr(clf._network) == (
+        "Sequential([Dense(8), Logistic(), Dense(6), GELU(), Dense(3)])")
+    same = dict(FAST, hidden_layer_sizes=(8, 6))
+    as_list = _quiet(MLPClassifier(activation=["tanh", "tanh"], **same), X_iris, y_iris)
+    as_name = _quiet(MLPClassifier(activation="tanh", **same), X_iris, y_iris)
+    np.testing.assert_array_equal(as_list._network.params, as_name._network.params)
+    with pytest.raises(ValueError, match=re.escape("one per hidden layer (2 for hidden_layer_sizes=(8, 6)); got ['relu']")):
+        MLPClassifier(activation=["relu"], **same).fit(X_iris, y_iris)
+    with pytest.raises(ValueError, match=re.escape("need ['Dense(8)', 'ReLU()', 'Dense(6)'")):
+        as_list.set_params(warm_start=True, activation=["relu", "tanh"]).fit(X_iris, y_iris)
+
+
+def test_initialisation_bounds_per_layer_and_weight_init():
+    # Glorot: 2 / fan for a layer followed by logistic units (and the output
+    # layer after them), 6 / fan otherwise; He: 6 / n_inputs.
+    largest, _ = _initial_weights(hidden_layer_sizes=(20, 20), activation=["logistic", "relu"])
+    bounds = [np.sqrt(2 / 24), np.sqrt(6 / 40), np.sqrt(6 / 23)]
+    assert all(0.9 * b < w <= b + 1e-9 for w, b in zip(largest, bounds)), (largest, bounds)
+    largest, _ = _initial_weights(hidden_layer_sizes=(20, 20), weight_init="he_uniform")
+    bounds = [np.sqrt(6 / 4), np.sqrt(6 / 20), np.sqrt(6 / 20)]
+    assert all(0.8 * b < w <= b + 1e-9 for w, b in zip(largest, bounds)), (largest, bounds)

@@ -8,7 +8,17 @@ the parameter gradients and returns the gradient for the layer below. A
 arrays in place. This package imports numpy and scipy only.
 """
 
-from ._activations import ACTIVATIONS, Identity, Logistic, ReLU, Tanh
+from ._activations import (
+    ACTIVATIONS,
+    ELU,
+    GELU,
+    Identity,
+    LeakyReLU,
+    Logistic,
+    ReLU,
+    Softplus,
+    Tanh,
+)
 from ._base import Layer, ParamSpec, build_layer
 from ._dense import Dense
 from ._dropout import Dropout
@@ -32,9 +42,12 @@ __all__ = [
     "BinaryLogLoss",
     "Dense",
     "Dropout",
+    "ELU",
+    "GELU",
     "Identity",
     "Layer",
     "LayerNorm",
+    "LeakyReLU",
     "Logistic",
     "Loss",
     "MultinomialLogLoss",
@@ -43,6 +56,7 @@ __all__ = [
     "ReLU",
     "SGD",
     "Sequential",
+    "Softplus",
     "SquaredError",
     "Tanh",
     "build_layer",

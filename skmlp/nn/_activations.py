@@ -1,20 +1,32 @@
 """Element-wise activation layers.
 
 Each caches its own output ``Y`` and computes the local derivative from it,
-so no input is kept:
+so no input is kept; only GELU, whose derivative is not a function of its
+output, caches its input ``X`` instead (a reference, no copy):
 
-============  =======================  ==========================
-name          forward ``Y = f(X)``     backward ``dX = dY * f'``
-============  =======================  ==========================
-identity      ``X``                    ``dY``
-logistic      ``1 / (1 + exp(-X))``    ``dY * Y * (1 - Y)``
-tanh          ``tanh(X)``              ``dY * (1 - Y**2)``
-relu          ``max(X, 0)``            ``dY * (Y > 0)``
-============  =======================  ==========================
+============  =================================  ================================
+name          forward ``Y = f(X)``               backward ``dX = dY * f'``
+============  =================================  ================================
+identity      ``X``                              ``dY``
+logistic      ``1 / (1 + exp(-X))``              ``dY * Y * (1 - Y)``
+tanh          ``tanh(X)``                        ``dY * (1 - Y**2)``
+relu          ``max(X, 0)``                      ``dY * (Y > 0)``
+leaky_relu    ``X`` if ``X > 0`` else ``a X``    ``dY`` if ``Y > 0`` else ``a dY``
+elu           ``X`` if ``X > 0`` else            ``dY * (min(Y, 0) + 1)``
+              ``exp(X) - 1``
+gelu          ``X Phi(X)``                       ``dY * (Phi(X) + X phi(X))``
+softplus      ``log(1 + exp(X))``                ``dY * (1 - exp(-Y))``
+============  =================================  ================================
+
+``a = 0.01`` is the negative slope of leaky_relu; ``Phi`` and ``phi`` are
+the standard normal distribution and density functions (exact GELU, not
+its tanh approximation).
 """
 
+import math
+
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtr
 
 from ._base import Layer
 
@@ -26,10 +38,13 @@ class _Activation(Layer):
     so a training step allocates nothing.
     """
 
+    #: Whether ``backward`` needs the input rather than the output.
+    _caches_input = False
+
     def forward(self, X, *, training, sample_weight=None):
         Y = self._function(X, self._workspace("Y", X.shape, training=training))
         if training:
-            self._cache = Y
+            self._cache = X if self._caches_input else Y
         return Y
 
     def backward(self, dY):
@@ -90,9 +105,104 @@ class ReLU(_Activation):
         return out
 
 
+class LeakyReLU(_Activation):
+    """Leaky rectified linear unit: slope 1 above 0, ``negative_slope`` below.
+
+    The derivative at 0 is taken as ``(1 + negative_slope) / 2``.
+
+    Parameters
+    ----------
+    negative_slope : float, default=0.01
+    """
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def _function(self, X, out):
+        np.multiply(X, self.negative_slope, out=out)
+        return np.maximum(X, out, out=out)
+
+    def _backward(self, Y, dY, out):
+        # sign(Y) is -1, 0 or 1: map it to negative_slope, the middle, or 1.
+        half_gap = 0.5 * (1.0 - self.negative_slope)
+        np.sign(Y, out=out)
+        out *= half_gap
+        out += 1.0 - half_gap
+        out *= dY
+        return out
+
+
+class ELU(_Activation):
+    """Exponential linear unit ``Y = X`` above 0, ``exp(X) - 1`` below.
+
+    ``expm1(X) >= X`` everywhere, so ``Y = max(X, expm1(min(X, 0)))``; the
+    derivative below 0 is ``exp(X) = Y + 1``.
+    """
+
+    def _function(self, X, out):
+        np.minimum(X, 0, out=out)
+        np.expm1(out, out=out)
+        return np.maximum(X, out, out=out)
+
+    def _backward(self, Y, dY, out):
+        np.minimum(Y, 0, out=out)
+        out += 1
+        out *= dY
+        return out
+
+
+class GELU(_Activation):
+    """Gaussian error linear unit ``Y = X Phi(X)`` (Hendrycks and Gimpel).
+
+    Exact, with the normal distribution function ``Phi``. Its derivative
+    ``Phi(X) + X phi(X)`` needs the input, which is cached.
+    """
+
+    _caches_input = True
+
+    def _function(self, X, out):
+        ndtr(X, out=out)
+        out *= X
+        return out
+
+    def _backward(self, X, dY, out):
+        density = self._workspace("density", X.shape)
+        np.multiply(X, X, out=density)
+        density *= -0.5
+        np.exp(density, out=density)
+        density *= X
+        density *= 1.0 / math.sqrt(2.0 * math.pi)
+        ndtr(X, out=out)
+        out += density
+        out *= dY
+        return out
+
+
+class Softplus(_Activation):
+    """Smooth relu ``Y = log(1 + exp(X))``, computed without overflow.
+
+    Its derivative, the logistic ``1 / (1 + exp(-X))``, is ``1 - exp(-Y)``,
+    computed as ``-expm1(-Y)`` to stay exact where ``Y`` is tiny.
+    """
+
+    def _function(self, X, out):
+        return np.logaddexp(0, X, out=out)
+
+    def _backward(self, Y, dY, out):
+        np.negative(Y, out=out)
+        np.expm1(out, out=out)
+        np.negative(out, out=out)
+        out *= dY
+        return out
+
+
 ACTIVATIONS = {
     "identity": Identity,
     "logistic": Logistic,
     "tanh": Tanh,
     "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "softplus": Softplus,
 }

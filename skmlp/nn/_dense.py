@@ -25,14 +25,18 @@ class Dense(Layer):
         Number of output units.
     init_factor : float, default=6.0
         Weights and biases start uniform in ``[-a, a]`` with
-        ``a = sqrt(init_factor / (n_inputs + n_units))``: 6 is Glorot and
-        Bengio's uniform initialisation; scikit-learn uses 2 for logistic
-        hidden units.
+        ``a = sqrt(init_factor / fan)``.
+    fan : {'sum', 'in'}, default='sum'
+        ``fan`` is ``n_inputs + n_units`` ('sum') or ``n_inputs`` ('in').
+        With ``init_factor=6``, 'sum' is Glorot and Bengio's uniform
+        initialisation (scikit-learn uses 2 for logistic hidden units) and
+        'in' is He et al.'s, which suits relu-family activations.
     """
 
-    def __init__(self, n_units, *, init_factor=6.0):
+    def __init__(self, n_units, *, init_factor=6.0, fan="sum"):
         self.n_units = n_units
         self.init_factor = init_factor
+        self.fan = fan
 
     def build(self, n_inputs, dtype):
         super().build(n_inputs, dtype)
@@ -45,7 +49,8 @@ class Dense(Layer):
         ]
 
     def initialize(self, random_state):
-        bound = np.sqrt(self.init_factor / (self.n_inputs_ + self.n_units))
+        fan = self.n_inputs_ + self.n_units if self.fan == "sum" else self.n_inputs_
+        bound = np.sqrt(self.init_factor / fan)
         # Drawn in float64 then cast, weights before biases: the same stream
         # of random numbers as scikit-learn's MLP for the same random_state.
         self.W[...] = random_state.uniform(-bound, bound, self.W.shape)
