@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import scipy.optimize
-from scipy.linalg import blas
 
 
 class _Optimizer:
@@ -211,18 +210,20 @@ class Adam(_Optimizer):
 
     def _step(self, chunk, params, grads, scratch):
         m, v = self.m[chunk], self.v[chunk]
-        # BLAS's axpy (y += a x) and scal (x *= a) are single passes: the
-        # step reads and writes each array 9 times in all.
-        axpy, scal = blas.get_blas_funcs(("axpy", "scal"), (params,))
-        scal(self.beta_1, m)
-        axpy(grads, m, a=1 - self.beta_1)
+        # numpy only: SciPy's BLAS (axpy, scal) is a second OpenBLAS with its
+        # own thread pool, whose spinning threads slowed numpy's matrix
+        # products several times over on two cores.
+        m *= self.beta_1
+        m += np.multiply(grads, 1 - self.beta_1, out=scratch)
         np.multiply(grads, grads, out=scratch)
-        scal(self.beta_2, v)
-        axpy(scratch, v, a=1 - self.beta_2)
+        scratch *= 1 - self.beta_2
+        v *= self.beta_2
+        v += scratch
         np.sqrt(v, out=scratch)
         scratch += self.epsilon
         np.divide(m, scratch, out=scratch)
-        axpy(scratch, params, a=-self.learning_rate)
+        scratch *= self.learning_rate
+        params -= scratch
 
     def end_epoch(self, n_samples_seen):
         """Adam has no per-epoch schedule."""

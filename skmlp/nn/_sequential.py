@@ -1,9 +1,23 @@
 """A network as a sequence of layers sharing one flat parameter buffer."""
 
 import numpy as np
-from scipy.linalg import blas
 
 from ._base import allocate
+
+
+_CHUNK = 65536
+
+
+def _add_scaled(target, source, factor):
+    """``target += factor * source`` in place, through a cache-sized scratch.
+
+    numpy only (SciPy's ``axpy`` runs on a second OpenBLAS thread pool that
+    competes with numpy's), and no temporary of the arrays' size.
+    """
+    scratch = np.empty(min(_CHUNK, source.size), dtype=source.dtype)
+    for start in range(0, source.size, _CHUNK):
+        part = source[start : start + _CHUNK]
+        target[start : start + _CHUNK] += np.multiply(part, factor, out=scratch[: part.size])
 
 
 class Sequential:
@@ -135,9 +149,7 @@ class Sequential:
             total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
             penalized = self.params[: self.n_penalized]
             value += 0.5 * alpha * float(np.dot(penalized, penalized)) / total_weight
-            # grads += (alpha / s) * W, in place without a temporary.
-            axpy = blas.get_blas_funcs("axpy", (penalized,))
-            axpy(penalized, self.grads[: self.n_penalized], a=alpha / total_weight)
+            _add_scaled(self.grads[: self.n_penalized], penalized, alpha / total_weight)
         return value
 
     def predict(self, X, loss):
