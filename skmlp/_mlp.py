@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, check_scoring, r2_score
 from sklearn.preprocessing import LabelBinarizer
@@ -27,6 +28,7 @@ from ._compat import (
 )
 from ._data import Validation, check_validation_arguments, class_weighted
 from ._docstrings import fill
+from ._progress import Progress
 from .nn import (
     ACTIVATIONS,
     LOSSES,
@@ -90,7 +92,7 @@ def _supports_partial_fit(estimator):
     return True
 
 
-class BaseMultilayerPerceptron(BaseEstimator):
+class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators; use the subclasses."""
 
     _parameter_constraints: dict = {
@@ -181,12 +183,17 @@ class BaseMultilayerPerceptron(BaseEstimator):
         Validation mutates attributes (classes, feature names) before the
         network is touched, and a warm start trains the existing network in
         place, so both the attributes and the learned state are restored.
+        The fit is a task for scikit-learn's callbacks, opened first so that
+        their teardown (by ``_fit_context``) follows a failed fit too.
         """
+        context = self._init_callback_context(max_subtasks=self._n_subtasks(incremental))
+        progress = Progress.of_fit(self, context, X, y, sample_weight)
+        progress.begin()
         attributes = self.__dict__.copy()
         fitted = hasattr(self, "_network")
         learned = (self._network.get_state(), copy.deepcopy(self._optimizer)) if fitted else None
         try:
-            return self._fit_unsafe(X, y, sample_weight, incremental, validation_data)
+            self._fit_unsafe(X, y, sample_weight, incremental, validation_data, progress)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(attributes)
@@ -194,14 +201,26 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 self._network.set_state(learned[0])
                 self._optimizer = learned[1]
             raise
+        progress.end(self)
+        return self
 
-    def _fit_unsafe(self, X, y, sample_weight, incremental, validation_data):
+    def _first_pass(self, incremental):
+        """Whether this fit builds a new network (rather than continue one)."""
+        return not hasattr(self, "_network") or (not self.warm_start and not incremental)
+
+    def _n_subtasks(self, incremental):
+        """The subtasks of the fit for callbacks: restarts, epochs or none."""
+        if self._first_pass(incremental) and self.n_init > 1:
+            return self.n_init
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            return 0
+        return 1 if incremental else self.max_iter
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental, validation_data, progress):
         hidden_sizes = self._hidden_layer_sizes()
         has_validation_data = check_validation_arguments(*validation_data)
         dropout_rates = self._check_options(hidden_sizes, has_validation_data)
-        first_pass = not hasattr(self, "_network") or (
-            not self.warm_start and not incremental
-        )
+        first_pass = self._first_pass(incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         sample_weight = self._sample_weight(sample_weight, X, y)
         validation = self._validation(*validation_data, X.dtype) if has_validation_data else None
@@ -215,16 +234,14 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 f"got {X.shape[0]} sample in total."
             )
         random_state = check_random_state(self.random_state)
-        restarts = first_pass and self.n_init > 1
-        if restarts:
-            self._fit_restarts(layers, X, y, sample_weight, validation, random_state)
-        elif first_pass:
-            self._initialize(layers, X.shape[1], y.shape[1], X.dtype, random_state)
-        elif not self._records_match_options():
-            self._reset_records()
-
-        if not restarts:
-            self._train(X, y, sample_weight, random_state, incremental, validation)
+        if first_pass and self.n_init > 1:
+            self._fit_restarts(layers, X, y, sample_weight, validation, random_state, progress)
+        else:
+            if first_pass:
+                self._initialize(layers, X.shape[1], y.shape[1], X.dtype, random_state)
+            elif not self._records_match_options():
+                self._reset_records()
+            self._train(X, y, sample_weight, random_state, incremental, validation, progress)
             self.restart_scores_ = np.array([self._restart_score(vars(self))])
 
         if not self._network.is_finite():
@@ -442,20 +459,23 @@ class BaseMultilayerPerceptron(BaseEstimator):
                 self.best_validation_score_ = None
                 self.best_loss_ = np.inf
 
-    def _train(self, X, y, sample_weight, random_state, incremental, validation, train_idx=None):
+    def _train(
+        self, X, y, sample_weight, random_state, incremental, validation, progress, train_idx=None
+    ):
         """Train the network with the solver; see `_fit_stochastic` for the rest."""
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, y, sample_weight)
         else:
             self._fit_stochastic(
-                X, y, sample_weight, random_state, incremental, validation, train_idx
+                X, y, sample_weight, random_state, incremental, validation, progress, train_idx
             )
 
-    def _fit_restarts(self, layers, X, y, sample_weight, validation, random_state):
+    def _fit_restarts(self, layers, X, y, sample_weight, validation, random_state, progress):
         """Train ``n_init`` networks from their own seeds and keep the best.
 
         The seeds come first from ``random_state``, then the validation
         split, which every restart shares so that their scores compare.
+        Each restart is a task for the callbacks, with its epochs under it.
         """
         seeds = _restarts.draw_seeds(random_state, self.n_init)
         train_idx = None
@@ -464,19 +484,26 @@ class BaseMultilayerPerceptron(BaseEstimator):
             train_idx, validation = self._split_validation(
                 X, y, sample_weight, random_state, validation
             )
+        n_epochs = self.max_iter if self.solver in _STOCHASTIC_SOLVERS else 0
+        restarts = [(seed, progress.subtask("restart", n_epochs)) for seed in seeds]
         runs = _restarts.train_restarts(
-            self, seeds, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
+            self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
         )
         scores = [self._restart_score(run) for run in runs]
         higher_is_better = self.solver in _STOCHASTIC_SOLVERS and self.early_stopping
         self.__dict__.update(runs[_restarts.best_restart(scores, higher_is_better=higher_is_better)])
         self.restart_scores_ = np.array(scores)
 
-    def _train_from_seed(self, random_state, layers, X, y, sample_weight, validation, train_idx):
-        """One restart: a new network from ``random_state``, trained (on a copy)."""
+    def _train_from_seed(
+        self, seed, progress, layers, X, y, sample_weight, validation, train_idx
+    ):
+        """One restart: a new network from ``seed``, trained (on a copy)."""
+        progress.begin()
+        random_state = np.random.RandomState(seed)
         self._initialize(copy.deepcopy(layers), X.shape[1], y.shape[1], X.dtype, random_state)
         train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-        self._train(X, y, sample_weight, random_state, False, validation, train_idx)
+        self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        progress.end(self)
 
     @staticmethod
     def _restart_score(attributes):
@@ -540,7 +567,7 @@ class BaseMultilayerPerceptron(BaseEstimator):
         )
 
     def _fit_stochastic(
-        self, X, y, sample_weight, random_state, incremental, validation, train_idx=None
+        self, X, y, sample_weight, random_state, incremental, validation, progress, train_idx=None
     ):
         self._optimizer = self._continue_optimizer()
         if sp.issparse(X):
@@ -553,23 +580,17 @@ class BaseMultilayerPerceptron(BaseEstimator):
         batch_size = _training.resolve_batch_size(self.batch_size, len(train_idx))
         if self.early_stopping:
             self._best_state = self._network.get_state()
-        data = (X, y, sample_weight)
-
-        try:
-            self.n_iter_ = 0
+        epochs = _training.Epochs(
+            (X, y, sample_weight),
+            train_idx,
+            batch_size,
+            random_state if self.shuffle else None,
+            min_size=2 if self.normalization == "batch" else 1,
+        )
+        self.n_iter_ = 0
+        with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
             for _ in range(self.max_iter):
-                if self.shuffle:
-                    random_state.shuffle(train_idx)
-                batches = _training.epoch_batches(
-                    train_idx, batch_size, min_size=2 if self.normalization == "batch" else 1
-                )
-                self.loss_ = _training.run_epoch(
-                    self._network, self._loss, self._optimizer, data, batches, alpha=self.alpha
-                )
-                if not np.isfinite(self.loss_):
-                    self._diverged(validation)
-                    break
-                if self._end_epoch(len(train_idx), validation):
+                if self._train_epoch(epochs, validation, progress):
                     break
                 if incremental:
                     break
@@ -579,12 +600,47 @@ class BaseMultilayerPerceptron(BaseEstimator):
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
                     )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
 
         if self.early_stopping:
             self._network.set_state(self._best_state)
             del self._best_state  # a copy of every weight: not for the pickle
+
+    def _train_epoch(self, epochs, validation, progress):
+        """One epoch, a task for the callbacks; True to stop training.
+
+        Training stops when the stopping rule says so, when the loss is no
+        longer finite, when a callback asks for it, or when the user
+        interrupts (Ctrl-C, or a KeyboardInterrupt raised between epochs,
+        by a callback or a scorer), with a warning.
+        """
+        task = progress.subtask("epoch")
+        task.begin(self)
+        self.loss_ = _training.run_epoch(
+            self._network,
+            self._loss,
+            self._optimizer,
+            epochs.data,
+            epochs.next_batches(),
+            alpha=self.alpha,
+            interrupt=progress.interrupt,
+        )
+        if not np.isfinite(self.loss_):
+            self._diverged(validation)
+            return True
+        try:
+            converged = self._end_epoch(epochs.n_rows, validation)
+        except KeyboardInterrupt:
+            progress.interrupt.requested = True
+            converged = True
+        asked_to_stop = task.end(self)
+        if progress.stopping:
+            kept = "best validated" if self.early_stopping else "current"
+            epochs = "epoch" if self.n_iter_ == 1 else "epochs"
+            warnings.warn(
+                f"Training interrupted by user after {self.n_iter_} {epochs}; "
+                f"the {kept} weights are kept."
+            )
+        return converged or asked_to_stop or progress.stopping
 
     def _diverged(self, validation):
         """The training loss became NaN or infinite: stop, keep what is sound.
@@ -718,6 +774,20 @@ class BaseMultilayerPerceptron(BaseEstimator):
         -------
         self : object
             Returns a trained MLP model.
+
+        Notes
+        -----
+        Callbacks set with ``set_callbacks`` (:mod:`sklearn.callback`) see
+        the fit as a task, with one subtask per restart when ``n_init > 1``
+        and, under the fit or each restart, one per epoch of a stochastic
+        solver ('lbfgs' is the fit alone). A callback returning True at the
+        end of an epoch stops training.
+
+        Interrupting a stochastic fit (Ctrl-C, or a KeyboardInterrupt raised
+        by a callback) stops training at the end of the current mini-batch
+        with a warning, keeping the best validated weights with early
+        stopping: the estimator is fitted and usable. A second Ctrl-C aborts
+        at once and leaves the estimator as it was before ``fit``.
         """
         return self._fit(
             X,

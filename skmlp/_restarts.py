@@ -31,33 +31,36 @@ def _changed_attributes(before, after):
     }
 
 
-def _train_one(estimator, seed, args):
-    """Train a copy of ``estimator`` from ``seed``; its new attributes and warnings."""
+def _train_one(estimator, own_args, shared_args):
+    """Train a copy of ``estimator``; its new attributes and its warnings."""
     run = copy.copy(estimator)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        run._train_from_seed(np.random.RandomState(seed), *args)
+        run._train_from_seed(*own_args, *shared_args)
     return _changed_attributes(estimator, run), [record.message for record in caught]
 
 
-def train_restarts(estimator, seeds, n_jobs, *args):
-    """Train one copy of ``estimator`` per seed, in parallel with joblib.
+def train_restarts(estimator, restarts, n_jobs, *shared_args):
+    """Train one copy of ``estimator`` per restart, in parallel with joblib.
 
     Parameters
     ----------
     estimator : BaseMultilayerPerceptron
         Validated for the data (classes, features), not yet trained.
-    seeds : ndarray of int
+    restarts : list of tuple
+        Each restart's own arguments (its seed first).
     n_jobs : int or None
-    *args
-        Passed on to ``estimator._train_from_seed(random_state, *args)``.
+    *shared_args
+        Each copy trains with ``_train_from_seed(*own_args, *shared_args)``.
 
     Returns
     -------
     runs : list of dict
-        The attributes each restart set, in the order of ``seeds``.
+        The attributes each restart set, in the order of ``restarts``.
     """
-    results = Parallel(n_jobs=n_jobs)(delayed(_train_one)(estimator, seed, args) for seed in seeds)
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_train_one)(estimator, own_args, shared_args) for own_args in restarts
+    )
     reraise_warnings(message for _, messages in results for message in messages)
     return [attributes for attributes, _ in results]
 

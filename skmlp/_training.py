@@ -66,7 +66,41 @@ def epoch_batches(order, batch_size, *, min_size=1):
     return batches
 
 
-def run_epoch(network, loss, optimizer, data, batches, *, alpha):
+class Epochs:
+    """The mini-batches of successive epochs over the training rows.
+
+    Parameters
+    ----------
+    data : tuple (X, y, sample_weight)
+    train_idx : ndarray of int
+        The training rows, shuffled in place before each epoch.
+    batch_size : int
+    random_state : numpy.random.RandomState or None
+        The shuffling; None keeps the rows in their order.
+    min_size : int, default=1
+        Smallest batch (see `epoch_batches`).
+    """
+
+    def __init__(self, data, train_idx, batch_size, random_state, min_size=1):
+        self.data = data
+        self.train_idx = train_idx
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.min_size = min_size
+
+    @property
+    def n_rows(self):
+        """Number of training rows."""
+        return len(self.train_idx)
+
+    def next_batches(self):
+        """Row indices of each mini-batch of the next epoch."""
+        if self.random_state is not None:
+            self.random_state.shuffle(self.train_idx)
+        return epoch_batches(self.train_idx, self.batch_size, min_size=self.min_size)
+
+
+def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None):
     """One pass of mini-batch updates.
 
     Parameters
@@ -80,6 +114,8 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
         Row indices of each mini-batch.
     alpha : float
         L2 penalty.
+    interrupt : object with a bool attribute ``requested``, default=None
+        Read after each mini-batch: when set (Ctrl-C), the epoch ends there.
 
     Returns
     -------
@@ -113,6 +149,8 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha):
             optimizer.update(network.params, network.grads)
             total += value * len(idx)
             n_seen += len(idx)
+            if interrupt is not None and interrupt.requested:
+                break
     return total / n_seen if n_seen else 0.0
 
 

@@ -2,7 +2,9 @@
 validation data, optimiser continuation, restarts, callbacks, activations."""
 
 import re
+import signal
 import warnings
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -10,13 +12,14 @@ from scipy.special import expit, softmax
 from sklearn import config_context
 from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.callback import ScoringMonitor
 from sklearn.metrics import log_loss, r2_score, recall_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
-from skmlp import MLPClassifier, MLPRegressor
+from skmlp import MLPClassifier, MLPRegressor, _training
 from skmlp._data import class_weighted
 
 X_iris, y_iris = load_iris(return_X_y=True)
@@ -372,3 +375,122 @@ def test_initialisation_bounds_per_layer_and_weight_init():
     largest, _ = _initial_weights(hidden_layer_sizes=(20, 20), weight_init="he_uniform")
     bounds = [np.sqrt(6 / 4), np.sqrt(6 / 20), np.sqrt(6 / 20)]
     assert all(0.8 * b < w <= b + 1e-9 for w, b in zip(largest, bounds)), (largest, bounds)
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn's callbacks, and interrupting a fit
+# ---------------------------------------------------------------------------
+class TaskRecorder:
+    """A minimal callback (sklearn.callback's protocol) recording finished tasks."""
+
+    def __init__(self, interrupt_at_epoch=None):
+        self.ended = []
+        self.interrupt_at_epoch = interrupt_at_epoch
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        assert fitted_estimator.predict(X_iris[:2]).shape == (2,)
+        self.ended.append(context.task_name)
+        if self.ended.count("epoch") == self.interrupt_at_epoch:
+            raise KeyboardInterrupt
+
+    def teardown(self, estimator, context):
+        pass
+
+
+ENDLESS = dict(FAST, max_iter=6, n_iter_no_change=np.inf)
+
+
+def test_callbacks_see_one_task_per_epoch_inside_a_grid_search():
+    recorder = TaskRecorder()
+    mlp = MLPClassifier(**ENDLESS).set_callbacks(recorder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        GridSearchCV(mlp, {"alpha": [1e-4, 1e-2]}, cv=2).fit(X_iris, y_iris)
+    # 2 candidates x 2 folds, and the refit: 5 fits of 6 epochs.
+    assert Counter(recorder.ended) == {"epoch": 30, "fit": 5}
+
+
+def test_callback_tasks_of_restarts_and_lbfgs():
+    recorder = TaskRecorder()
+    _quiet(MLPClassifier(n_init=2, **ENDLESS).set_callbacks(recorder), X_iris, y_iris)
+    assert Counter(recorder.ended) == {"epoch": 12, "restart": 2, "fit": 1}
+    recorder.ended.clear()
+    _quiet(MLPClassifier(solver="lbfgs", **ENDLESS).set_callbacks(recorder), X_iris, y_iris)
+    assert recorder.ended == ["fit"]
+
+
+def test_a_scoring_monitor_scores_every_epoch_of_every_restart_across_processes():
+    monitor = ScoringMonitor(scoring="accuracy")
+    clf = _quiet(MLPClassifier(n_init=2, n_jobs=2, **ENDLESS).set_callbacks(monitor),
+                 X_iris, y_iris)
+    rows = monitor.get_logs().data
+    assert Counter(row["task_name"] for row in rows) == {"epoch": 12, "restart": 2, "fit": 1}
+    assert [row["accuracy"] for row in rows if row["task_name"] == "fit"] == [clf.score(X_iris, y_iris)]
+
+
+def test_a_keyboard_interrupt_from_a_callback_keeps_the_best_weights():
+    recorder = TaskRecorder(interrupt_at_epoch=8)
+    clf = MLPClassifier(**dict(STOPPING, n_iter_no_change=100, scoring="loss"))
+    with pytest.warns(UserWarning, match="interrupted by user after 8 epochs; the best validated"):
+        clf.set_callbacks(recorder).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    assert clf.n_iter_ == len(clf.loss_curve_) == 8 and recorder.ended[-1] == "fit"
+    restored = log_loss(y_val, clf.predict_proba(X_val))
+    assert restored == pytest.approx(min(clf.validation_loss_curve_), rel=1e-10)
+
+
+def test_an_interrupt_during_restarts_ends_each_remaining_one_after_a_mini_batch():
+    recorder = TaskRecorder(interrupt_at_epoch=4)
+    clf = MLPClassifier(n_init=3, **ENDLESS).set_callbacks(recorder)
+    with pytest.warns(UserWarning, match="interrupted by user") as caught:
+        clf.fit(X_iris, y_iris)
+    # Restart 1 stops after 4 epochs, the others after their first mini-batch
+    # (the same warning from both, raised once).
+    interrupts = sorted(re.search(r"after \d+ epochs?;", str(w.message)).group()
+                        for w in caught if "interrupted" in str(w.message))
+    assert interrupts == ["after 1 epoch;", "after 4 epochs;"]
+    assert Counter(recorder.ended) == {"epoch": 4 + 1 + 1, "restart": 3, "fit": 1}
+    assert clf.restart_scores_.shape == (3,) and np.isfinite(clf.predict_proba(X_iris)).all()
+
+
+def test_ctrl_c_stops_at_the_end_of_the_mini_batch(monkeypatch):
+    # Ctrl-C arrives while the 2nd mini-batch of the 3rd epoch is gathered
+    # (rows of X, then of y: 2 calls per mini-batch, 3 mini-batches per epoch).
+    calls = {"n": 0}
+    gather_rows = _training.gather_rows
+
+    def gather_with_ctrl_c(X, idx, out):
+        calls["n"] += 1
+        if calls["n"] == 2 * 3 * 2 + 2 + 1:
+            signal.raise_signal(signal.SIGINT)
+        return gather_rows(X, idx, out)
+
+    monkeypatch.setattr(_training, "gather_rows", gather_with_ctrl_c)
+    clf = MLPClassifier(**dict(ENDLESS, batch_size=50, shuffle=False))
+    with pytest.warns(UserWarning, match="interrupted by user after 3 epochs; the current"):
+        clf.fit(X_iris, y_iris)
+    assert calls["n"] == 2 * 3 * 2 + 2 + 2  # that mini-batch ran to its end; no more
+    assert clf.n_iter_ == 3 and np.isfinite(clf.predict_proba(X_iris)).all()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_ctrl_c_aborts_the_fit_and_leaves_the_model_as_it_was(monkeypatch):
+    clf = _quiet(MLPClassifier(**dict(ENDLESS, warm_start=True)), X_iris, y_iris)
+    before = clf.predict_proba(X_iris)
+    gather_rows = _training.gather_rows
+
+    def gather_with_two_ctrl_c(X, idx, out):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        return gather_rows(X, idx, out)
+
+    monkeypatch.setattr(_training, "gather_rows", gather_with_two_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X_iris, y_iris)
+    np.testing.assert_array_equal(clf.predict_proba(X_iris), before)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
