@@ -1,5 +1,6 @@
 """MLPClassifier and MLPRegressor: scikit-learn's estimators on the skmlp core."""
 
+import contextlib
 import copy
 import warnings
 from numbers import Integral, Real
@@ -476,21 +477,26 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         The seeds come first from ``random_state``, then the validation
         split, which every restart shares so that their scores compare.
         Each restart is a task for the callbacks, with its epochs under it.
+        A stochastic restart stops at the end of its mini-batch on Ctrl-C,
+        also in a worker process, and the best of all so far is kept.
         """
         seeds = _restarts.draw_seeds(random_state, self.n_init)
-        train_idx = None
-        if self.solver in _STOCHASTIC_SOLVERS:
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        train_idx, deferred = None, contextlib.nullcontext()
+        if stochastic:
             X = X.tocsr() if sp.issparse(X) else X
             train_idx, validation = self._split_validation(
                 X, y, sample_weight, random_state, validation
             )
-        n_epochs = self.max_iter if self.solver in _STOCHASTIC_SOLVERS else 0
+            deferred = progress.interrupt
+        n_epochs = self.max_iter if stochastic else 0
         restarts = [(seed, progress.subtask("restart", n_epochs)) for seed in seeds]
-        runs = _restarts.train_restarts(
-            self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
-        )
+        with deferred:
+            runs = _restarts.train_restarts(
+                self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
+            )
         scores = [self._restart_score(run) for run in runs]
-        higher_is_better = self.solver in _STOCHASTIC_SOLVERS and self.early_stopping
+        higher_is_better = stochastic and self.early_stopping
         self.__dict__.update(runs[_restarts.best_restart(scores, higher_is_better=higher_is_better)])
         self.restart_scores_ = np.array(scores)
 
@@ -780,14 +786,17 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         Callbacks set with ``set_callbacks`` (:mod:`sklearn.callback`) see
         the fit as a task, with one subtask per restart when ``n_init > 1``
         and, under the fit or each restart, one per epoch of a stochastic
-        solver ('lbfgs' is the fit alone). A callback returning True at the
-        end of an epoch stops training.
+        solver ('lbfgs' has no epoch tasks). A callback returning True at
+        the end of an epoch stops training.
 
         Interrupting a stochastic fit (Ctrl-C, or a KeyboardInterrupt raised
         by a callback) stops training at the end of the current mini-batch
         with a warning, keeping the best validated weights with early
-        stopping: the estimator is fitted and usable. A second Ctrl-C aborts
-        at once and leaves the estimator as it was before ``fit``.
+        stopping: the estimator is fitted and usable. Restarts still to come
+        train for one mini-batch, and the best restart is kept; with
+        ``n_jobs > 1`` each worker stops its own (an interrupt before the
+        workers have started aborts the fit). A second Ctrl-C aborts at once
+        and leaves the estimator as it was before ``fit``.
         """
         return self._fit(
             X,

@@ -3,7 +3,7 @@
 scikit-learn's callbacks (:mod:`sklearn.callback`, 1.9) see a fit as a tree
 of tasks. Here it is the fit; under it, one task per restart when
 ``n_init > 1``; under the fit or each restart, one task per epoch of a
-stochastic solver (L-BFGS is reported as the fit alone). A `Progress`
+stochastic solver (L-BFGS has no epoch tasks). A `Progress`
 opens the tasks and calls the callbacks' hooks, with the estimator the
 callbacks were set on and a ready-to-predict copy of the network being
 trained, and tells the training loop when to stop: when a callback asks

@@ -383,9 +383,10 @@ def test_initialisation_bounds_per_layer_and_weight_init():
 class TaskRecorder:
     """A minimal callback (sklearn.callback's protocol) recording finished tasks."""
 
-    def __init__(self, interrupt_at_epoch=None):
+    def __init__(self, interrupt_at_epoch=None, stop_at_epoch=None):
         self.ended = []
         self.interrupt_at_epoch = interrupt_at_epoch
+        self.stop_at_epoch = stop_at_epoch
 
     def setup(self, estimator, context):
         pass
@@ -398,6 +399,7 @@ class TaskRecorder:
         self.ended.append(context.task_name)
         if self.ended.count("epoch") == self.interrupt_at_epoch:
             raise KeyboardInterrupt
+        return self.ended.count("epoch") == self.stop_at_epoch
 
     def teardown(self, estimator, context):
         pass
@@ -423,6 +425,14 @@ def test_callback_tasks_of_restarts_and_lbfgs():
     recorder.ended.clear()
     _quiet(MLPClassifier(solver="lbfgs", **ENDLESS).set_callbacks(recorder), X_iris, y_iris)
     assert recorder.ended == ["fit"]
+
+
+def test_a_callback_can_stop_training():
+    clf = MLPClassifier(**ENDLESS).set_callbacks(TaskRecorder(stop_at_epoch=3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither max_iter nor an interrupt
+        clf.fit(X_iris, y_iris)
+    assert clf.n_iter_ == 3
 
 
 def test_a_scoring_monitor_scores_every_epoch_of_every_restart_across_processes():
