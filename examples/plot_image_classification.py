@@ -14,50 +14,28 @@ Where that folder is absent, the example falls back to scikit-learn's bundled
 """
 
 # %%
-# Reading the IDX files
-# ---------------------
-# An IDX file is a big-endian header (two zero bytes, a type code, the number of
-# dimensions, then one 32-bit size per dimension) followed by the raw
-# ``uint8`` values. Each file is gzipped.
-import gzip
-from pathlib import Path
-
-import numpy as np
-
-
-def read_idx(path):
-    """Return the array stored in a gzipped IDX file of unsigned bytes."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-# %%
 # Loading the data
 # ----------------
-# To keep the run under a minute on two cores, a random 20,000 of the 60,000
-# training images are used; the test set is the official one of 10,000 images.
-FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-rng = np.random.default_rng(0)
+# :func:`skmlp.datasets.load_fashion_mnist` reads the gzipped IDX files (it
+# never downloads) and returns each image as a row of 784 grey levels. To keep
+# the run under a minute on two cores, a random 20,000 of the 60,000 training
+# images are used; the test set is the official one of 10,000 images.
+import numpy as np
 
-if FASHION_DIR.is_dir():
-    X_train = read_idx(FASHION_DIR / "train-images-idx3-ubyte.gz")
-    y_train = read_idx(FASHION_DIR / "train-labels-idx1-ubyte.gz")
-    X_test = read_idx(FASHION_DIR / "t10k-images-idx3-ubyte.gz")
-    y_test = read_idx(FASHION_DIR / "t10k-labels-idx1-ubyte.gz")
+from skmlp.datasets import FASHION_MNIST_CLASSES, load_fashion_mnist
+
+rng = np.random.default_rng(0)
+try:
+    X_train, y_train = load_fashion_mnist("train")
+    X_test, y_test = load_fashion_mnist("test")
     subset = rng.choice(len(y_train), size=20_000, replace=False)
     X_train, y_train = X_train[subset], y_train[subset]
-    X_train = X_train.reshape(len(X_train), -1)
-    X_test = X_test.reshape(len(X_test), -1)
-    class_names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-else:
+    class_names = list(FASHION_MNIST_CLASSES)
+except FileNotFoundError as error:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    print(f"{FASHION_DIR} not found: using scikit-learn's digits instead")
+    print(f"{error}\nUsing scikit-learn's digits instead.")
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0

@@ -21,32 +21,19 @@ falls back to scikit-learn's bundled 8x8 digits, so it always runs.
 # a small training set, which a network of this size can learn by heart.
 # Pixels are divided by 255, so that they lie in [0, 1], and kept in float32,
 # the precision skmlp then trains in (twice as fast as float64).
-import gzip
-from pathlib import Path
-
 import numpy as np
 
+from skmlp.datasets import load_fashion_mnist
 
-def read_idx(path):
-    """Return the array stored in a gzipped IDX file of unsigned bytes."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4)
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 rng = np.random.default_rng(0)
-if FASHION_DIR.is_dir():
-    images = read_idx(FASHION_DIR / "train-images-idx3-ubyte.gz")
-    labels = read_idx(FASHION_DIR / "train-labels-idx1-ubyte.gz")
+try:
+    images, labels = load_fashion_mnist("train")
     rows = rng.choice(len(labels), size=5_000, replace=False)
-    X, y = images[rows].reshape(len(rows), -1) / np.float32(255), labels[rows]
-else:
+    X, y = images[rows] / np.float32(255), labels[rows]
+except FileNotFoundError as error:
     from sklearn.datasets import load_digits
 
-    print(f"{FASHION_DIR} not found: using scikit-learn's digits instead")
+    print(f"{error}\nUsing scikit-learn's digits instead.")
     X, y = load_digits(return_X_y=True)
     X = X.astype(np.float32) / 16
 

