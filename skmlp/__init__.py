@@ -1,7 +1,8 @@
 """scikit-learn compatible multi-layer perceptrons."""
 
+from ._classifier import MLPClassifier
 from ._display import TrainingCurveDisplay
-from ._mlp import MLPClassifier, MLPRegressor
+from ._regressor import MLPRegressor
 
 __version__ = "0.1.0.dev0"
 

@@ -9,7 +9,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._mlp import BaseMultilayerPerceptron
+from ._base import BaseMultilayerPerceptron
 
 
 def _check_matplotlib(caller_name):

@@ -1,4 +1,4 @@
-"""Parameter and attribute text shared by both estimators, written once."""
+"""Docstring text shared by both estimators, written once."""
 
 SHARED_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
@@ -269,8 +269,47 @@ loss_ : float
         Running variances of batch normalisation."""
 
 
-def fill(template):
-    """Substitute the shared blocks into an estimator's docstring."""
+# Both partial_fit methods: fill in ``y_type``, and ``more_parameters`` (the
+# classifier's ``classes``, starting with an empty line) or "".
+PARTIAL_FIT = """Update the model with a single iteration over the given data.
+
+        The optimiser carries on from the previous call (Adam's moments and
+        step count, SGD's velocity), with the current parameters' settings.
+
+        Parameters
+        ----------
+        X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
+            The input data.
+
+        y : {y_type}
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+{more_parameters}
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+
+
+def fill(template, **fields):
+    """Substitute the shared blocks, and any other ``fields``, into a docstring."""
     return template.format(
-        shared_parameters=SHARED_PARAMETERS, shared_attributes=SHARED_ATTRIBUTES
+        shared_parameters=SHARED_PARAMETERS, shared_attributes=SHARED_ATTRIBUTES, **fields
     )
+
+
+def filled_docstring(template, **fields):
+    """Decorator: the method's docstring is ``fill(template, **fields)``.
+
+    Put it below decorators that copy the docstring (``functools.wraps``,
+    ``available_if``), so that they copy the filled one.
+    """
+
+    def decorate(method):
+        method.__doc__ = fill(template, **fields)
+        return method
+
+    return decorate

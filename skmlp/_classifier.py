@@ -1,0 +1,316 @@
+"""MLPClassifier: the multi-layer perceptron trained on the log-loss."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseMultilayerPerceptron, _supports_partial_fit
+from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
+from ._data import class_weighted
+from ._docstrings import PARTIAL_FIT, fill, filled_docstring
+
+_CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    same parameters, attributes and methods. It optimizes the log-loss with
+    L-BFGS or stochastic gradient descent; binary and multilabel targets get
+    sigmoid outputs, multiclass targets a softmax.
+
+    Parameters
+    ----------
+    {shared_parameters}
+
+    class_weight : dict, list of dict or 'balanced', default=None
+        Weights of the classes, multiplied into ``sample_weight`` (as in
+        scikit-learn's linear models): ``{{label: weight}}``, or for multilabel
+        targets one such dict per label column, over its classes 0 and 1.
+        'balanced' weighs each class inversely to its (sample-weighted)
+        frequency, ``n_samples / (n_classes * class_count)``; None weighs all
+        classes 1. The rows that early stopping sets aside keep their class
+        weights, so the validation score is weighted the same way; an
+        ``X_val`` passed to :meth:`fit` is weighted by ``sample_weight_val``
+        only.
+        With 'balanced', ``partial_fit`` is not available (it sees one batch
+        at a time): pass the weights as a dict.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray of shape (n_classes,)
+        Class labels for each output.
+
+    {shared_attributes}
+
+    See Also
+    --------
+    MLPRegressor : Multi-layer Perceptron regressor.
+
+    Examples
+    --------
+    >>> from skmlp import MLPClassifier
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = make_pipeline(StandardScaler(), MLPClassifier(max_iter=500, random_state=0))
+    >>> round(clf.fit(X_train, y_train).score(X_test, y_test), 3)
+    0.972
+    >>> clf.predict_proba(X_test[:1]).shape
+    (1, 2)
+    """
+
+
+# The classifier's extra parameter of partial_fit, for PARTIAL_FIT.
+_CLASSES_PARAMETER = """
+        classes : array of shape (n_classes,), default=None
+            Classes across all calls to partial_fit. Can be obtained via
+            `np.unique(y_all)`, where y_all is the target vector of the
+            entire dataset. This argument is required for the first call to
+            partial_fit and can be omitted in the subsequent calls. Note that
+            y doesn't need to contain all labels in `classes`.
+"""
+
+
+class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
+    __doc__ = fill(_CLASSIFIER_DOC)
+
+    _parameter_constraints: dict = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        input_dropout=0.0,
+        normalization=None,
+        batch_norm_momentum=0.9,
+        normalization_epsilon=1e-5,
+        weight_init="glorot_uniform",
+        scoring=None,
+        n_init=1,
+        n_jobs=None,
+        class_weight=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.normalization = normalization
+        self.batch_norm_momentum = batch_norm_momentum
+        self.normalization_epsilon = normalization_epsilon
+        self.weight_init = weight_init
+        self.scoring = scoring
+        self.n_init = n_init
+        self.n_jobs = n_jobs
+        self.class_weight = class_weight
+
+    def _loss_name(self, n_outputs):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "log_loss"
+        return "binary_log_loss"
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = self._check_data(X, y, reset=reset)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            self._check_known_classes(y)
+        if len(self.classes_) < 2:
+            # One class gives one output that predict_proba would report as
+            # two columns for one class: refuse, as LogisticRegression does.
+            raise ValueError(
+                "MLPClassifier needs samples of at least 2 classes in the data, but "
+                f"the data contains only one class: {self.classes_[0]!r}."
+            )
+        return X, y
+
+    def _check_known_targets(self, y_val):
+        """Validation labels must be classes seen in training (LabelEncoder's message)."""
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return
+        unseen = np.setdiff1d(unique_labels(y_val), self.classes_)
+        if len(unseen):
+            raise ValueError(f"y contains previously unseen labels: {unseen}")
+
+    def _sample_weight(self, sample_weight, X, y):
+        """Sample weights times class weights (see ``class_weight``)."""
+        sample_weight = super()._sample_weight(sample_weight, X, y)
+        return class_weighted(sample_weight, self.class_weight, y, X.dtype)
+
+    def _encode_target(self, y, dtype):
+        """0/1 indicator columns of the labels (one for binary targets)."""
+        return super()._encode_target(self._label_binarizer.transform(y), dtype)
+
+    def _check_known_classes(self, y):
+        classes = unique_labels(y)
+        if self.warm_start:
+            if set(classes) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same "
+                    "classes as in the previous call to fit. Previously "
+                    f"got {self.classes_}, `y` has {classes}"
+                )
+        elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. "
+                f"`self.classes_` has {self.classes_}. 'y' has {classes}."
+            )
+
+    def _decode_target(self, y_encoded):
+        """Labels from the 0/1 indicator rows used in training."""
+        if y_encoded.shape[1] == 1:
+            y_encoded = y_encoded.ravel()
+        return self._label_binarizer.inverse_transform(y_encoded)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray, shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    _metric = staticmethod(accuracy_score)
+
+    @available_if(_supports_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
+    @filled_docstring(
+        PARTIAL_FIT, y_type="array-like of shape (n_samples,)", more_parameters=_CLASSES_PARAMETER
+    )
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        if _check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def decision_function(self, X):
+        """Raw outputs of the last layer (logits), before sigmoid or softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            For binary targets, the log-odds of ``classes_[1]`` (positive
+            means that class is predicted), as one column flattened to 1-D
+            as scikit-learn expects. For multiclass targets, the inputs of
+            the softmax (defined up to a constant per row; the largest one
+            is the predicted class); for multilabel targets, the log-odds of
+            each label.
+        """
+        check_is_fitted(self)
+        scores = self._raw_output(X)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict_log_proba(self, X):
+        """Return the log of probability estimates.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted log-probability of the sample for each class in
+            the model, where classes are ordered as they are in
+            `self.classes_`. Equivalent to `log(predict_proba(X))`.
+        """
+        y_prob = self.predict_proba(X)
+        # A probability that rounds to 0 has log -inf, without a warning;
+        # scikit-learn's checks require exactly log(predict_proba(X)).
+        with np.errstate(divide="ignore"):
+            return np.log(y_prob, out=y_prob)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted probability of the sample for each class in the
+            model, where classes are ordered as they are in `self.classes_`.
+        """
+        check_is_fitted(self)
+        y_pred = self._forward_pass_fast(X)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+            return np.vstack([1 - y_pred, y_pred]).T
+        return y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

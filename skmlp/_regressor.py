@@ -1,0 +1,185 @@
+"""MLPRegressor: the multi-layer perceptron for real (or count) targets."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseMultilayerPerceptron, _supports_partial_fit
+from ._compat import StrOptions, _fit_context
+from ._docstrings import PARTIAL_FIT, fill, filled_docstring
+
+_REGRESSOR_DOC = """Multi-layer Perceptron regressor.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    same parameters, attributes and methods. It optimizes the squared error
+    (identity output) or the Poisson deviance (log link, exponential output)
+    with L-BFGS or stochastic gradient descent. ``loss`` is a keyword
+    argument here (scikit-learn also accepts it as the first positional one).
+
+    Parameters
+    ----------
+    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+        The loss function to use when training the weights. With several
+        outputs the per-sample loss is summed over them. 'poisson' needs
+        non-negative targets.
+
+    {shared_parameters}
+
+    Attributes
+    ----------
+    {shared_attributes}
+
+    See Also
+    --------
+    MLPClassifier : Multi-layer Perceptron classifier.
+
+    Examples
+    --------
+    >>> from skmlp import MLPRegressor
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.compose import TransformedTargetRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", alpha=30.0,
+    ...                    max_iter=500, random_state=0)
+    >>> reg = make_pipeline(StandardScaler(), TransformedTargetRegressor(
+    ...     mlp, transformer=StandardScaler()))
+    >>> round(reg.fit(X_train, y_train).score(X_test, y_test), 2)
+    0.38
+    """
+
+
+class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
+    __doc__ = fill(_REGRESSOR_DOC)
+
+    _parameter_constraints: dict = {
+        **BaseMultilayerPerceptron._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        input_dropout=0.0,
+        normalization=None,
+        batch_norm_momentum=0.9,
+        normalization_epsilon=1e-5,
+        weight_init="glorot_uniform",
+        scoring=None,
+        n_init=1,
+        n_jobs=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.normalization = normalization
+        self.batch_norm_momentum = batch_norm_momentum
+        self.normalization_epsilon = normalization_epsilon
+        self.weight_init = weight_init
+        self.scoring = scoring
+        self.n_init = n_init
+        self.n_jobs = n_jobs
+
+    def _loss_name(self, n_outputs):
+        return self.loss
+
+    def _check_target(self, y):
+        if y.dtype.kind in "USO":
+            raise ValueError(
+                f"{type(self).__name__} needs a numeric target y; got values of "
+                f"type {y.dtype}. Convert y to numbers first."
+            )
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for "
+                "Poisson regression."
+            )
+
+    def _decode_target(self, y_encoded):
+        return y_encoded.ravel() if y_encoded.shape[1] == 1 else y_encoded
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    _metric = staticmethod(r2_score)
+
+    @available_if(_supports_partial_fit)
+    @_fit_context(prefer_skip_nested_validation=True)
+    @filled_docstring(
+        PARTIAL_FIT,
+        y_type="ndarray of shape (n_samples,) or (n_samples, n_outputs)",
+        more_parameters="",
+    )
+    def partial_fit(self, X, y, sample_weight=None):
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
