@@ -41,6 +41,10 @@ class _Activation(Layer):
     #: Whether ``backward`` needs the input rather than the output.
     _caches_input = False
 
+    # Element-wise, so row-wise; subclasses whose ``_function(X, out=X)``
+    # is exact say "inplace".
+    _inference = "rowwise"
+
     def forward(self, X, *, training, sample_weight=None):
         Y = self._function(X, self._workspace("Y", X.shape, training=training))
         if training:
@@ -56,6 +60,8 @@ class _Activation(Layer):
 class Identity(_Activation):
     """``Y = X``; used for a linear bottleneck."""
 
+    _inference = "inplace"
+
     def _function(self, X, out):
         return X
 
@@ -65,6 +71,8 @@ class Identity(_Activation):
 
 class Logistic(_Activation):
     """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``, computed without overflow."""
+
+    _inference = "inplace"
 
     def _function(self, X, out):
         return expit(X, out=out)
@@ -78,6 +86,8 @@ class Logistic(_Activation):
 
 class Tanh(_Activation):
     """Hyperbolic tangent."""
+
+    _inference = "inplace"
 
     def _function(self, X, out):
         return np.tanh(X, out=out)
@@ -94,6 +104,8 @@ class ReLU(_Activation):
 
     The derivative at 0 is taken as 0, as in scikit-learn.
     """
+
+    _inference = "inplace"
 
     def _function(self, X, out):
         return np.maximum(X, 0, out=out)
@@ -184,6 +196,8 @@ class Softplus(_Activation):
     Its derivative, the logistic ``1 / (1 + exp(-X))``, is ``1 - exp(-Y)``,
     computed as ``-expm1(-Y)`` to stay exact where ``Y`` is tiny.
     """
+
+    _inference = "inplace"
 
     def _function(self, X, out):
         return np.logaddexp(0, X, out=out)

@@ -74,6 +74,14 @@ class Layer:
     #: What the last training ``forward`` kept for ``backward``.
     _cache = None
 
+    #: How a network's inference pass may run this layer (see
+    #: :meth:`Sequential.forward`): None (as it is, on all rows at once),
+    #: ``"rowwise"`` (each output row depends on its input row only, so it
+    #: may run on blocks of rows), ``"identity"`` (returns its input),
+    #: ``"inplace"`` (row-wise, and ``_function(X, X)`` may overwrite an
+    #: input that the network owns) or ``"dense"`` (:class:`Dense`).
+    _inference = None
+
     def build(self, n_inputs, dtype):
         """Set the layer up for inputs of width ``n_inputs``.
 

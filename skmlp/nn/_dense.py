@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._base import Layer, ParamSpec
-from ._sparse import sparse_transpose_dot
+from ._sparse import sparse_rows_dot, sparse_transpose_dot
 
 
 class Dense(Layer):
@@ -69,6 +69,21 @@ class Dense(Layer):
         if training:
             self._cache = X
         return Y
+
+    _inference = "dense"
+
+    def _infer_into(self, X, rows, out):
+        """``out[...] = X[rows] @ W + b`` (inference), with the same sums.
+
+        ``X`` is the block of rows itself when dense; a CSR ``X`` is the
+        whole matrix, of which ``rows`` (a slice) is read in place.
+        """
+        if isinstance(X, np.ndarray):
+            np.matmul(X, self.W, out=out)
+        else:
+            sparse_rows_dot(X, rows.start, rows.stop, self.W, out)
+        out += self.b
+        return out
 
     def backward(self, dY):
         X = self._cache

@@ -112,6 +112,8 @@ class Dropout(Layer):
         keep = self._keep_probability_draws(X) >= self.rate
         return keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
 
+    _inference = "identity"
+
     def forward(self, X, *, training, sample_weight=None):
         if not training or self.rate == 0:
             return X
