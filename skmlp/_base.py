@@ -28,6 +28,7 @@ from ._compat import (
     _fit_context,
 )
 from ._data import Validation, check_validation_arguments
+from ._inference import check_predict_input
 from ._progress import Progress
 from ._stochastic import _STOCHASTIC_SOLVERS, StochasticSolverMixin, _non_finite_weights_error
 from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential, minimize_lbfgs
@@ -445,8 +446,8 @@ class BaseMultilayerPerceptron(
         """
         if not check_input:
             return self._network.forward(X, training=False)
+        X = check_predict_input(self, X)
         with np.errstate(over="ignore", invalid="ignore"):
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
             raw = self._network.forward(X, training=False)
         if not np.isfinite(raw).all():
             raise ValueError(

@@ -12,6 +12,7 @@ from ._base import BaseMultilayerPerceptron, _supports_partial_fit
 from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
 from ._data import class_weighted
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
+from ._inference import inverse_binarize
 
 _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
 
@@ -212,7 +213,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         """Labels from the 0/1 indicator rows used in training."""
         if y_encoded.shape[1] == 1:
             y_encoded = y_encoded.ravel()
-        return self._label_binarizer.inverse_transform(y_encoded)
+        return inverse_binarize(self._label_binarizer, y_encoded)
 
     def predict(self, X):
         """Predict using the multi-layer perceptron classifier.

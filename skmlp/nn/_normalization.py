@@ -69,7 +69,8 @@ class BatchNorm(_Normalization):
     and the running statistics move towards the batch's:
     ``running = momentum * running + (1 - momentum) * batch``. The batch
     variance is the biased one (as Keras keeps it): with sample weights a
-    Bessel correction would depend on how weights are spelled out as rows. Inference uses the running statistics instead, so a row's
+    Bessel correction would depend on how weights are spelled out as rows.
+    Inference uses the running statistics instead, so a row's
     output does not depend on the other rows. Backward is the full gradient
     through the batch mean and variance (see ``_normalize_backward``).
 

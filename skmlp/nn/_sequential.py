@@ -5,7 +5,6 @@ import scipy.sparse as sp
 
 from ._base import allocate
 
-
 _CHUNK = 65536
 
 #: Bytes of the widest activations of one block of rows in inference. Large:

@@ -1,7 +1,6 @@
 """Sparse products of the first layer without dense temporaries."""
 
 import numpy as np
-import scipy.sparse as sp
 
 try:  # SciPy's compiled kernels; stable for years, but private.
     from scipy.sparse._sparsetools import csc_matvecs as _csc_matvecs
