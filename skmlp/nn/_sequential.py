@@ -196,7 +196,9 @@ class Sequential:
             dZ = layer.backward(dZ)
         return dZ
 
-    def loss_gradient(self, X, y, loss, *, sample_weight=None, alpha=0.0):
+    def loss_gradient(
+        self, X, y, loss, *, sample_weight=None, alpha=0.0, penalty_gradient=True
+    ):
         """Objective value on a mini-batch; its gradient goes into ``grads``.
 
         The objective is the loss plus the L2 penalty, scaled as in
@@ -211,6 +213,10 @@ class Sequential:
         sample_weight : ndarray of shape (n_samples,), default=None
         alpha : float, default=0.0
             Strength of the L2 penalty.
+        penalty_gradient : bool, default=True
+            False leaves the penalty's gradient, ``penalty_scale(...) * W``
+            on the first ``n_penalized`` parameters, out of ``grads``, for an
+            optimiser to add during its step (``update(..., l2=...)``).
 
         Returns
         -------
@@ -223,8 +229,18 @@ class Sequential:
             total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
             penalized = self.params[: self.n_penalized]
             value += 0.5 * alpha * float(np.dot(penalized, penalized)) / total_weight
-            _add_scaled(self.grads[: self.n_penalized], penalized, alpha / total_weight)
+            if penalty_gradient:
+                _add_scaled(self.grads[: self.n_penalized], penalized, alpha / total_weight)
         return value
+
+    @staticmethod
+    def penalty_scale(alpha, n_samples, sample_weight=None):
+        """``alpha / s``: the L2 penalty's gradient is this times the weights.
+
+        ``s`` is ``n_samples``, or the sum of ``sample_weight`` if given.
+        """
+        total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        return alpha / total_weight
 
     def predict(self, X, loss):
         """Predictions ``loss.output(Z)`` in inference mode."""

@@ -96,3 +96,23 @@ def test_continue_from_applies_new_settings():
     sgd.end_epoch(99)
     assert SGD(0.1, lr_schedule="invscaling").continue_from(sgd).learning_rate == sgd.learning_rate
     assert SGD(0.2, lr_schedule="invscaling").continue_from(sgd).learning_rate == 0.2
+
+
+@pytest.mark.parametrize("chunk_size", [None, 3])
+@pytest.mark.parametrize("make", [lambda: Adam(0.01), lambda: SGD(0.1, momentum=0.9, nesterov=True)])
+def test_l2_added_in_the_step_equals_adding_it_first(make, chunk_size):
+    """``update(l2=c, n_penalized=k)`` is ``grads[:k] += c * params[:k]``, then a step.
+
+    With chunks of 3, the penalised part (7 parameters) ends inside a chunk.
+    """
+    in_step, first = make(), make()
+    if chunk_size is not None:
+        in_step.chunk_size = first.chunk_size = chunk_size
+    params_in_step, params_first = PARAMS.copy(), PARAMS.copy()
+    for grad in GRADS:
+        in_step.update(params_in_step, grad.copy(), l2=0.3, n_penalized=7)
+        grad = grad.copy()
+        grad[:7] += 0.3 * params_first[:7]
+        first.update(params_first, grad)
+    np.testing.assert_array_equal(params_in_step, params_first)
+    assert not np.array_equal(params_first, _run(make(), 3, chunk_size))  # the penalty acted
