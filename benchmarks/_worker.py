@@ -198,7 +198,9 @@ def _load(job):
 def run_fit(job):
     """Timed fit, memory delta, final loss, held-out score and predict times."""
     workload, (X_train, X_test, y_train, y_test), estimator_class = _load(job)
-    model = estimator_class(**_hyperparameters(workload, workload.epochs))
+    # bench_layers.py adds options (dropout, normalisation) on top.
+    hyperparameters = {**_hyperparameters(workload, workload.epochs), **job.get("params", {})}
+    model = estimator_class(**hyperparameters)
     gc.collect()
     peak_reset = _reset_peak_rss()
     rss_before = _maxrss_mb()

@@ -1,5 +1,6 @@
 """Dropout and normalisation as estimator options."""
 
+import math
 import pickle
 import re
 import warnings
@@ -119,6 +120,19 @@ def test_dropout_keep_rate_and_scaling_are_right():
         assert np.abs(kept.mean(axis=0) - 0.7).max() < 0.15
     assert not np.array_equal(masks[0], masks[1])
     np.testing.assert_array_equal(layer.forward(X, training=False), X)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.2, 0.3, 0.5, 1 / 3, 0.9, 1 - 2.0**-52])
+def test_dropout_compares_draws_as_integers_exactly(rate):
+    """The mask's integer comparison is the comparison of the [0, 1) draws."""
+    from skmlp.nn._dropout import _at_least, _uniform
+
+    keys = np.random.default_rng(0).integers(0, 2**64, size=200_000, dtype=np.uint64)
+    threshold = np.uint64(math.ceil(rate * 2**53) << 11)
+    # Keys on both sides of the threshold, where rounding would show.
+    edges = np.array([threshold - 1, threshold, threshold + 1, 0, 2**64 - 1], dtype=np.uint64)
+    keys = np.concatenate([keys, edges])
+    np.testing.assert_array_equal(_at_least(keys, rate), _uniform(keys) >= rate)
 
 
 def test_dropout_mask_depends_on_the_row_not_its_position():

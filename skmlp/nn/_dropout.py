@@ -1,5 +1,7 @@
 """Inverted dropout with masks keyed on the rows themselves."""
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -9,17 +11,36 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _mix(z):
-    """SplitMix64's finaliser: a bijection of uint64 with strong avalanche."""
+    """SplitMix64's finaliser: a bijection of uint64 with strong avalanche.
+
+    ``z`` is left as it is; after the first step the work is done in place
+    on the new array (fresh arrays' page faults cost more than the hashing).
+    """
     z = z ^ (z >> np.uint64(30))
-    z = z * np.uint64(0xBF58476D1CE4E5B9)
-    z = z ^ (z >> np.uint64(27))
-    z = z * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
 
 
 def _uniform(keys):
     """Floats in [0, 1) from uint64 keys (the top 53 bits)."""
     return (keys >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+def _at_least(keys, rate):
+    """``_uniform(keys) >= rate``, compared on the integers themselves.
+
+    ``_uniform`` is ``(keys >> 11) * 2**-53``, exact, so it is at least
+    ``rate`` exactly when ``keys >> 11`` is at least ``ceil(rate * 2**53)``,
+    that is when ``keys`` is at least that number shifted back: the same
+    draws without three passes and a float64 array.
+    """
+    threshold = math.ceil(rate * (1 << 53))
+    if threshold >= 1 << 53:
+        return np.zeros(keys.shape, dtype=bool)
+    return keys >= np.uint64(threshold << 11)
 
 
 def _value_bits(values):
@@ -98,19 +119,19 @@ class Dropout(Layer):
             return np.where(np.diff(X.indptr) > 0, sums, np.uint64(0))
         return (_value_bits(X) * column_keys).sum(axis=1, dtype=np.uint64)
 
-    def _keep_probability_draws(self, X):
-        """Uniform draws for the entries of X (stored entries if sparse)."""
+    def _draw_keys(self, X):
+        """Uniform uint64 draws for the entries of X (stored entries if sparse)."""
         column_keys = self._column_keys(X.shape[1])
         step_key = self._next_step_key()
         rows = _mix(self._row_keys(X, column_keys) ^ step_key)
         if sp.issparse(X):
             row_of_entry = np.repeat(rows, np.diff(X.indptr))
-            return _uniform(_mix(row_of_entry ^ column_keys[X.indices]))
-        return _uniform(_mix(rows[:, np.newaxis] ^ column_keys))
+            return _mix(row_of_entry ^ column_keys[X.indices])
+        return _mix(rows[:, np.newaxis] ^ column_keys)
 
     def _mask(self, X, dtype):
-        keep = self._keep_probability_draws(X) >= self.rate
-        return keep.astype(dtype) * dtype.type(1.0 / (1.0 - self.rate))
+        keep = _at_least(self._draw_keys(X), self.rate)
+        return np.multiply(keep, dtype.type(1.0 / (1.0 - self.rate)), dtype=dtype)
 
     _inference = "identity"
 

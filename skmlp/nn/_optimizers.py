@@ -42,15 +42,19 @@ class _Optimizer:
         n_penalized : int, default=0
             Number of leading parameters the penalty applies to.
         """
-        if self._scratch is None or self._scratch.shape != params.shape:
-            self._init_state(params)
-            self._scratch = np.empty_like(params)
+        self._init_state(params)
+        # Work space for one chunk: a parameter-sized one would add its size
+        # (51 MB for a tf-idf input layer) to the fit's peak memory.
+        scratch_size = min(self.chunk_size, params.size)
+        if (self._scratch is None or self._scratch.dtype != params.dtype
+                or self._scratch.size < scratch_size):
+            self._scratch = np.empty(scratch_size, dtype=params.dtype)
         self._begin_step()
         n_penalized = n_penalized if l2 else 0
         for start in range(0, params.size, self.chunk_size):
             chunk = slice(start, start + self.chunk_size)
             chunk_params, chunk_grads = params[chunk], grads[chunk]
-            scratch = self._scratch[chunk]
+            scratch = self._scratch[: chunk_params.size]
             if start < n_penalized:
                 end = n_penalized - start
                 chunk_grads[:end] += np.multiply(chunk_params[:end], l2, out=scratch[:end])

@@ -139,7 +139,9 @@ class Sequential:
             if X.format != "csr" or X.dtype != dtype:
                 return None
             # Only a dense layer, after any inference-time identity, reads it.
-            first = next((k for k, layer in enumerate(layers) if layer._inference != "identity"), None)
+            first = next(
+                (k for k, layer in enumerate(layers) if layer._inference != "identity"), None
+            )
             if first is None or layers[first]._inference != "dense":
                 return None
         elif not (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == dtype):
@@ -152,7 +154,9 @@ class Sequential:
         block = max(64, _INFERENCE_BLOCK_BYTES // (max(widths, default=1) * dtype.itemsize))
         block = min(block, n_samples)
         Z = np.empty((n_samples, self.n_outputs), dtype=dtype)
-        last_dense = max((k for k, layer in enumerate(layers) if layer._inference == "dense"), default=-1)
+        last_dense = max(
+            (k for k, layer in enumerate(layers) if layer._inference == "dense"), default=-1
+        )
         work = {}
         for start in range(0, n_samples, block):
             rows = slice(start, min(start + block, n_samples))
