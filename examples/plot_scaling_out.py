@@ -46,7 +46,7 @@ except FileNotFoundError as error:
     print(f"{error}\nUsing scikit-learn's digits instead.")
     X, y = load_digits(return_X_y=True)
     images, X_test, y_train, y_test = train_test_split(
-        (X * 16).astype(np.uint8), y, test_size=0.25, stratify=y, random_state=0
+        (X * (255 / 16)).astype(np.uint8), y, test_size=0.25, stratify=y, random_state=0
     )
 X_test = X_test / 255.0
 print(f"{len(images)} training images of {images.shape[1]} pixels")
