@@ -125,7 +125,10 @@ def test_dropout_keep_rate_and_scaling_are_right():
 @pytest.mark.parametrize("rate", [0.1, 0.2, 0.3, 0.5, 1 / 3, 0.9, 1 - 2.0**-52])
 def test_dropout_compares_draws_as_integers_exactly(rate):
     """The mask's integer comparison is the comparison of the [0, 1) draws."""
-    from skmlp.nn._dropout import _at_least, _uniform
+    from skmlp.nn._dropout import _at_least
+
+    def _uniform(keys):  # the draw: the top 53 bits as a fraction
+        return (keys >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
     keys = np.random.default_rng(0).integers(0, 2**64, size=200_000, dtype=np.uint64)
     threshold = np.uint64(math.ceil(rate * 2**53) << 11)

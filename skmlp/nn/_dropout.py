@@ -24,18 +24,14 @@ def _mix(z):
     return z
 
 
-def _uniform(keys):
-    """Floats in [0, 1) from uint64 keys (the top 53 bits)."""
-    return (keys >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
-
-
 def _at_least(keys, rate):
-    """``_uniform(keys) >= rate``, compared on the integers themselves.
+    """Whether each key's uniform draw in [0, 1) is at least ``rate``.
 
-    ``_uniform`` is ``(keys >> 11) * 2**-53``, exact, so it is at least
-    ``rate`` exactly when ``keys >> 11`` is at least ``ceil(rate * 2**53)``,
-    that is when ``keys`` is at least that number shifted back: the same
-    draws without three passes and a float64 array.
+    The draw is the key's top 53 bits as a fraction, ``(keys >> 11) *
+    2**-53`` (exact in float64). It is at least ``rate`` exactly when
+    ``keys >> 11`` is at least ``ceil(rate * 2**53)``, that is when ``keys``
+    is at least that number shifted back: compared on the integers, without
+    three passes and a float64 array.
     """
     threshold = math.ceil(rate * (1 << 53))
     if threshold >= 1 << 53:
