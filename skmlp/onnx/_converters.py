@@ -11,6 +11,10 @@ column).
 import numpy as np
 from onnx import TensorProto
 from skl2onnx import update_registered_converter
+
+# skl2onnx's parser for classifiers (ZipMap, output_class_labels): the one
+# update_registered_converter installs for a converter with a zipmap option.
+from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common.data_types import (
     DoubleTensorType,
     FloatTensorType,
@@ -63,6 +67,16 @@ def _label_values(scope, estimator):
     if classes.dtype.kind in "biuf":
         return classes.astype(np.int64)
     return np.array([str(label) for label in classes], dtype=object)
+
+
+def parse_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's classifier parser, after checking that the model is fitted.
+
+    The parser reads ``classes_`` first: without the check an unfitted model
+    would fail there with "No known ways to retrieve the number of classes".
+    """
+    check_is_fitted(model)
+    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
 
 
 def calculate_classifier_shapes(operator):
@@ -138,6 +152,7 @@ def register():
         "SkmlpMLPClassifier",
         calculate_classifier_shapes,
         convert_classifier,
+        parser=parse_classifier,
         options=CLASSIFIER_OPTIONS,
     )
     update_registered_converter(
