@@ -90,9 +90,16 @@ def _run(onx, X, reference=False):
 
 
 def _case_id(case):
+    """The options in which a case differs from the defaults and the shared ones."""
     estimator, kind = case
-    shared = "hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0"
-    return f"{' '.join(repr(estimator).split())}-{kind}".replace(shared, "").replace("(, ", "(").replace(", )", ")")
+    defaults = type(estimator)().get_params()
+    shared = {"hidden_layer_sizes": (16,), "learning_rate_init": 0.01, "random_state": 0}
+    options = [
+        f"{name}={value!r}"
+        for name, value in estimator.get_params().items()
+        if name != "max_iter" and repr(value) not in (repr(defaults[name]), repr(shared.get(name)))
+    ]
+    return f"{type(estimator).__name__}({', '.join(options)})-{kind}"
 
 
 def _uses_gelu(estimator):
