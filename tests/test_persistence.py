@@ -55,6 +55,7 @@ def test_trusted_types_are_needed():
         sio.loads(sio.dumps(model))
 
 
+@pytest.mark.slow  # importing mlflow takes most of its ~8 s
 def test_mlflow_recipe(tmp_path, monkeypatch):
     mlflow_sklearn = pytest.importorskip("mlflow.sklearn", reason="needs mlflow-skinny")
     model, X = _fitted(MLPClassifier(hidden_layer_sizes=(4,), normalization="batch", random_state=0))
