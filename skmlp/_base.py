@@ -26,6 +26,7 @@ from ._compat import (
     _check_optimize_result,
     _check_sample_weight,
     _fit_context,
+    init_callback_context,
 )
 from ._data import Validation, check_validation_arguments
 from ._inference import check_predict_input
@@ -147,7 +148,7 @@ class BaseMultilayerPerceptron(
         The fit is a task for scikit-learn's callbacks, opened first so that
         their teardown (by ``_fit_context``) follows a failed fit too.
         """
-        context = self._init_callback_context(max_subtasks=self._n_subtasks(incremental))
+        context = init_callback_context(self, max_subtasks=self._n_subtasks(incremental))
         progress = Progress.of_fit(self, context, X, y, sample_weight)
         progress.begin()
         attributes = self.__dict__.copy()

@@ -8,9 +8,9 @@ import pytest
 from sklearn import neural_network as sk
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._compat import InvalidParameterError
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
