@@ -32,7 +32,16 @@ from ._data import Validation, check_validation_arguments
 from ._inference import check_predict_input
 from ._progress import Progress
 from ._stochastic import _STOCHASTIC_SOLVERS, StochasticSolverMixin, _non_finite_weights_error
-from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential, minimize_lbfgs
+from .nn import (
+    ACTIVATIONS,
+    LOSSES,
+    BatchNorm,
+    Dense,
+    L2Penalty,
+    LayerNorm,
+    Sequential,
+    minimize_lbfgs,
+)
 
 
 def _supports_partial_fit(estimator):
@@ -346,19 +355,14 @@ class BaseMultilayerPerceptron(
     def _fit_lbfgs(self, X, y, sample_weight):
         network, loss = self._network, self._loss
 
-        def objective(theta):
-            network.params[...] = theta
-            # Trial points of the line search may overflow; L-BFGS handles
-            # their inf objective, and the fit checks the final weights.
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = network.loss_gradient(
-                    X, y, loss, sample_weight=sample_weight, alpha=self.alpha
-                )
-            return value, network.grads.astype(np.float64)
+        def data_loss():
+            return network.loss_gradient(X, y, loss, sample_weight=sample_weight)
 
         result = minimize_lbfgs(
-            objective,
+            data_loss,
             network.params,
+            network.grads,
+            penalty=L2Penalty(self.alpha, network.n_penalized, X.shape[0], sample_weight),
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,

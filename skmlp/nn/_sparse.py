@@ -32,27 +32,25 @@ def sparse_transpose_dot(X, dY, out):
     return out
 
 
-def sparse_rows_dot(X, start, stop, W, out):
-    """``out[...] = X[start:stop] @ W`` for a CSR ``X``, written in place.
+def sparse_dot(X, W, out):
+    """``out[...] = X @ W`` for a CSR ``X``, written in place.
 
-    The kernel and the order of the sums are those of ``X[start:stop] @ W``
-    (SciPy's own product zero-fills its result and runs the same kernel),
-    without slicing ``X`` into a new matrix or allocating the result.
+    The kernel and the order of the sums are those of ``X @ W`` (SciPy's
+    own product zero-fills its result and runs the same kernel), without
+    allocating the result.
 
     Parameters
     ----------
     X : CSR matrix of shape (n_samples, n_features)
-    start, stop : int
-        Rows of ``X``.
     W : ndarray of shape (n_features, n_units), C-contiguous, of ``X``'s dtype
-    out : ndarray of shape (stop - start, n_units), C-contiguous
+    out : ndarray of shape (n_samples, n_units), C-contiguous
     """
     if csr_matvecs is None:  # pragma: no cover
-        out[...] = X[start:stop] @ W
+        out[...] = X @ W
         return out
     out.fill(0)
+    n_samples, n_features = X.shape
     csr_matvecs(
-        stop - start, X.shape[1], W.shape[1], X.indptr[start : stop + 1], X.indices,
-        X.data, W.ravel(), out.ravel(),
+        n_samples, n_features, W.shape[1], X.indptr, X.indices, X.data, W.ravel(), out.ravel()
     )
     return out
