@@ -92,9 +92,10 @@ class Sequential:
         """Output of the last layer for a mini-batch ``X``.
 
         In inference, an array or CSR matrix of the network's dtype goes
-        through :meth:`_infer`, the same numbers with fewer new arrays;
-        other input, layer by layer (float64 rows through a float32
-        network give float64, by numpy's type promotion).
+        through the layers' :meth:`~Layer.forward_into`, in blocks of rows:
+        the same numbers with fewer new arrays. Other input goes through
+        ``forward`` (float64 rows through a float32 network give float64,
+        by numpy's type promotion).
 
         Parameters
         ----------
