@@ -35,7 +35,7 @@ class L2Penalty:
     objective a training loop reports, and :meth:`add_gradient`, which SGD
     and Adam call inside their step, chunk by chunk while the chunk is in
     cache (on a tf-idf input layer, where a step is bound by memory traffic,
-    a separate pass over the weights and gradients cost 10%), and
+    a separate pass over the weights and gradients cost about 10%), and
     :func:`minimize_lbfgs` before handing the gradient to SciPy.
 
     Parameters
@@ -356,7 +356,7 @@ def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_
     -------
     result : scipy.optimize.OptimizeResult
     """
-    import scipy.optimize  # here: it doubles the modules ``import skmlp.nn`` loads
+    import scipy.optimize  # here: it would add half again to what ``import skmlp.nn`` loads
 
     return scipy.optimize.minimize(
         _objective(loss_gradient, params, grads, penalty),
