@@ -22,8 +22,10 @@ _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
     ----------
     loss : {{'squared_error', 'poisson'}}, default='squared_error'
         The loss function to use when training the weights. With several
-        outputs the per-sample loss is summed over them. 'poisson' needs
-        non-negative targets.
+        outputs the squared error is reported (``loss_``) as their mean, as
+        in scikit-learn, and its gradient is that of their sum; 'lbfgs'
+        minimises the sum, so that its objective agrees with its gradient.
+        'poisson' needs non-negative targets.
 
     {shared_parameters}
 
