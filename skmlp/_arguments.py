@@ -7,6 +7,8 @@ kept together so that they can move, as one piece, to wherever the
 estimators' other cross-argument checks live.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils import check_array, column_or_1d
 from sklearn.utils.multiclass import type_of_target
@@ -56,6 +58,8 @@ def check_weights(weights, X, name="sample_weight"):
         return None
     if name == "sample_weight":
         return _check_sample_weight(weights, X, ensure_non_negative=True)
+    if isinstance(weights, Real):  # one weight for every row, as sample_weight
+        weights = np.full(X.shape[0], weights)
     weights = check_array(
         weights, ensure_2d=False, dtype=[np.float64, np.float32], input_name=name
     )
@@ -128,7 +132,11 @@ def check_validation_target(y_val, y, n_val, *, numeric):
         Naming ``y_val`` and what differs from ``y``.
     """
     y_val = check_array(
-        y_val, ensure_2d=False, dtype="numeric" if numeric else None, input_name="y_val"
+        y_val,
+        accept_sparse="csr",
+        ensure_2d=False,
+        dtype="numeric" if numeric else None,
+        input_name="y_val",
     )
     if y_val.ndim == 2 and y_val.shape[1] == 1 and y.ndim == 1:
         y_val = column_or_1d(y_val, input_name="y_val", warn=True)

@@ -264,10 +264,6 @@ class BaseMultilayerPerceptron(
     def _check_known_targets(self, y_val):
         """Validation targets must be ones the network can output; any value can."""
 
-    def _missing_classes(self, y_val):
-        """Classes of ``y`` absent from ``y_val``; none for regressors."""
-        return []
-
     def _validation_scorer(self):
         """None (the estimator's score), 'loss' or a scorer: see ``scoring``."""
         if self.scoring is None or self.scoring == "loss":

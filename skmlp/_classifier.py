@@ -9,8 +9,8 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMultilayerPerceptron, _supports_partial_fit
-from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
 from ._arguments import check_class_weight_values, check_known_classes, check_weighted_rows
+from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
 from ._data import class_weighted
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 from ._inference import inverse_binarize

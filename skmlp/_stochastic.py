@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _training

@@ -189,8 +189,11 @@ def test_default_early_stopping_splits_are_sklearns():
     np.testing.assert_allclose(ours.coefs_[0], theirs.coefs_[0], rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("labels, expected", [([0, 0, 0, 1], "[1]"), (["ham"] * 3 + ["spam"], "['spam']")])
-def test_an_impossible_stratification_is_train_test_splits_error_on_the_users_labels(labels, expected):
+@pytest.mark.parametrize("labels, expected", [
+    ([0, 0, 0, 1], "[1]"),
+    (["ham"] * 3 + ["spam"], "['spam']"),
+])
+def test_an_impossible_stratification_is_train_test_splits_error_on_users_labels(labels, expected):
     with _raises(
         "The least populated classes in y have only 1 member, which is too few. The minimum "
         "number of groups for any class cannot be less than 2. Classes with too few "
