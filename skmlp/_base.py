@@ -382,9 +382,10 @@ class BaseMultilayerPerceptron(
         network.params[...] = result.x
         self.loss_ = float(result.fun)
         if loss is not self._loss:
-            self.loss_ = network.loss_gradient(
-                X, y, self._loss, sample_weight=sample_weight, alpha=self.alpha
-            )
+            with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
+                self.loss_ = network.loss_gradient(
+                    X, y, self._loss, sample_weight=sample_weight, alpha=self.alpha
+                )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
