@@ -191,7 +191,10 @@ class Sequential:
         Returns
         -------
         value : float
-            ``loss.loss_gradient(forward(X), y, sample_weight)``'s value.
+            ``loss.loss_gradient(forward(X), y, sample_weight)``'s value,
+            whose gradient ``grads`` is for every loss's ``consistent()``
+            form (the default squared error of several outputs reports
+            scikit-learn's mean over outputs, not the sum it differentiates).
         """
         Z = self.forward(X, training=True, sample_weight=sample_weight)
         value, dZ = loss.loss_gradient(Z, y, sample_weight)

@@ -118,12 +118,18 @@ def check_network_gradient(network, loss, X, y, *, sample_weight=None, alpha=0.0
     sample_weight : ndarray of shape (n_samples,), default=None
     alpha : float, default=0.0
 
+    The differences are of the objective the gradient belongs to,
+    ``loss.consistent()`` (for `SquaredError` of several outputs, the sum
+    over outputs rather than the reported mean).
+
     Returns
     -------
     error : float
         Relative error over the whole flat parameter vector.
     """
     penalty = L2Penalty(alpha, network.n_penalized, X.shape[0], sample_weight)
+
+    loss = loss.consistent()
 
     def objective():
         value = network.loss_gradient(X, y, loss, sample_weight=sample_weight)

@@ -14,6 +14,9 @@ from skmlp.nn._optimizers import _objective
 from skmlp.utils import numerical_gradient, relative_error
 
 TOLERANCE = 1e-6
+#: Two outputs; the loss's value is the sum over them, the objective of its
+#: gradient (by default it reports scikit-learn's mean, see SquaredError).
+LOSS = SquaredError(sum_outputs=True)
 
 
 def _problem(weighted, seed=0):
@@ -30,10 +33,10 @@ def _followed_gradient(route, network, X, y, sample_weight, penalty):
     """The reported objective at ``network.params`` and the gradient a route follows."""
     params = network.params.copy()
     if route == "network":
-        value = network.loss_gradient(X, y, SquaredError(), sample_weight=sample_weight)
+        value = network.loss_gradient(X, y, LOSS, sample_weight=sample_weight)
         return value, network.grads.copy()
     if route == "sgd step":
-        value = network.loss_gradient(X, y, SquaredError(), sample_weight=sample_weight)
+        value = network.loss_gradient(X, y, LOSS, sample_weight=sample_weight)
         value += penalty.value(network.params)
         # Plain gradient descent with step 1: the step is minus the gradient.
         SGD(1.0, momentum=0.0, nesterov=False).update(network.params, network.grads,
@@ -42,7 +45,7 @@ def _followed_gradient(route, network, X, y, sample_weight, penalty):
         network.params[...] = params
         return value, gradient
     objective = _objective(
-        lambda: network.loss_gradient(X, y, SquaredError(), sample_weight=sample_weight),
+        lambda: network.loss_gradient(X, y, LOSS, sample_weight=sample_weight),
         network.params, network.grads, penalty,
     )
     return objective(params)
@@ -60,7 +63,7 @@ def test_the_followed_gradient_is_the_gradient_of_the_reported_value(route, alph
     value, gradient = _followed_gradient(route, network, X, y, sample_weight, penalty)
 
     def reported():
-        data = network.loss_gradient(X, y, SquaredError(), sample_weight=sample_weight)
+        data = network.loss_gradient(X, y, LOSS, sample_weight=sample_weight)
         return data + (penalty.value(network.params) if route != "network" else 0.0)
 
     assert reported() == value
