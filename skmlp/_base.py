@@ -25,6 +25,7 @@ from ._compat import (
     StrOptions,
     _check_optimize_result,
     _fit_context,
+    init_callback_context,
 )
 from ._arguments import (
     check_validation_arguments,
@@ -35,7 +36,16 @@ from ._data import Validation
 from ._inference import check_predict_input
 from ._progress import Progress
 from ._stochastic import _STOCHASTIC_SOLVERS, StochasticSolverMixin, _non_finite_weights_error
-from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential, minimize_lbfgs
+from .nn import (
+    ACTIVATIONS,
+    LOSSES,
+    BatchNorm,
+    Dense,
+    L2Penalty,
+    LayerNorm,
+    Sequential,
+    minimize_lbfgs,
+)
 
 
 def _supports_partial_fit(estimator):
@@ -151,7 +161,7 @@ class BaseMultilayerPerceptron(
         The fit is a task for scikit-learn's callbacks, opened first so that
         their teardown (by ``_fit_context``) follows a failed fit too.
         """
-        context = self._init_callback_context(max_subtasks=self._n_subtasks(incremental))
+        context = init_callback_context(self, max_subtasks=self._n_subtasks(incremental))
         progress = Progress.of_fit(self, context, X, y, sample_weight)
         progress.begin()
         attributes = self.__dict__.copy()
@@ -361,19 +371,15 @@ class BaseMultilayerPerceptron(
         """
         network, loss = self._network, self._loss.consistent()
 
-        def objective(theta):
-            network.params[...] = theta
-            # Trial points of the line search may overflow; L-BFGS handles
-            # their inf objective, and the fit checks the final weights.
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = network.loss_gradient(
-                    X, y, loss, sample_weight=sample_weight, alpha=self.alpha
-                )
-            return value, network.grads.astype(np.float64)
+        def data_loss():
+            return network.loss_gradient(X, y, loss, sample_weight=sample_weight)
 
+        penalty = L2Penalty(self.alpha, network.n_penalized, X.shape[0], sample_weight)
         result = minimize_lbfgs(
-            objective,
+            data_loss,
             network.params,
+            network.grads,
+            penalty=penalty,
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
@@ -383,9 +389,8 @@ class BaseMultilayerPerceptron(
         self.loss_ = float(result.fun)
         if loss is not self._loss:
             with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
-                self.loss_ = network.loss_gradient(
-                    X, y, self._loss, sample_weight=sample_weight, alpha=self.alpha
-                )
+                value = network.loss_gradient(X, y, self._loss, sample_weight=sample_weight)
+                self.loss_ = value + penalty.value(network.params)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

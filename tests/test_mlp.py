@@ -9,9 +9,10 @@ from sklearn import neural_network as sk
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_squared_error
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._compat import InvalidParameterError
+from skmlp.nn import L2Penalty
 from skmlp.utils import numerical_gradient, relative_error
 
 X_iris, y_iris = load_iris(return_X_y=True)
@@ -176,12 +177,14 @@ def test_lbfgs_multi_output_minimises_an_objective_consistent_with_its_gradient(
     X, Y = _tanh_targets()
     reg = _quiet(MLPRegressor((5,), solver="lbfgs", alpha=0.5, max_iter=20, random_state=0), X, Y)
     net = reg._network
+    l2 = L2Penalty(reg.alpha, net.n_penalized, X.shape[0])
 
     def objective(loss):
-        return lambda: net.loss_gradient(X, Y, loss, alpha=reg.alpha)
+        return lambda: net.loss_gradient(X, Y, loss) + l2.value(net.params)
 
     objective(reg._loss)()
     analytic = net.grads.copy()
+    l2.add_gradient(analytic, net.params)
     assert relative_error(analytic, numerical_gradient(objective(reg._loss.consistent()), net.params)) < 1e-6
     assert relative_error(analytic, numerical_gradient(objective(reg._loss), net.params)) > 0.3
     penalty = 0.5 * reg.alpha * sum((W**2).sum() for W in reg.coefs_) / X.shape[0]

@@ -12,9 +12,9 @@ from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._compat import InvalidParameterError
 from skmlp.nn import BatchNorm, Dense, Dropout, ReLU, Sequential, build_layer
 
 X_iris, y_iris = load_iris(return_X_y=True)
