@@ -35,21 +35,21 @@ from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential, mi
 
 
 def _supports_partial_fit(estimator):
-    """``partial_fit`` exists only for stochastic solvers without early stopping.
+    """``partial_fit`` exists for a classifier with a stochastic solver.
 
-    scikit-learn's MLP raises the same messages, but as a ValueError from
-    inside ``partial_fit`` for early stopping; hiding the method instead lets
-    ``hasattr(estimator, "partial_fit")`` tell the truth. 'balanced' class
-    weights, which need all the labels at once, hide it too, with the
-    message of scikit-learn's ``SGDClassifier``.
+    The check of scikit-learn's MLPClassifier; with ``early_stopping=True``
+    the method exists and raises scikit-learn's ValueError (in
+    ``_fit_unsafe``). 'balanced' class weights, an option scikit-learn's
+    MLP lacks, need all the labels at once and hide it, with the message of
+    scikit-learn's ``SGDClassifier``. scikit-learn's MLPRegressor always has
+    ``partial_fit`` (its check is never called), and so does ours: with
+    'lbfgs' it runs L-BFGS from the current weights, as there.
     """
     if estimator.solver not in _STOCHASTIC_SOLVERS:
         raise AttributeError(
             "partial_fit is only available for stochastic"
             f" optimizers. {estimator.solver} is not stochastic."
         )
-    if estimator.early_stopping:
-        raise AttributeError("partial_fit does not support early_stopping=True")
     if getattr(estimator, "class_weight", None) == "balanced":
         raise AttributeError(
             "class_weight 'balanced' is not supported for partial_fit. In order "
@@ -183,6 +183,10 @@ class BaseMultilayerPerceptron(
         dropout_rates = self._check_options(hidden_sizes, has_validation_data)
         first_pass = self._first_pass(incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if incremental and self.early_stopping:
+            # scikit-learn's error, after its checks of the data: one batch
+            # has no held-out part.
+            raise ValueError("partial_fit does not support early_stopping=True")
         sample_weight = self._sample_weight(sample_weight, X, y)
         validation = self._validation(*validation_data, X.dtype) if has_validation_data else None
         y = self._encode_target(y, X.dtype)

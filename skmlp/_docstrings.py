@@ -275,6 +275,7 @@ PARTIAL_FIT = """Update the model with a single iteration over the given data.
 
         The optimiser carries on from the previous call (Adam's moments and
         step count, SGD's velocity), with the current parameters' settings.
+        {availability}
 
         Parameters
         ----------
@@ -291,6 +292,12 @@ PARTIAL_FIT = """Update the model with a single iteration over the given data.
         -------
         self : object
             Trained MLP model.
+
+        Raises
+        ------
+        ValueError
+            With ``early_stopping=True`` (one batch has no held-out part), as
+            in scikit-learn.
         """
 
 

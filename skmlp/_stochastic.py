@@ -209,8 +209,11 @@ class StochasticSolverMixin:
         """
         if not self.early_stopping or given is not None:
             return np.arange(X.shape[0]), given
-        # Stratify single-output classification only (not multilabel).
-        stratify = y if is_classifier(self) and y.shape[1] == 1 else None
+        # Stratify single-output classification only (not multilabel), on the
+        # user's labels (the same split), which the error of a too-rare class
+        # then names.
+        single_output = is_classifier(self) and y.shape[1] == 1
+        stratify = self._decode_target(y) if single_output else None
         train_idx, val_idx = _training.validation_split(
             X.shape[0], self.validation_fraction, random_state, stratify
         )

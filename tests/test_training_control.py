@@ -35,11 +35,22 @@ def _quiet(estimator, X, y, **fit_params):
 
 
 # ---------------------------------------------------------------------------
-# decision_function
+# decision_function (logits=True)
 # ---------------------------------------------------------------------------
+def test_decision_function_exists_only_with_logits_and_needs_no_refit():
+    clf = _quiet(MLPClassifier(**FAST), X_iris, y_iris)
+    assert not hasattr(clf, "decision_function")
+    with pytest.raises(AttributeError, match="has no attribute 'decision_function'") as info:
+        clf.decision_function
+    assert "only available with logits=True" in str(info.value.__cause__)
+    clf.set_params(logits=True)  # it does not change training
+    np.testing.assert_allclose(softmax(clf.decision_function(X_iris), axis=1),
+                               clf.predict_proba(X_iris), rtol=1e-12)
+
+
 def test_decision_function_binary_is_the_log_odds_of_the_second_class():
     labels = np.where(y_iris == 1, "versicolor", "other")
-    clf = _quiet(MLPClassifier(**FAST), X_iris, labels)
+    clf = _quiet(MLPClassifier(**FAST, logits=True), X_iris, labels)
     scores = clf.decision_function(X_iris)
     assert scores.shape == (150,)
     np.testing.assert_allclose(expit(scores), clf.predict_proba(X_iris)[:, 1], rtol=1e-12)
@@ -47,7 +58,7 @@ def test_decision_function_binary_is_the_log_odds_of_the_second_class():
 
 
 def test_decision_function_multiclass_gives_the_softmax_inputs():
-    clf = _quiet(MLPClassifier(**FAST), X_iris, y_iris)
+    clf = _quiet(MLPClassifier(**FAST, logits=True), X_iris, y_iris)
     scores = clf.decision_function(X_iris)
     assert scores.shape == (150, 3)
     np.testing.assert_allclose(softmax(scores, axis=1), clf.predict_proba(X_iris), rtol=1e-12)
@@ -56,7 +67,7 @@ def test_decision_function_multiclass_gives_the_softmax_inputs():
 
 def test_decision_function_multilabel_gives_one_log_odds_per_label():
     X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
-    clf = _quiet(MLPClassifier(**FAST), X, Y)
+    clf = _quiet(MLPClassifier(**FAST, logits=True), X, Y)
     scores = clf.decision_function(X)
     assert scores.shape == Y.shape
     np.testing.assert_allclose(expit(scores), clf.predict_proba(X), rtol=1e-12)
