@@ -249,3 +249,23 @@ def test_too_rare_class_for_the_split_is_named_as_given(labels, named):
     message = f"Classes with too few members are: {named}"
     with pytest.raises(ValueError, match=re.escape(message)):
         skmlp.MLPClassifier(early_stopping=True).fit(X, labels)
+
+
+@pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("input_dtype", [np.float32, np.float64, np.int64])
+def test_prediction_dtype_follows_the_input_as_in_scikit_learn(fit_dtype, input_dtype):
+    # float64 rows through a float32 network are computed in float64.
+    X = np.round(X_iris * 4)
+
+    def run(module):
+        clf = module.MLPClassifier((5,), max_iter=20, random_state=0).fit(X.astype(fit_dtype), y_iris)
+        reg = module.MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+        reg.fit(X.astype(fit_dtype), X[:, 0])
+        X_test = X.astype(input_dtype)
+        return {"proba": clf.predict_proba(X_test), "predict": reg.predict(X_test)}
+
+    theirs, ours = _same(run)
+    tolerance = dict(rtol=1e-4) if fit_dtype == np.float32 else RTOL
+    for key in theirs:
+        assert ours[key].dtype == theirs[key].dtype, key
+        np.testing.assert_allclose(ours[key], theirs[key], **tolerance, err_msg=key)
