@@ -317,26 +317,40 @@ class BaseMultilayerPerceptron(
             )
             deferred = progress.interrupt
         n_epochs = self.max_iter if stochastic else 0
-        restarts = [(seed, progress.subtask("restart", n_epochs)) for seed in seeds]
+        restarts = [
+            (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{self.n_init}")
+            for k, seed in enumerate(seeds)
+        ]
         with deferred:
-            runs = _restarts.train_restarts(
+            runs, warned = _restarts.train_restarts(
                 self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
             )
         scores = [self._restart_score(run) for run in runs]
         higher_is_better = stochastic and self.early_stopping
         best = _restarts.best_restart(scores, higher_is_better=higher_is_better)
+        _restarts.reraise_warnings(warned, best)
+        if self.verbose:
+            criterion = "best validation score" if higher_is_better else "loss"
+            print(f"Kept restart {best + 1}/{self.n_init}: {criterion} {scores[best]:.8f}")
         self.__dict__.update(runs[best])
         self.restart_scores_ = np.array(scores)
 
     def _train_from_seed(
-        self, seed, progress, layers, X, y, sample_weight, validation, train_idx
+        self, seed, progress, label, layers, X, y, sample_weight, validation, train_idx
     ):
-        """One restart: a new network from ``seed``, trained (on a copy)."""
+        """One restart: a new network from ``seed``, trained (on a copy).
+
+        Its verbose lines start with ``[label]`` (restarts may run at once).
+        """
         progress.begin()
         random_state = np.random.RandomState(seed)
         self._initialize(copy.deepcopy(layers), X.shape[1], y.shape[1], X.dtype, random_state)
         train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-        self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        self._verbose_label = label
+        try:
+            self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        finally:
+            del self._verbose_label  # not a fitted attribute
         progress.end(self)
 
     @staticmethod

@@ -179,7 +179,11 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         ``random_state``; with early stopping all restarts share one
         validation split. With n_init=1 the network is the one
         scikit-learn's MLP trains. Not used when warm_start or
-        ``partial_fit`` continues a fitted network.
+        ``partial_fit`` continues a fitted network. Restarts that reach
+        ``max_iter`` give one ConvergenceWarning, saying how many did and
+        whether the kept one is among them; with ``verbose`` each restart's
+        lines start with ``[restart k/n_init]`` and a last line names the
+        restart kept.
 
     n_jobs : int, default=None
         Number of restarts trained in parallel with joblib; ``None`` means 1

@@ -232,7 +232,7 @@ class StochasticSolverMixin:
         self.t_ += n_train
         self.loss_curve_.append(self.loss_)
         if self.verbose:
-            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+            self._print_progress("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
         self._update_no_improvement_count(validation)
         self._optimizer.end_epoch(self.t_)
         if self._no_improvement_count <= self.n_iter_no_change:
@@ -245,12 +245,19 @@ class StochasticSolverMixin:
         if self._optimizer.reduce_learning_rate():
             self._no_improvement_count = 0
             if self.verbose:
-                print(f"{message} Setting learning rate to {self._optimizer.learning_rate:f}")
+                self._print_progress(
+                    f"{message} Setting learning rate to {self._optimizer.learning_rate:f}"
+                )
             return False
         if self.verbose:
             too_small = " Learning rate too small." if self.learning_rate == "adaptive" else ""
-            print(f"{message}{too_small} Stopping.")
+            self._print_progress(f"{message}{too_small} Stopping.")
         return True
+
+    def _print_progress(self, line):
+        """A line of ``verbose`` output, labelled with its restart if any."""
+        label = getattr(self, "_verbose_label", None)
+        print(line if label is None else f"[{label}] {line}")
 
     def _update_no_improvement_count(self, validation):
         if validation is None:
@@ -266,7 +273,7 @@ class StochasticSolverMixin:
         self.validation_scores_.append(score)
         self.validation_loss_curve_.append(loss)
         if self.verbose:
-            print("Validation score: %f" % score)
+            self._print_progress("Validation score: %f" % score)
         self._no_improvement_count, self.best_validation_score_, is_best = (
             _training.track_improvement(
                 self._no_improvement_count,
