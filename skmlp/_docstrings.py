@@ -127,7 +127,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Dropout rate in [0, 1) applied to the output of every hidden layer
         during training, or one rate per hidden layer. Inverted dropout: kept
         units are scaled by ``1 / (1 - rate)`` so that prediction needs no
-        change. Needs solver='sgd' or 'adam'.
+        change. Needs solver='sgd' or 'adam'. The training loss of a network
+        with dropout is noisy, so without early stopping the
+        ``n_iter_no_change`` rule can stop training long before it has
+        converged (a ConvergenceWarning says so when it happens): prefer
+        ``early_stopping=True``, whose validation score is computed without
+        dropout, or raise ``n_iter_no_change``.
 
     input_dropout : float, default=0.0
         Dropout rate in [0, 1) applied to the input features during training.

@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _training
 from ._data import Validation
-from .nn import SGD, Adam
+from .nn import SGD, Adam, Dropout
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -252,6 +252,15 @@ class StochasticSolverMixin:
         if self.verbose:
             too_small = " Learning rate too small." if self.learning_rate == "adaptive" else ""
             self._print_progress(f"{message}{too_small} Stopping.")
+        if not self.early_stopping and any(isinstance(layer, Dropout) for layer in self._network.layers):
+            warnings.warn(
+                f"{message} Training stopped after {self.n_iter_} epochs on the training "
+                "loss of a network with dropout, which is noisy (each epoch drops other "
+                "units) and may stop improving by tol long before the network has "
+                "converged. Use early_stopping=True (validation is scored without "
+                "dropout), a larger n_iter_no_change, or tol=0 with max_iter.",
+                ConvergenceWarning,
+            )
         return True
 
     def _print_progress(self, line):
