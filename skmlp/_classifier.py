@@ -101,6 +101,10 @@ def _provides_logits(estimator):
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     __doc__ = fill(_CLASSIFIER_DOC)
 
+    # scikit-learn's classifier stores its loss's name as an attribute (not
+    # a parameter); code that reads it finds the same value here.
+    loss = "log_loss"
+
     _parameter_constraints: dict = {
         **BaseMultilayerPerceptron._parameter_constraints,
         "class_weight": [dict, list, StrOptions({"balanced"}), None],

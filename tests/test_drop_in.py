@@ -66,6 +66,7 @@ X_wine = _scaled(X_wine)
 def test_no_decision_function_by_default(module):
     clf = _quiet(module.MLPClassifier((4,), max_iter=5, random_state=0).fit, X_iris, y_iris)
     assert not hasattr(clf, "decision_function")
+    assert clf.loss == "log_loss"  # scikit-learn's attribute, not a parameter
 
 
 def test_calibrated_classifier_on_breast_cancer():
@@ -110,14 +111,18 @@ def test_tuned_threshold_classifier():
     _assert_same(*_same(run))
 
 
-def test_decision_boundary_display_auto():
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_decision_boundary_display_auto(n_classes):
     pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    X, y = make_moons(n_samples=100, noise=0.2, random_state=0)
+    if n_classes == 2:
+        X, y = make_moons(n_samples=100, noise=0.2, random_state=0)
+    else:
+        X, y = X_iris[:, :2], y_iris
 
     def run(module):
         clf = module.MLPClassifier((10,), max_iter=200, random_state=0).fit(X, y)
