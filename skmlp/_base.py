@@ -24,10 +24,14 @@ from ._compat import (
     Options,
     StrOptions,
     _check_optimize_result,
-    _check_sample_weight,
     _fit_context,
 )
-from ._data import Validation, check_validation_arguments
+from ._arguments import (
+    check_validation_arguments,
+    check_validation_target,
+    check_weights,
+)
+from ._data import Validation
 from ._inference import check_predict_input
 from ._progress import Progress
 from ._stochastic import _STOCHASTIC_SOLVERS, StochasticSolverMixin, _non_finite_weights_error
@@ -188,7 +192,9 @@ class BaseMultilayerPerceptron(
             # has no held-out part.
             raise ValueError("partial_fit does not support early_stopping=True")
         sample_weight = self._sample_weight(sample_weight, X, y)
-        validation = self._validation(*validation_data, X.dtype) if has_validation_data else None
+        validation = (
+            self._validation(*validation_data, X.dtype, y) if has_validation_data else None
+        )
         y = self._encode_target(y, X.dtype)
         layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
@@ -233,7 +239,7 @@ class BaseMultilayerPerceptron(
         self._check_target(y)
         return X, y
 
-    def _check_target(self, y):
+    def _check_target(self, y, name="y"):
         """Checks of the target values beyond scikit-learn's; none by default."""
 
     def _validate_input(self, X, y, incremental, reset):
@@ -241,17 +247,21 @@ class BaseMultilayerPerceptron(
 
     def _sample_weight(self, sample_weight, X, y):
         """The checked weight of each training row, or None."""
-        if sample_weight is None:
-            return None
         # Negative weights make the weighted mean of the loss meaningless.
-        return _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        return check_weights(sample_weight, X)
 
-    def _validation(self, X_val, y_val, sample_weight_val, dtype):
-        """Explicit validation data, checked as the training data is."""
-        X_val, y_val = self._check_data(X_val, y_val, reset=False, dtype=dtype)
+    def _validation(self, X_val, y_val, sample_weight_val, dtype, y):
+        """Explicit validation data, checked as the training data ``y`` is."""
+        with np.errstate(over="ignore", invalid="ignore"):  # as in _check_data
+            X_val = validate_data(
+                self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+            )
+        y_val = check_validation_target(
+            y_val, y, X_val.shape[0], numeric=not is_classifier(self)
+        )
+        self._check_target(y_val, name="y_val")
         self._check_known_targets(y_val)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(sample_weight_val, X_val)
+        sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
         y_encoded = self._encode_target(y_val, dtype)
         return Validation(X_val, y_val, y_encoded, sample_weight_val, self._validation_scorer())
 
@@ -361,7 +371,13 @@ class BaseMultilayerPerceptron(
         return attributes["loss_"]
 
     def _fit_lbfgs(self, X, y, sample_weight):
-        network, loss = self._network, self._loss
+        """Minimise the objective consistent with its gradient (``consistent``).
+
+        For the squared error of several outputs that is the sum over
+        outputs; ``loss_`` is then reported at the final weights as
+        scikit-learn defines it (the mean over outputs, plus the penalty).
+        """
+        network, loss = self._network, self._loss.consistent()
 
         def objective(theta):
             network.params[...] = theta
@@ -381,8 +397,13 @@ class BaseMultilayerPerceptron(
             tol=self.tol,
         )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        self.loss_ = float(result.fun)
         network.params[...] = result.x
+        self.loss_ = float(result.fun)
+        if loss is not self._loss:
+            with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
+                self.loss_ = network.loss_gradient(
+                    X, y, self._loss, sample_weight=sample_weight, alpha=self.alpha
+                )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMultilayerPerceptron, _supports_partial_fit
+from ._arguments import check_class_weight_values, check_known_classes, check_weighted_rows
 from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
 from ._data import class_weighted
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
@@ -199,17 +200,45 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         return X, y
 
     def _check_known_targets(self, y_val):
-        """Validation labels must be classes seen in training (LabelEncoder's message)."""
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            return
-        unseen = np.setdiff1d(unique_labels(y_val), self.classes_)
-        if len(unseen):
-            raise ValueError(f"y contains previously unseen labels: {unseen}")
+        """Single-label validation labels must be classes seen in training."""
+        if not self._multilabel():
+            check_known_classes(y_val, self.classes_)
+
+    def _missing_classes(self, y_val):
+        """Classes of ``y`` absent from single-label ``y_val``, as a list."""
+        if self._multilabel():
+            return []
+        return np.setdiff1d(self.classes_, y_val).tolist()
+
+    def _stratify_labels(self, y_encoded):
+        """The user's labels, which the early-stopping split is stratified on.
+
+        Multilabel targets are not stratified. Nor are multiclass ones with
+        the default ``scoring``: scikit-learn's MLP stratifies only when
+        it has one output unit (binary), so its fits are reproduced; a
+        ``scoring`` (skmlp's) may need every class in the validation part.
+        Binary labels sort as their 0/1 encoding, so the split is the same.
+        """
+        if self._multilabel():
+            return None
+        if self.scoring is None and self._label_binarizer.y_type_ == "multiclass":
+            return None
+        return self._decode_target(y_encoded)
+
+    def _multilabel(self):
+        return self._label_binarizer.y_type_.startswith("multilabel")
 
     def _sample_weight(self, sample_weight, X, y):
-        """Sample weights times class weights (see ``class_weight``)."""
+        """Sample weights times class weights (see ``class_weight``).
+
+        The class weights get the checks of sample weights (finite,
+        non-negative), and their product must leave a row to train on.
+        """
         sample_weight = super()._sample_weight(sample_weight, X, y)
-        return class_weighted(sample_weight, self.class_weight, y, X.dtype)
+        check_class_weight_values(self.class_weight)
+        weights = class_weighted(sample_weight, self.class_weight, y, X.dtype)
+        check_weighted_rows(weights)
+        return weights
 
     def _encode_target(self, y, dtype):
         """0/1 indicator columns of the labels (one for binary targets)."""

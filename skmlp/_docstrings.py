@@ -91,13 +91,18 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
     early_stopping : bool, default=False
         Whether to use early stopping to terminate training when validation
         score is not improving. If set to True, it will automatically set
-        aside ``validation_fraction`` of training data as validation
-        (stratified for single-output classification), or use the
-        ``X_val, y_val`` passed to :meth:`fit`, and terminate training
+        aside ``validation_fraction`` of training data as validation, or
+        use the ``X_val, y_val`` passed to :meth:`fit`, and terminate training
         when the validation score (see ``scoring``) is not improving by at
         least ``tol`` for ``n_iter_no_change`` consecutive epochs; the
         weights (and batch-norm statistics) of the best epoch are restored.
-        Only effective when solver='sgd' or 'adam'.
+        Only effective when solver='sgd' or 'adam'. The split is stratified
+        on the class labels of binary targets, and of multiclass targets
+        when ``scoring`` is set (scorers such as 'neg_log_loss' need every
+        class); with ``scoring=None`` a multiclass split is not stratified,
+        the split of scikit-learn's MLP, so that fits equal its fits. A
+        validation part that weighs 0 in total, or lacks a class that the
+        scorer needs, is an error before training.
 
     validation_fraction : float, default=0.1
         The proportion of training data to set aside as validation set for

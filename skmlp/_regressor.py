@@ -21,8 +21,10 @@ _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
     ----------
     loss : {{'squared_error', 'poisson'}}, default='squared_error'
         The loss function to use when training the weights. With several
-        outputs the per-sample loss is summed over them. 'poisson' needs
-        non-negative targets.
+        outputs the squared error is reported (``loss_``) as their mean, as
+        in scikit-learn, and its gradient is that of their sum; 'lbfgs'
+        minimises the sum, so that its objective agrees with its gradient.
+        'poisson' needs non-negative targets.
 
     {shared_parameters}
 
@@ -135,15 +137,15 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     def _loss_name(self, n_outputs):
         return self.loss
 
-    def _check_target(self, y):
+    def _check_target(self, y, name="y"):
         if y.dtype.kind in "USO":
             raise ValueError(
-                f"{type(self).__name__} needs a numeric target y; got values of "
-                f"type {y.dtype}. Convert y to numbers first."
+                f"{type(self).__name__} needs a numeric target {name}; got values of "
+                f"type {y.dtype}. Convert {name} to numbers first."
             )
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
-                "Some value(s) of y are negative which is not allowed for "
+                f"Some value(s) of {name} are negative which is not allowed for "
                 "Poisson regression."
             )
 

@@ -10,10 +10,10 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _training
+from ._arguments import check_split_weights, missing_classes_error
 from ._data import Validation
 from .nn import SGD, Adam, Dropout
 
@@ -114,6 +114,8 @@ class StochasticSolverMixin:
             train_idx, validation = self._split_validation(
                 X, y, sample_weight, random_state, validation
             )
+        if validation is not None:
+            self._check_scorer_classes(validation)
         batch_size = _training.resolve_batch_size(self.batch_size, len(train_idx))
         if self.early_stopping:
             self._best_state = self._network.get_state()
@@ -205,26 +207,54 @@ class StochasticSolverMixin:
         """Training row indices and the validation data (None without it).
 
         Without explicit validation data, early stopping sets aside
-        ``validation_fraction`` of the rows, drawn from ``random_state``.
+        ``validation_fraction`` of the rows, drawn from ``random_state``,
+        stratified on the class labels of single-label classification
+        (``_stratify_labels``), as ``train_test_split(stratify=...)`` does it
+        and with its errors when that is impossible. Both parts must keep
+        some positive weight.
         """
         if not self.early_stopping or given is not None:
             return np.arange(X.shape[0]), given
-        # Stratify single-output classification only (not multilabel), on the
-        # user's labels (the same split), which the error of a too-rare class
-        # then names.
-        single_output = is_classifier(self) and y.shape[1] == 1
-        stratify = self._decode_target(y) if single_output else None
         train_idx, val_idx = _training.validation_split(
-            X.shape[0], self.validation_fraction, random_state, stratify
+            X.shape[0], self.validation_fraction, random_state, self._stratify_labels(y)
         )
+        check_split_weights(sample_weight, train_idx, val_idx)
         validation = Validation(
             X[val_idx],
             self._decode_target(y[val_idx]),
             y[val_idx],
             None if sample_weight is None else sample_weight[val_idx],
             self._validation_scorer(),
+            split_off=True,
         )
         return train_idx, validation
+
+    def _stratify_labels(self, y_encoded):
+        """Labels to stratify the early-stopping split on; None: not stratified."""
+        return None
+
+    def _check_scorer_classes(self, validation):
+        """Fail before training if the scorer cannot score validation data
+        that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
+
+        The scorer is tried once, on the untrained network, and only when a
+        class is missing: whether it can score does not depend on the
+        weights.
+        """
+        missing = self._missing_classes(validation.y)
+        if not missing or validation.scorer in (None, "loss"):
+            return
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _score_validation(self, validation)
+        except ValueError as error:
+            raise missing_classes_error(
+                missing, self.scoring, error, split=validation.split_off
+            ) from error
+
+    def _missing_classes(self, y_val):
+        """Classes of ``y`` absent from ``y_val``; none for regressors."""
+        return []
 
     def _end_epoch(self, n_train, validation):
         """Record the epoch, update the stopping rule; True to stop."""

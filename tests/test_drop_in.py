@@ -176,7 +176,6 @@ def test_cross_validate_with_several_scorers():
 # --------------------------------------------------------------------------- #
 # Fits as seen from outside
 # --------------------------------------------------------------------------- #
-@pytest.mark.xfail(strict=True, reason="issue 12 item 2, branch validation")
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_multi_output_regression(solver):
     rng = np.random.RandomState(0)

@@ -217,7 +217,7 @@ def test_validation_data_errors():
         (dict(y_val=y_val), "y_val is provided, but X_val was not provided."),
         (dict(sample_weight_val=np.ones(3)), "sample_weight_val is provided, but X_val and y_val"),
         (dict(X_val=X_val, y_val=np.where(y_val == 2, 7, y_val)),
-         "y contains previously unseen labels: [7]"),
+         "y_val contains labels not in y: [7]. The classes of y are [0, 1, 2]."),
         (dict(X_val=X_val[:, :2], y_val=y_val), "X has 2 features, but MLPClassifier is expecting 4"),
     ]:
         with pytest.raises(ValueError, match=re.escape(message)):

@@ -102,11 +102,17 @@ def check_layer_gradients(layer, X, *, sample_weight=None, random_state=1234):
 def check_network_gradient(network, loss, X, y, *, sample_weight=None, alpha=0.0):
     """Compare ``Sequential.loss_gradient`` with central differences.
 
+    The differences are of the objective the gradient belongs to,
+    ``loss.consistent()`` (for `SquaredError` of several outputs, the sum
+    over outputs rather than the reported mean).
+
     Returns
     -------
     error : float
         Relative error over the whole flat parameter vector.
     """
+
+    loss = loss.consistent()
 
     def objective():
         return network.loss_gradient(
