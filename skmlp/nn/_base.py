@@ -154,16 +154,14 @@ class Layer:
         """Forget what the last training forward pass kept."""
         self._cache = None
 
-    def _workspace(self, name, shape, *, training=True):
+    def _workspace(self, name, shape):
         """A work array of ``shape`` reused across training calls.
 
         Training runs thousands of mini-batches of one shape; allocating
         their outputs anew each time costs more than many of the operations
-        that fill them. Inference (``training=False``) gets a new array, as
-        its result is handed to the caller.
+        that fill them. Inference allocates its own arrays, as its result is
+        handed to the caller.
         """
-        if not training:
-            return np.empty(shape, dtype=self.dtype_)
         work = self.__dict__.setdefault("_work", {})
         array = work.get(name)
         # Keep the largest batch seen; a smaller one is a view of its rows.
