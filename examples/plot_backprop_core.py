@@ -35,7 +35,7 @@ Y_train = np.eye(3)[y_train]
 # (``params``) and one for their gradients (``grads``); every layer's ``W``,
 # ``b``, ``gamma``, ``beta`` is a view into them. Dense weights, the only
 # parameters under the L2 penalty, come first: ``params[:n_penalized]``.
-from skmlp.nn import Adam, Dense, LayerNorm, MultinomialLogLoss, Sequential, Tanh
+from skmlp.nn import Adam, Dense, L2Penalty, LayerNorm, MultinomialLogLoss, Sequential, Tanh
 
 network = Sequential([Dense(16), LayerNorm(), Tanh(), Dense(3)])
 network.build(4, np.float64, np.random.RandomState(0))
@@ -92,10 +92,10 @@ for layer in reversed(network.layers):
           f"{None if d is None else d.shape}")
 
 # %%
-# ``Sequential.loss_gradient`` does all of the above in one call, and adds the
-# L2 term ``alpha / (2 n) * ||W||**2`` to the value and ``(alpha / n) * W`` to
-# the weights' gradients (``n`` is the number of samples, or the sum of their
-# weights).
+# ``Sequential.loss_gradient`` does all of the above in one call. The L2 term
+# ``alpha / (2 n) * ||W||**2`` (``n`` is the number of samples, or the sum of
+# their weights) is not part of it: an ``L2Penalty`` gives its value, and the
+# optimiser adds its gradient ``(alpha / n) * W`` inside its step (below).
 manual = network.grads.copy()
 network.loss_gradient(batch, targets, loss)
 print("same gradients:", np.allclose(manual, network.grads))
@@ -147,14 +147,16 @@ for layer in (Softplus(), WrongSoftplus()):
 # %%
 # Training with Adam
 # ------------------
-# An optimiser sees two flat arrays and nothing else: ``update(params, grads)``
-# changes ``params`` in place and keeps its own moments. Adam's first step
+# An optimiser sees flat arrays and nothing else: ``update(params, grads,
+# penalty=...)`` changes ``params`` in place, adding the L2 penalty's gradient
+# as it goes (weight decay), and keeps its own moments. Adam's first step
 # moves every parameter by almost exactly the learning rate, whatever the size
 # of its gradient, since ``m / sqrt(v)`` is then ``g / |g|``:
 adam = Adam(learning_rate_init=0.01)
+penalty = L2Penalty(1e-4, network.n_penalized, len(X_train))
 before = network.params.copy()
-network.loss_gradient(X_train, Y_train, loss, alpha=1e-4)
-adam.update(network.params, network.grads)
+network.loss_gradient(X_train, Y_train, loss)
+adam.update(network.params, network.grads, penalty=penalty)
 step = np.abs(network.params - before)
 print(f"first step: from {step.min():.5f} to {step.max():.5f}")
 
@@ -166,8 +168,8 @@ import matplotlib.pyplot as plt
 
 losses = []
 for _ in range(100):
-    losses.append(network.loss_gradient(X_train, Y_train, loss, alpha=1e-4))
-    adam.update(network.params, network.grads)
+    losses.append(network.loss_gradient(X_train, Y_train, loss) + penalty.value(network.params))
+    adam.update(network.params, network.grads, penalty=penalty)
 
 accuracy = np.mean(network.predict(X_test, loss).argmax(axis=1) == y_test)
 print(f"training loss {losses[0]:.3f} -> {losses[-1]:.3f}, test accuracy {accuracy:.3f}")

@@ -1,10 +1,39 @@
-"""scikit-learn compatible multi-layer perceptrons."""
+"""scikit-learn compatible multi-layer perceptrons.
 
-from ._classifier import MLPClassifier
-from ._display import TrainingCurveDisplay
-from ._persistence import trusted_types
-from ._regressor import MLPRegressor
+The estimators are imported on first use (PEP 562's module ``__getattr__``):
+``import skmlp.nn``, the numpy core, runs this file too, and must not load
+scikit-learn.
+"""
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
 
+#: Public name -> the module that defines it.
+_LAZY = {
+    "MLPClassifier": "._classifier",
+    "MLPRegressor": "._regressor",
+    "TrainingCurveDisplay": "._display",
+    "trusted_types": "._persistence",
+}
+
 __all__ = ["MLPClassifier", "MLPRegressor", "TrainingCurveDisplay", "__version__", "trusted_types"]
+
+if TYPE_CHECKING:  # static analysers see plain imports
+    from ._classifier import MLPClassifier
+    from ._display import TrainingCurveDisplay
+    from ._persistence import trusted_types
+    from ._regressor import MLPRegressor
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value  # later look-ups do not come back here
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -24,32 +24,46 @@ from ._compat import (
     Options,
     StrOptions,
     _check_optimize_result,
-    _check_sample_weight,
     _fit_context,
+    init_callback_context,
 )
-from ._data import Validation, check_validation_arguments
+from ._arguments import (
+    check_validation_arguments,
+    check_validation_target,
+    check_weights,
+)
+from ._data import Validation
 from ._inference import check_predict_input
 from ._progress import Progress
 from ._stochastic import _STOCHASTIC_SOLVERS, StochasticSolverMixin, _non_finite_weights_error
-from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential, minimize_lbfgs
+from .nn import (
+    ACTIVATIONS,
+    LOSSES,
+    BatchNorm,
+    Dense,
+    L2Penalty,
+    LayerNorm,
+    Sequential,
+    minimize_lbfgs,
+)
 
 
 def _supports_partial_fit(estimator):
-    """``partial_fit`` exists only for stochastic solvers without early stopping.
+    """``partial_fit`` exists for a classifier with a stochastic solver.
 
-    scikit-learn's MLP raises the same messages, but as a ValueError from
-    inside ``partial_fit`` for early stopping; hiding the method instead lets
-    ``hasattr(estimator, "partial_fit")`` tell the truth. 'balanced' class
-    weights, which need all the labels at once, hide it too, with the
-    message of scikit-learn's ``SGDClassifier``.
+    The check of scikit-learn's MLPClassifier; with ``early_stopping=True``
+    the method exists and raises scikit-learn's ValueError (in
+    ``_fit_unsafe``). 'balanced' class weights, an option scikit-learn's
+    MLP lacks, need all the labels at once and hide it, with the message of
+    scikit-learn's ``SGDClassifier``. scikit-learn's MLPRegressor always has
+    ``partial_fit`` (its check is never called), and so does ours: with
+    'lbfgs' it runs L-BFGS from the current weights, as there.
     """
     if estimator.solver not in _STOCHASTIC_SOLVERS:
         raise AttributeError(
             "partial_fit is only available for stochastic"
             f" optimizers. {estimator.solver} is not stochastic."
         )
-    if estimator.early_stopping:
-        raise AttributeError("partial_fit does not support early_stopping=True")
     if getattr(estimator, "class_weight", None) == "balanced":
         raise AttributeError(
             "class_weight 'balanced' is not supported for partial_fit. In order "
@@ -147,7 +161,7 @@ class BaseMultilayerPerceptron(
         The fit is a task for scikit-learn's callbacks, opened first so that
         their teardown (by ``_fit_context``) follows a failed fit too.
         """
-        context = self._init_callback_context(max_subtasks=self._n_subtasks(incremental))
+        context = init_callback_context(self, max_subtasks=self._n_subtasks(incremental))
         progress = Progress.of_fit(self, context, X, y, sample_weight)
         progress.begin()
         attributes = self.__dict__.copy()
@@ -183,8 +197,14 @@ class BaseMultilayerPerceptron(
         dropout_rates = self._check_options(hidden_sizes, has_validation_data)
         first_pass = self._first_pass(incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if incremental and self.early_stopping:
+            # scikit-learn's error, after its checks of the data: one batch
+            # has no held-out part.
+            raise ValueError("partial_fit does not support early_stopping=True")
         sample_weight = self._sample_weight(sample_weight, X, y)
-        validation = self._validation(*validation_data, X.dtype) if has_validation_data else None
+        validation = (
+            self._validation(*validation_data, X.dtype, y) if has_validation_data else None
+        )
         y = self._encode_target(y, X.dtype)
         layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
@@ -229,7 +249,7 @@ class BaseMultilayerPerceptron(
         self._check_target(y)
         return X, y
 
-    def _check_target(self, y):
+    def _check_target(self, y, name="y"):
         """Checks of the target values beyond scikit-learn's; none by default."""
 
     def _validate_input(self, X, y, incremental, reset):
@@ -237,17 +257,21 @@ class BaseMultilayerPerceptron(
 
     def _sample_weight(self, sample_weight, X, y):
         """The checked weight of each training row, or None."""
-        if sample_weight is None:
-            return None
         # Negative weights make the weighted mean of the loss meaningless.
-        return _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+        return check_weights(sample_weight, X)
 
-    def _validation(self, X_val, y_val, sample_weight_val, dtype):
-        """Explicit validation data, checked as the training data is."""
-        X_val, y_val = self._check_data(X_val, y_val, reset=False, dtype=dtype)
+    def _validation(self, X_val, y_val, sample_weight_val, dtype, y):
+        """Explicit validation data, checked as the training data ``y`` is."""
+        with np.errstate(over="ignore", invalid="ignore"):  # as in _check_data
+            X_val = validate_data(
+                self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+            )
+        y_val = check_validation_target(
+            y_val, y, X_val.shape[0], numeric=not is_classifier(self)
+        )
+        self._check_target(y_val, name="y_val")
         self._check_known_targets(y_val)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(sample_weight_val, X_val)
+        sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
         y_encoded = self._encode_target(y_val, dtype)
         return Validation(X_val, y_val, y_encoded, sample_weight_val, self._validation_scorer())
 
@@ -313,26 +337,40 @@ class BaseMultilayerPerceptron(
             )
             deferred = progress.interrupt
         n_epochs = self.max_iter if stochastic else 0
-        restarts = [(seed, progress.subtask("restart", n_epochs)) for seed in seeds]
+        restarts = [
+            (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{self.n_init}")
+            for k, seed in enumerate(seeds)
+        ]
         with deferred:
-            runs = _restarts.train_restarts(
+            runs, warned = _restarts.train_restarts(
                 self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
             )
         scores = [self._restart_score(run) for run in runs]
         higher_is_better = stochastic and self.early_stopping
         best = _restarts.best_restart(scores, higher_is_better=higher_is_better)
+        _restarts.reraise_warnings(warned, best)
+        if self.verbose:
+            criterion = "best validation score" if higher_is_better else "loss"
+            print(f"Kept restart {best + 1}/{self.n_init}: {criterion} {scores[best]:.8f}")
         self.__dict__.update(runs[best])
         self.restart_scores_ = np.array(scores)
 
     def _train_from_seed(
-        self, seed, progress, layers, X, y, sample_weight, validation, train_idx
+        self, seed, progress, label, layers, X, y, sample_weight, validation, train_idx
     ):
-        """One restart: a new network from ``seed``, trained (on a copy)."""
+        """One restart: a new network from ``seed``, trained (on a copy).
+
+        Its verbose lines start with ``[label]`` (restarts may run at once).
+        """
         progress.begin()
         random_state = np.random.RandomState(seed)
         self._initialize(copy.deepcopy(layers), X.shape[1], y.shape[1], X.dtype, random_state)
         train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-        self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        self._verbose_label = label
+        try:
+            self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        finally:
+            del self._verbose_label  # not a fitted attribute
         progress.end(self)
 
     @staticmethod
@@ -343,28 +381,34 @@ class BaseMultilayerPerceptron(
         return attributes["loss_"]
 
     def _fit_lbfgs(self, X, y, sample_weight):
-        network, loss = self._network, self._loss
+        """Minimise the objective consistent with its gradient (``consistent``).
 
-        def objective(theta):
-            network.params[...] = theta
-            # Trial points of the line search may overflow; L-BFGS handles
-            # their inf objective, and the fit checks the final weights.
-            with np.errstate(over="ignore", invalid="ignore"):
-                value = network.loss_gradient(
-                    X, y, loss, sample_weight=sample_weight, alpha=self.alpha
-                )
-            return value, network.grads.astype(np.float64)
+        For the squared error of several outputs that is the sum over
+        outputs; ``loss_`` is then reported at the final weights as
+        scikit-learn defines it (the mean over outputs, plus the penalty).
+        """
+        network, loss = self._network, self._loss.consistent()
 
+        def data_loss():
+            return network.loss_gradient(X, y, loss, sample_weight=sample_weight)
+
+        penalty = L2Penalty(self.alpha, network.n_penalized, X.shape[0], sample_weight)
         result = minimize_lbfgs(
-            objective,
+            data_loss,
             network.params,
+            network.grads,
+            penalty=penalty,
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
         )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        self.loss_ = float(result.fun)
         network.params[...] = result.x
+        self.loss_ = float(result.fun)
+        if loss is not self._loss:
+            with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
+                value = network.loss_gradient(X, y, self._loss, sample_weight=sample_weight)
+                self.loss_ = value + penalty.value(network.params)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

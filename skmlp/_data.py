@@ -10,7 +10,9 @@ class Validation(NamedTuple):
     """Validation data, and how early stopping scores a network on it.
 
     ``scorer`` is None (the estimator's ``score``), ``'loss'`` (minus the
-    loss) or a scikit-learn scorer.
+    loss) or a scikit-learn scorer. ``split_off`` tells rows set aside from
+    the training data (``validation_fraction``) from an ``X_val`` given to
+    ``fit``.
     """
 
     X: Any
@@ -18,19 +20,7 @@ class Validation(NamedTuple):
     y_encoded: Any  # as trained on (2-D, the input's dtype), for the loss
     sample_weight: Any
     scorer: Any
-
-
-def check_validation_arguments(X_val, y_val, sample_weight_val):
-    """Whether validation data was given; both or neither of X_val and y_val."""
-    if X_val is not None and y_val is None:
-        raise ValueError("X_val is provided, but y_val was not provided.")
-    if y_val is not None and X_val is None:
-        raise ValueError("y_val is provided, but X_val was not provided.")
-    if sample_weight_val is not None and X_val is None:
-        raise ValueError(
-            "sample_weight_val is provided, but X_val and y_val were not provided."
-        )
-    return X_val is not None
+    split_off: bool = False
 
 
 def _check_multi_output_class_weight(class_weight, n_outputs):

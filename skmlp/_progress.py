@@ -20,6 +20,8 @@ raised by a callback between epochs stops training the first way.
 import signal
 import threading
 
+from ._compat import has_callbacks
+
 
 class DeferredInterrupt:
     """While entered (in the main thread), the first SIGINT sets ``requested``.
@@ -85,7 +87,7 @@ class Progress:
         restarts sent to other processes do not carry it for nothing.
         """
         data = dict(X=None, y=None, metadata=None)
-        if getattr(estimator, "_skl_callbacks", None):
+        if has_callbacks(estimator):
             metadata = None if sample_weight is None else {"sample_weight": sample_weight}
             data = dict(X=X, y=y, metadata=metadata)
         return cls(estimator, context, data, DeferredInterrupt())

@@ -3,10 +3,9 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMultilayerPerceptron, _supports_partial_fit
+from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 
@@ -22,8 +21,10 @@ _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
     ----------
     loss : {{'squared_error', 'poisson'}}, default='squared_error'
         The loss function to use when training the weights. With several
-        outputs the per-sample loss is summed over them. 'poisson' needs
-        non-negative targets.
+        outputs the squared error is reported (``loss_``) as their mean, as
+        in scikit-learn, and its gradient is that of their sum; 'lbfgs'
+        minimises the sum, so that its objective agrees with its gradient.
+        'poisson' needs non-negative targets.
 
     {shared_parameters}
 
@@ -136,15 +137,15 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
     def _loss_name(self, n_outputs):
         return self.loss
 
-    def _check_target(self, y):
+    def _check_target(self, y, name="y"):
         if y.dtype.kind in "USO":
             raise ValueError(
-                f"{type(self).__name__} needs a numeric target y; got values of "
-                f"type {y.dtype}. Convert y to numbers first."
+                f"{type(self).__name__} needs a numeric target {name}; got values of "
+                f"type {y.dtype}. Convert {name} to numbers first."
             )
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
-                "Some value(s) of y are negative which is not allowed for "
+                f"Some value(s) of {name} are negative which is not allowed for "
                 "Poisson regression."
             )
 
@@ -174,12 +175,13 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
 
     _metric = staticmethod(r2_score)
 
-    @available_if(_supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     @filled_docstring(
         PARTIAL_FIT,
         y_type="ndarray of shape (n_samples,) or (n_samples, n_outputs)",
         more_parameters="",
+        availability="With solver='lbfgs' it runs L-BFGS from the current weights\n"
+        "        (up to ``max_iter`` iterations), as scikit-learn's MLPRegressor does.",
     )
     def partial_fit(self, X, y, sample_weight=None):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)

@@ -10,12 +10,12 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _training
+from ._arguments import check_split_weights, missing_classes_error
 from ._data import Validation
-from .nn import SGD, Adam
+from .nn import SGD, Adam, Dropout
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -114,6 +114,8 @@ class StochasticSolverMixin:
             train_idx, validation = self._split_validation(
                 X, y, sample_weight, random_state, validation
             )
+        if validation is not None:
+            self._check_scorer_classes(validation)
         batch_size = _training.resolve_batch_size(self.batch_size, len(train_idx))
         if self.early_stopping:
             self._best_state = self._network.get_state()
@@ -205,23 +207,54 @@ class StochasticSolverMixin:
         """Training row indices and the validation data (None without it).
 
         Without explicit validation data, early stopping sets aside
-        ``validation_fraction`` of the rows, drawn from ``random_state``.
+        ``validation_fraction`` of the rows, drawn from ``random_state``,
+        stratified on the class labels of single-label classification
+        (``_stratify_labels``), as ``train_test_split(stratify=...)`` does it
+        and with its errors when that is impossible. Both parts must keep
+        some positive weight.
         """
         if not self.early_stopping or given is not None:
             return np.arange(X.shape[0]), given
-        # Stratify single-output classification only (not multilabel).
-        stratify = y if is_classifier(self) and y.shape[1] == 1 else None
         train_idx, val_idx = _training.validation_split(
-            X.shape[0], self.validation_fraction, random_state, stratify
+            X.shape[0], self.validation_fraction, random_state, self._stratify_labels(y)
         )
+        check_split_weights(sample_weight, train_idx, val_idx)
         validation = Validation(
             X[val_idx],
             self._decode_target(y[val_idx]),
             y[val_idx],
             None if sample_weight is None else sample_weight[val_idx],
             self._validation_scorer(),
+            split_off=True,
         )
         return train_idx, validation
+
+    def _stratify_labels(self, y_encoded):
+        """Labels to stratify the early-stopping split on; None: not stratified."""
+        return None
+
+    def _check_scorer_classes(self, validation):
+        """Fail before training if the scorer cannot score validation data
+        that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
+
+        The scorer is tried once, on the untrained network, and only when a
+        class is missing: whether it can score does not depend on the
+        weights.
+        """
+        missing = self._missing_classes(validation.y)
+        if not missing or validation.scorer in (None, "loss"):
+            return
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _score_validation(self, validation)
+        except ValueError as error:
+            raise missing_classes_error(
+                missing, self.scoring, error, split=validation.split_off
+            ) from error
+
+    def _missing_classes(self, y_val):
+        """Classes of ``y`` absent from ``y_val``; none for regressors."""
+        return []
 
     def _end_epoch(self, n_train, validation):
         """Record the epoch, update the stopping rule; True to stop."""
@@ -229,7 +262,7 @@ class StochasticSolverMixin:
         self.t_ += n_train
         self.loss_curve_.append(self.loss_)
         if self.verbose:
-            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+            self._print_progress("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
         self._update_no_improvement_count(validation)
         self._optimizer.end_epoch(self.t_)
         if self._no_improvement_count <= self.n_iter_no_change:
@@ -242,12 +275,28 @@ class StochasticSolverMixin:
         if self._optimizer.reduce_learning_rate():
             self._no_improvement_count = 0
             if self.verbose:
-                print(f"{message} Setting learning rate to {self._optimizer.learning_rate:f}")
+                self._print_progress(
+                    f"{message} Setting learning rate to {self._optimizer.learning_rate:f}"
+                )
             return False
         if self.verbose:
             too_small = " Learning rate too small." if self.learning_rate == "adaptive" else ""
-            print(f"{message}{too_small} Stopping.")
+            self._print_progress(f"{message}{too_small} Stopping.")
+        if not self.early_stopping and any(isinstance(layer, Dropout) for layer in self._network.layers):
+            warnings.warn(
+                f"{message} Training stopped after {self.n_iter_} epochs on the training "
+                "loss of a network with dropout, which is noisy (each epoch drops other "
+                "units) and may stop improving by tol long before the network has "
+                "converged. Use early_stopping=True (validation is scored without "
+                "dropout), a larger n_iter_no_change, or tol=0 with max_iter.",
+                ConvergenceWarning,
+            )
         return True
+
+    def _print_progress(self, line):
+        """A line of ``verbose`` output, labelled with its restart if any."""
+        label = getattr(self, "_verbose_label", None)
+        print(line if label is None else f"[{label}] {line}")
 
     def _update_no_improvement_count(self, validation):
         if validation is None:
@@ -263,7 +312,7 @@ class StochasticSolverMixin:
         self.validation_scores_.append(score)
         self.validation_loss_curve_.append(loss)
         if self.verbose:
-            print("Validation score: %f" % score)
+            self._print_progress("Validation score: %f" % score)
         self._no_improvement_count, self.best_validation_score_, is_best = (
             _training.track_improvement(
                 self._no_improvement_count,

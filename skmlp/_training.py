@@ -12,6 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 
+from .nn import L2Penalty
+
 
 def resolve_batch_size(batch_size, n_samples):
     """Mini-batch size for ``n_samples`` rows, as scikit-learn's MLP picks it.
@@ -137,24 +139,17 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None)
             batch_weight = None if sample_weight is None else sample_weight[idx]
             if batch_weight is not None and not batch_weight.any():
                 continue  # rows of weight 0 count for nothing, not even a step
-            # The penalty's gradient is added by the optimiser, chunk by
-            # chunk, saving a pass over every weight and its gradient.
             value = network.loss_gradient(
                 gather_rows(X, idx, X_rows),
                 gather_rows(y, idx, y_rows),
                 loss,
                 sample_weight=batch_weight,
-                alpha=alpha,
-                penalty_gradient=False,
             )
+            penalty = L2Penalty(alpha, network.n_penalized, len(idx), batch_weight)
+            value += penalty.value(network.params)
             if not math.isfinite(value):
                 return value  # diverged: stop at once
-            optimizer.update(
-                network.params,
-                network.grads,
-                l2=network.penalty_scale(alpha, len(idx), batch_weight),
-                n_penalized=network.n_penalized,
-            )
+            optimizer.update(network.params, network.grads, penalty=penalty)
             total += value * len(idx)
             n_seen += len(idx)
             if interrupt is not None and interrupt.requested:

@@ -8,9 +8,12 @@ import pytest
 from sklearn import neural_network as sk
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.metrics import mean_squared_error
 
 from skmlp import MLPClassifier, MLPRegressor
+from skmlp._compat import InvalidParameterError
+from skmlp.nn import L2Penalty
+from skmlp.utils import numerical_gradient, relative_error
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
@@ -121,15 +124,71 @@ def test_multi_output_regression():
     assert reg.score(X_reg, Y) > 0.9
 
 
-def test_lbfgs_multi_output_loss_matches_its_gradient():
-    # scikit-learn's loss is the mean over outputs while its gradient is that
-    # of the sum, which stalls L-BFGS's line search; ours agree.
-    Y = np.c_[y_reg, y_reg**2, -y_reg]
-    reg = _quiet(MLPRegressor((5,), solver="lbfgs", max_iter=1, random_state=0), X_reg, Y)
-    net, loss = reg._network, reg._loss
-    from skmlp.utils import check_network_gradient
+def _tanh_targets(n_outputs=3):
+    """Issue 12's multi-output case: X 300x5 normal, Y = tanh(X @ W) + noise."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 5))
+    Y = np.tanh(X @ rng.normal(size=(5, n_outputs))) + 0.1 * rng.normal(size=(300, n_outputs))
+    return X, Y
 
-    assert check_network_gradient(net, loss, X_reg, Y, alpha=reg.alpha) < 1e-6
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("alpha", [1e-4, 1.0])
+def test_stochastic_multi_output_fits_equal_sklearns(solver, alpha):
+    # scikit-learn reports (and stops on) the mean over outputs; with the
+    # sum, tol acted on a 3x larger loss and adam ran 500 epochs, not 221.
+    X, Y = _tanh_targets()
+    params = dict(hidden_layer_sizes=(20,), max_iter=500, random_state=0, solver=solver, alpha=alpha)
+    ours = _quiet(MLPRegressor(**params), X, Y)
+    theirs = _quiet(sk.MLPRegressor(**params), X, Y)
+    assert ours.n_iter_ == theirs.n_iter_ < 500
+    for mine, sklearns in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(mine, sklearns, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-12)
+
+
+def test_multi_output_adaptive_learning_rate_follows_sklearns():
+    X, Y = _tanh_targets()
+    params = dict(hidden_layer_sizes=(20,), max_iter=500, random_state=0, solver="sgd",
+                  learning_rate="adaptive", tol=1e-3)
+    ours = _quiet(MLPRegressor(**params), X, Y)
+    theirs = _quiet(sk.MLPRegressor(**params), X, Y)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours._optimizer.learning_rate == theirs._optimizer.learning_rate < 1e-3
+    np.testing.assert_allclose(ours.coefs_[0], theirs.coefs_[0], rtol=1e-10, atol=1e-12)
+
+
+def test_multi_output_validation_loss_is_half_the_mse_over_all_outputs():
+    X, Y = _tanh_targets()
+    X_fit, X_check, Y_fit, Y_check = X[:240], X[240:], Y[:240], Y[240:]
+    reg = _quiet(
+        MLPRegressor((20,), early_stopping=True, scoring="loss", max_iter=30, random_state=0),
+        X_fit, Y_fit, X_val=X_check, y_val=Y_check,
+    )
+    half_mse = 0.5 * mean_squared_error(Y_check, reg.predict(X_check))
+    assert min(reg.validation_loss_curve_) == pytest.approx(half_mse, rel=1e-10)
+
+
+def test_lbfgs_multi_output_minimises_an_objective_consistent_with_its_gradient():
+    # scikit-learn's L-BFGS sees the mean over outputs as its objective but
+    # the gradient of their sum; ours minimises the sum, and reports loss_
+    # as scikit-learn defines it (mean over outputs plus the L2 term).
+    X, Y = _tanh_targets()
+    reg = _quiet(MLPRegressor((5,), solver="lbfgs", alpha=0.5, max_iter=20, random_state=0), X, Y)
+    net = reg._network
+    l2 = L2Penalty(reg.alpha, net.n_penalized, X.shape[0])
+
+    def objective(loss):
+        return lambda: net.loss_gradient(X, Y, loss) + l2.value(net.params)
+
+    objective(reg._loss)()
+    analytic = net.grads.copy()
+    l2.add_gradient(analytic, net.params)
+    assert relative_error(analytic, numerical_gradient(objective(reg._loss.consistent()), net.params)) < 1e-6
+    assert relative_error(analytic, numerical_gradient(objective(reg._loss), net.params)) > 0.3
+    penalty = 0.5 * reg.alpha * sum((W**2).sum() for W in reg.coefs_) / X.shape[0]
+    assert reg.loss_ == pytest.approx(0.5 * mean_squared_error(Y, reg.predict(X)) + penalty, rel=1e-10)
 
 
 # ---------------------------------------------------------------------------
@@ -156,17 +215,38 @@ def test_partial_fit_one_epoch_and_classes():
         clf.partial_fit(X_iris[:3], [0, 1, 7])
 
 
+def test_partial_fit_exists_as_in_scikit_learn():
+    # scikit-learn's classifier hides it for L-BFGS only; its regressor's
+    # check is never called, so it always has partial_fit.
+    for Estimator in (MLPClassifier, MLPRegressor, sk.MLPClassifier, sk.MLPRegressor):
+        for params in (dict(solver="adam"), dict(early_stopping=True), dict(solver="lbfgs")):
+            expected = Estimator in (MLPRegressor, sk.MLPRegressor) or params.get("solver") != "lbfgs"
+            assert hasattr(Estimator(**params), "partial_fit") == expected, (Estimator, params)
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as info:
+        MLPClassifier(solver="lbfgs").partial_fit
+    assert "lbfgs is not stochastic" in str(info.value.__cause__)
+
+
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
-def test_partial_fit_unavailable_for_lbfgs_and_early_stopping(Estimator):
-    assert hasattr(Estimator(solver="adam"), "partial_fit")
-    for params, reason in [
-        (dict(solver="lbfgs"), "lbfgs is not stochastic"),
-        (dict(early_stopping=True), "does not support early_stopping=True"),
-    ]:
-        assert not hasattr(Estimator(**params), "partial_fit")
-        with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as info:
-            Estimator(**params).partial_fit
-        assert reason in str(info.value.__cause__)
+def test_partial_fit_with_early_stopping_raises_and_changes_nothing(Estimator):
+    model = _quiet(Estimator(early_stopping=True, max_iter=5, random_state=0), X_iris, y_iris)
+    weights = [W.copy() for W in model.coefs_]
+    with pytest.raises(ValueError, match="^partial_fit does not support early_stopping=True$"):
+        model.partial_fit(X_iris, y_iris)
+    assert all(np.array_equal(W, V) for W, V in zip(model.coefs_, weights))
+    assert model.n_iter_ == 5
+
+
+def test_regressor_partial_fit_with_lbfgs_runs_lbfgs_as_scikit_learn():
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=20, random_state=0)
+    ours, theirs = MLPRegressor(**params), sk.MLPRegressor(**params)
+    for _ in range(2):  # the second call continues from the first's weights
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ours.partial_fit(X_iris, y_iris)
+            theirs.partial_fit(X_iris, y_iris)
+        assert ours.n_iter_ == theirs.n_iter_
+        np.testing.assert_allclose(ours.predict(X_iris), theirs.predict(X_iris), rtol=1e-7)
 
 
 def test_warm_start_with_other_classes_is_refused():

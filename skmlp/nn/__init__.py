@@ -5,7 +5,7 @@ returns the output and caches what ``backward(dY)`` needs; ``backward`` fills
 the parameter gradients and returns the gradient for the layer below. A
 :class:`Sequential` stacks layers over one flat parameter buffer; a
 :class:`Loss` fuses the output function with its loss; optimisers update flat
-arrays in place. This package imports numpy and scipy only.
+arrays in place and add the :class:`L2Penalty`. This package imports numpy and scipy only.
 """
 
 from ._activations import (
@@ -31,7 +31,7 @@ from ._losses import (
     SquaredError,
 )
 from ._normalization import BatchNorm, LayerNorm
-from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._optimizers import SGD, Adam, L2Penalty, minimize_lbfgs
 from ._sequential import Sequential
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "ELU",
     "GELU",
     "Identity",
+    "L2Penalty",
     "Layer",
     "LayerNorm",
     "LeakyReLU",

@@ -41,15 +41,23 @@ class _Activation(Layer):
     #: Whether ``backward`` needs the input rather than the output.
     _caches_input = False
 
-    # Element-wise, so row-wise; subclasses whose ``_function(X, out=X)``
-    # is exact say "inplace".
-    _inference = "rowwise"
+    #: Whether ``_function(X, out=X)`` is exact: false where the function
+    #: reads ``X`` again after writing into ``out``.
+    _exact_in_place = False
 
     def forward(self, X, *, training, sample_weight=None):
-        Y = self._function(X, self._workspace("Y", X.shape, training=training))
-        if training:
-            self._cache = X if self._caches_input else Y
+        if not training:
+            # A new array for the caller, with numpy's type promotion as in
+            # Dense: float64 rows through a float32 network stay float64.
+            return self._function(X, np.empty(X.shape, np.result_type(X, self._dtype)))
+        Y = self._function(X, self._workspace("Y", X.shape))
+        self._cache = X if self._caches_input else Y
         return Y
+
+    def forward_into(self, X, out):
+        if out is X and not self._exact_in_place:
+            out = np.empty_like(X)
+        return self._function(X, out)
 
     def backward(self, dY):
         if not self.needs_input_grad:
@@ -60,7 +68,7 @@ class _Activation(Layer):
 class Identity(_Activation):
     """``Y = X``; used for a linear bottleneck."""
 
-    _inference = "inplace"
+    _exact_in_place = True
 
     def _function(self, X, out):
         return X
@@ -72,7 +80,7 @@ class Identity(_Activation):
 class Logistic(_Activation):
     """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``, computed without overflow."""
 
-    _inference = "inplace"
+    _exact_in_place = True
 
     def _function(self, X, out):
         return expit(X, out=out)
@@ -87,7 +95,7 @@ class Logistic(_Activation):
 class Tanh(_Activation):
     """Hyperbolic tangent."""
 
-    _inference = "inplace"
+    _exact_in_place = True
 
     def _function(self, X, out):
         return np.tanh(X, out=out)
@@ -105,7 +113,7 @@ class ReLU(_Activation):
     The derivative at 0 is taken as 0, as in scikit-learn.
     """
 
-    _inference = "inplace"
+    _exact_in_place = True
 
     def _function(self, X, out):
         return np.maximum(X, 0, out=out)
@@ -197,7 +205,7 @@ class Softplus(_Activation):
     computed as ``-expm1(-Y)`` to stay exact where ``Y`` is tiny.
     """
 
-    _inference = "inplace"
+    _exact_in_place = True
 
     def _function(self, X, out):
         return np.logaddexp(0, X, out=out)

@@ -60,7 +60,14 @@ class Layer:
     - Inputs are never modified in place. In training mode the arrays a
       layer returns may be its own work arrays (see :meth:`_workspace`),
       overwritten by its next training call: a network uses them at once.
-      In inference mode every returned array is new.
+      In inference mode every returned array is new, or ``X`` itself, and
+      each output row depends on its input row only, so that a network may
+      run inference on blocks of rows.
+    - ``forward_into(X, out)`` is optional, for speed: the result of
+      ``forward(X, training=False)``, computed into ``out`` where the layer
+      can, so that inference allocates no array of the batch's size per
+      layer. The default ignores ``out`` and returns ``forward(X,
+      training=False)``, so a layer needs nothing more than ``forward``.
 
     Four kinds of state are kept apart: learned parameters (bound views),
     their gradients (bound views), buffers that are saved but not optimised
@@ -73,14 +80,6 @@ class Layer:
 
     #: What the last training ``forward`` kept for ``backward``.
     _cache = None
-
-    #: How a network's inference pass may run this layer (see
-    #: :meth:`Sequential.forward`): None (as it is, on all rows at once),
-    #: ``"rowwise"`` (each output row depends on its input row only, so it
-    #: may run on blocks of rows), ``"identity"`` (returns its input),
-    #: ``"inplace"`` (row-wise, and ``_function(X, X)`` may overwrite an
-    #: input that the network owns) or ``"dense"`` (:class:`Dense`).
-    _inference = None
 
     def build(self, n_inputs, dtype):
         """Set the layer up for inputs of width ``n_inputs``.
@@ -132,6 +131,27 @@ class Layer:
     def forward(self, X, *, training, sample_weight=None):
         raise NotImplementedError
 
+    def forward_into(self, X, out):
+        """Inference output ``forward(X, training=False)``, in ``out`` if possible.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            Of the layer's dtype.
+        out : ndarray of shape (n_samples, n_outputs)
+            Of the layer's dtype, owned by the caller and free to overwrite:
+            either ``X`` itself (the caller owns ``X`` and the widths are
+            equal), for a layer that can compute in place, or an array that
+            does not overlap ``X``.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            Equal to ``forward(X, training=False)``: ``out``, or a new array,
+            or ``X`` itself (a layer that is the identity in inference).
+        """
+        return self.forward(X, training=False)
+
     def backward(self, dY):
         raise NotImplementedError
 
@@ -139,16 +159,14 @@ class Layer:
         """Forget what the last training forward pass kept."""
         self._cache = None
 
-    def _workspace(self, name, shape, *, training=True):
+    def _workspace(self, name, shape):
         """A work array of ``shape`` reused across training calls.
 
         Training runs thousands of mini-batches of one shape; allocating
         their outputs anew each time costs more than many of the operations
-        that fill them. Inference (``training=False``) gets a new array, as
-        its result is handed to the caller.
+        that fill them. Inference allocates its own arrays, as its result is
+        handed to the caller.
         """
-        if not training:
-            return np.empty(shape, dtype=self._dtype)
         work = self.__dict__.setdefault("_work", {})
         array = work.get(name)
         # Keep the largest batch seen; a smaller one is a view of its rows.

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._base import Layer, ParamSpec
-from ._sparse import sparse_rows_dot, sparse_transpose_dot
+from ._sparse import sparse_dot, sparse_transpose_dot
 
 
 class Dense(Layer):
@@ -70,18 +70,20 @@ class Dense(Layer):
             self._cache = X
         return Y
 
-    _inference = "dense"
+    def forward_into(self, X, out):
+        """``X @ W + b`` written into ``out``, with the sums of :meth:`forward`.
 
-    def _infer_into(self, X, rows, out):
-        """``out[...] = X[rows] @ W + b`` (inference), with the same sums.
-
-        ``X`` is the block of rows itself when dense; a CSR ``X`` is the
-        whole matrix, of which ``rows`` (a slice) is read in place.
+        A CSR ``X`` of the layer's dtype goes through SciPy's kernel straight
+        into ``out`` (the kernel and order of sums of ``X @ W``).
         """
+        if out is X:  # a product cannot overwrite its own input
+            return self.forward(X, training=False)
         if isinstance(X, np.ndarray):
             np.matmul(X, self.W, out=out)
+        elif X.format == "csr" and X.dtype == self.W.dtype:
+            sparse_dot(X, self.W, out)
         else:
-            sparse_rows_dot(X, rows.start, rows.stop, self.W, out)
+            return self.forward(X, training=False)
         out += self.b
         return out
 

@@ -129,8 +129,6 @@ class Dropout(Layer):
         keep = _at_least(self._draw_keys(X), self.rate)
         return np.multiply(keep, dtype.type(1.0 / (1.0 - self.rate)), dtype=dtype)
 
-    _inference = "identity"
-
     def forward(self, X, *, training, sample_weight=None):
         if not training or self.rate == 0:
             return X

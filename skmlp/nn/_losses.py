@@ -17,7 +17,7 @@ log-likelihood of an exponential-family distribution whose canonical link is
 =====================  ===========  ====================================
 loss                   ``h(z)``     per-sample loss (summed over outputs)
 =====================  ===========  ====================================
-SquaredError           ``z``        ``(z - y)**2 / 2``
+SquaredError           ``z``        ``(z - y)**2 / 2`` (reported: mean)
 PoissonDeviance        ``exp(z)``   ``y log(y / exp(z)) - y + exp(z)``
 BinaryLogLoss          sigmoid      ``log(1 + exp(z)) - y z``
 MultinomialLogLoss     softmax      ``logsumexp(z) - sum_k y_k z_k``
@@ -101,23 +101,49 @@ class Loss:
             dZ *= (sample_weight / total if total else sample_weight)[:, np.newaxis]
         return loss, dZ
 
+    def consistent(self):
+        """This loss, reporting the objective whose gradient it returns.
+
+        A line search (L-BFGS) needs the two to agree; every loss here
+        reports that objective except `SquaredError` of several outputs.
+        """
+        return self
+
 
 class SquaredError(Loss):
     """Half the squared error, identity output (regression).
 
-    For several outputs the per-sample loss is the sum over outputs, the
-    objective whose gradient scikit-learn's MLP follows (its reported loss
-    is the mean over outputs, which does not match its gradient).
+    For several outputs the gradient is that of the sum over outputs, the
+    direction scikit-learn's MLP follows, while the value it reports (its
+    ``loss_``, which ``tol`` and ``n_iter_no_change`` act on) is the mean
+    over outputs: ``1 / n_outputs`` of the objective of that gradient. This
+    loss does the same by default, so stochastic fits stop where
+    scikit-learn's do.
+
+    Parameters
+    ----------
+    sum_outputs : bool, default=False
+        Report the sum over outputs instead, the objective consistent with
+        the gradient, as a line search needs (see `consistent`).
     """
 
     output_name = "identity"
+
+    def __init__(self, sum_outputs=False):
+        self.sum_outputs = sum_outputs
 
     def output(self, Z):
         return Z.copy()
 
     def _per_sample(self, Z, y):
         residual = Z - y
-        return 0.5 * np.einsum("ij,ij->i", residual, residual)
+        per_sample = 0.5 * np.einsum("ij,ij->i", residual, residual)
+        if not self.sum_outputs and Z.shape[1] > 1:
+            per_sample /= Z.shape[1]
+        return per_sample
+
+    def consistent(self):
+        return self if self.sum_outputs else SquaredError(sum_outputs=True)
 
 
 class PoissonDeviance(Loss):

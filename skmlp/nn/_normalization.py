@@ -31,10 +31,6 @@ def _normalize_backward(dY, x_hat, inv_std, gamma, axis, weights=None):
 class _Normalization(Layer):
     """Shared part: learned scale ``gamma`` and offset ``beta`` per unit."""
 
-    # In inference both normalise each row on its own (batch norm with its
-    # running statistics, layer norm with the row's own).
-    _inference = "rowwise"
-
     def __init__(self, *, epsilon=1e-5):
         self.epsilon = epsilon
 

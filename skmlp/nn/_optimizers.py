@@ -1,4 +1,4 @@
-"""Optimisers on flat parameter arrays.
+"""Optimisers on flat parameter arrays, and the L2 penalty they apply.
 
 An optimiser sees arrays only: ``update(params, grads)`` changes ``params``
 in place from the gradient ``grads`` of the same shape and keeps its own
@@ -6,12 +6,91 @@ state (velocity, moments, step count), which ``continue_from`` hands on
 to a new optimiser of the same kind. It never prints and never decides
 when training stops. The state and one scratch array are allocated on the
 first call and reused, so a step allocates nothing of parameter size.
+
+The objective is the network's data loss plus an :class:`L2Penalty`; the
+network computes only the first (``Sequential.loss_gradient``), the
+optimisers add the second (weight decay).
 """
 
 import math
 
 import numpy as np
-import scipy.optimize
+
+_CHUNK = 65536
+
+
+class L2Penalty:
+    """The L2 penalty of a mini-batch: weight decay, applied by the optimisers.
+
+    The objective of a mini-batch is its data loss, which
+    :meth:`Sequential.loss_gradient <skmlp.nn.Sequential.loss_gradient>`
+    returns with exactly its gradient, plus this term, as scikit-learn
+    scales it::
+
+        value = alpha / (2 s) * ||w||**2        gradient = (alpha / s) * w
+
+    where ``w = params[:n_penalized]`` (the dense weights, laid out first)
+    and ``s`` is the number of rows of the batch, or the sum of their sample
+    weights. Only this class computes the term: :meth:`value` for the
+    objective a training loop reports, and :meth:`add_gradient`, which SGD
+    and Adam call inside their step, chunk by chunk while the chunk is in
+    cache (on a tf-idf input layer, where a step is bound by memory traffic,
+    a separate pass over the weights and gradients cost about 10%), and
+    :func:`minimize_lbfgs` before handing the gradient to SciPy.
+
+    Parameters
+    ----------
+    alpha : float
+        Strength of the penalty; 0 for none.
+    n_penalized : int
+        Number of leading parameters it applies to (``Sequential.n_penalized``).
+    n_samples : int
+        Number of rows of the batch.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Their weights, whose sum replaces ``n_samples``.
+
+    Attributes
+    ----------
+    scale : float
+        ``alpha / s``: the gradient is ``scale * w``.
+    """
+
+    def __init__(self, alpha, n_penalized, n_samples, sample_weight=None):
+        self.alpha = alpha
+        self.n_penalized = n_penalized
+        self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
+        self.scale = alpha / self.total_weight if alpha else 0.0
+
+    def value(self, params):
+        """``alpha / (2 s) * ||params[:n_penalized]||**2`` as a float."""
+        if not self.alpha:
+            return 0.0
+        penalized = params[: self.n_penalized]
+        return 0.5 * self.alpha * float(np.dot(penalized, penalized)) / self.total_weight
+
+    def add_gradient(self, grads, params, *, offset=0, scratch=None):
+        """``grads += scale * params`` on the penalised entries, in place.
+
+        Parameters
+        ----------
+        grads, params : ndarray of shape (n,)
+            The slice ``[offset:offset + n]`` of the flat gradient and
+            parameter arrays.
+        offset : int, default=0
+        scratch : ndarray, default=None
+            Work space of at least ``n`` entries; by default chunks of a
+            cache-sized one, so that no array of the parameters' size is made.
+        """
+        end = min(self.n_penalized - offset, grads.size) if self.alpha else 0
+        if end <= 0:
+            return
+        if scratch is None:
+            scratch = np.empty(min(_CHUNK, end), dtype=params.dtype)
+        for start in range(0, end, scratch.size):
+            stop = min(start + scratch.size, end)
+            grads[start:stop] += np.multiply(
+                params[start:stop], self.scale, out=scratch[: stop - start]
+            )
 
 
 class _Optimizer:
@@ -25,22 +104,20 @@ class _Optimizer:
     """
 
     #: Elements per chunk: five float32 arrays of it fit in a core's L2 cache.
-    chunk_size = 65536
+    chunk_size = _CHUNK
 
-    def update(self, params, grads, *, l2=0.0, n_penalized=0):
+    def update(self, params, grads, *, penalty=None):
         """Take one step in place. ``params`` and ``grads`` have one shape.
 
         Parameters
         ----------
         params, grads : ndarray of shape (n_params,)
-        l2 : float, default=0.0
-            When not 0, ``grads[:n_penalized] += l2 * params[:n_penalized]``
-            first: the gradient of an L2 penalty, added chunk by chunk while
-            the chunk is in cache, instead of in a pass of its own over the
-            arrays (on a tf-idf input layer the step is bound by memory
-            traffic). The sums are those of adding it beforehand.
-        n_penalized : int, default=0
-            Number of leading parameters the penalty applies to.
+            The parameters and the gradient of the data loss; ``grads`` is
+            used as work space (it holds the whole gradient afterwards).
+        penalty : L2Penalty, default=None
+            The step follows the gradient of the data loss plus this
+            penalty, whose gradient is added chunk by chunk (the sums of
+            adding it beforehand).
         """
         self._init_state(params)
         # Work space for one chunk: a parameter-sized one would add its size
@@ -50,14 +127,12 @@ class _Optimizer:
                 or self._scratch.size < scratch_size):
             self._scratch = np.empty(scratch_size, dtype=params.dtype)
         self._begin_step()
-        n_penalized = n_penalized if l2 else 0
         for start in range(0, params.size, self.chunk_size):
             chunk = slice(start, start + self.chunk_size)
             chunk_params, chunk_grads = params[chunk], grads[chunk]
             scratch = self._scratch[: chunk_params.size]
-            if start < n_penalized:
-                end = n_penalized - start
-                chunk_grads[:end] += np.multiply(chunk_params[:end], l2, out=scratch[:end])
+            if penalty is not None:
+                penalty.add_gradient(chunk_grads, chunk_params, offset=start, scratch=scratch)
             self._step(chunk, chunk_params, chunk_grads, scratch)
 
     def continue_from(self, previous):
@@ -256,17 +331,23 @@ class Adam(_Optimizer):
         return False
 
 
-def minimize_lbfgs(objective, x0, *, max_iter, max_fun, tol):
-    """Minimise ``objective`` with SciPy's L-BFGS-B.
+def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_fun, tol):
+    """Minimise the data loss plus ``penalty`` with SciPy's L-BFGS-B.
 
     Parameters
     ----------
-    objective : callable
-        ``objective(x) -> (value, gradient)`` for a float64 vector ``x``.
-    x0 : ndarray of shape (n_params,)
-        Starting point.
+    loss_gradient : callable
+        ``loss_gradient() -> value``: the data loss at the current
+        ``params``, with its gradient written into ``grads`` (for example
+        ``Sequential.loss_gradient`` on all the training data).
+    params, grads : ndarray of shape (n_params,)
+        The arrays ``loss_gradient`` reads and writes. L-BFGS starts from
+        ``params`` and writes every trial point into it; the result is not
+        written back.
+    penalty : L2Penalty, default=None
+        Added to the value and the gradient, in the arrays' dtype.
     max_iter, max_fun : int
-        Limits on iterations and on evaluations of ``objective``.
+        Limits on iterations and on evaluations of the objective.
     tol : float
         Passed as ``gtol``: stop when the largest gradient component is
         below it.
@@ -275,10 +356,29 @@ def minimize_lbfgs(objective, x0, *, max_iter, max_fun, tol):
     -------
     result : scipy.optimize.OptimizeResult
     """
+    import scipy.optimize  # here: it would add half again to what ``import skmlp.nn`` loads
+
     return scipy.optimize.minimize(
-        objective,
-        np.asarray(x0, dtype=np.float64),
+        _objective(loss_gradient, params, grads, penalty),
+        np.asarray(params, dtype=np.float64),
         method="L-BFGS-B",
         jac=True,
         options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
     )
+
+
+def _objective(loss_gradient, params, grads, penalty):
+    """The function of ``x`` that L-BFGS minimises: ``(value, gradient)`` in float64."""
+
+    def objective(x):
+        params[...] = x
+        # Trial points of the line search may overflow; L-BFGS handles
+        # their inf objective, and the caller checks the final weights.
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = loss_gradient()
+            if penalty is not None:
+                value += penalty.value(params)
+                penalty.add_gradient(grads, params)
+        return value, grads.astype(np.float64)
+
+    return objective

@@ -5,26 +5,12 @@ import scipy.sparse as sp
 
 from ._base import allocate
 
-_CHUNK = 65536
-
 #: Bytes of the widest activations of one block of rows in inference. Large:
 #: every block is one BLAS call per layer, and with several BLAS threads on
 #: busy cores each call can wait for a descheduled thread; small blocks made
 #: W1's prediction 2-3 times slower with 2 threads (faster with 1). The
 #: blocks only bound the memory of predicting on many rows.
 _INFERENCE_BLOCK_BYTES = 1 << 26
-
-
-def _add_scaled(target, source, factor):
-    """``target += factor * source`` in place, through a cache-sized scratch.
-
-    numpy only (SciPy's ``axpy`` runs on a second OpenBLAS thread pool that
-    competes with numpy's), and no temporary of the arrays' size.
-    """
-    scratch = np.empty(min(_CHUNK, source.size), dtype=source.dtype)
-    for start in range(0, source.size, _CHUNK):
-        part = source[start : start + _CHUNK]
-        target[start : start + _CHUNK] += np.multiply(part, factor, out=scratch[: part.size])
 
 
 class Sequential:
@@ -47,8 +33,11 @@ class Sequential:
     grads : ndarray of shape (n_params,)
         Their gradients, filled by :meth:`backward`.
     n_penalized : int
-        ``params[:n_penalized]`` are the parameters under the L2 penalty.
+        ``params[:n_penalized]`` are the parameters under the L2 penalty
+        (:class:`~skmlp.nn.L2Penalty`).
     n_inputs, n_outputs : int
+    widths : list of int
+        Output width of each layer.
 
     Examples
     --------
@@ -57,7 +46,7 @@ class Sequential:
     >>> net = Sequential([Dense(8), ReLU(), Dense(3)])
     >>> net = net.build(4, np.float64, np.random.RandomState(0))
     >>> X, y = np.ones((5, 4)), np.eye(3)[[0, 1, 2, 0, 1]]
-    >>> loss = net.loss_gradient(X, y, MultinomialLogLoss())
+    >>> value = net.loss_gradient(X, y, MultinomialLogLoss())
     >>> net.grads.shape == net.params.shape == (4 * 8 + 8 * 3 + 8 + 3,)
     True
     """
@@ -80,15 +69,20 @@ class Sequential:
         self : Sequential
         """
         width = self.n_inputs = int(n_inputs)
+        self.widths = []
         for layer in self.layers:
             width = layer.build(width, dtype)
+            self.widths.append(width)
         self.n_outputs = width
         # Gradients are only needed down to the lowest layer with parameters:
         # below it there is only the data (and maybe input dropout).
         has_params_below = False
-        for layer in self.layers:
+        self._inference_width = 1
+        for layer, width in zip(self.layers, self.widths):
             layer.needs_input_grad = has_params_below
             has_params_below = has_params_below or bool(layer.param_specs())
+            if has_params_below:
+                self._inference_width = max(self._inference_width, width)
         self.params, self.grads, self.n_penalized = allocate(self.layers, dtype)
         for layer in self.layers:
             layer.initialize(random_state)
@@ -96,6 +90,12 @@ class Sequential:
 
     def forward(self, X, *, training, sample_weight=None):
         """Output of the last layer for a mini-batch ``X``.
+
+        In inference, an array or CSR matrix of the network's dtype goes
+        through the layers' :meth:`~Layer.forward_into`, in blocks of rows:
+        the same numbers with fewer new arrays. Other input goes through
+        ``forward`` (float64 rows through a float32 network give float64,
+        by numpy's type promotion).
 
         Parameters
         ----------
@@ -110,80 +110,54 @@ class Sequential:
         -------
         Z : ndarray of shape (n_samples, n_outputs)
         """
-        if not training:
-            Z = self._infer(X)
-            if Z is not None:
-                return Z
+        if not training and (
+            (X.format == "csr" if sp.issparse(X) else isinstance(X, np.ndarray) and X.ndim == 2)
+            and X.dtype == self.params.dtype and X.shape[0] and X.shape[1] == self.n_inputs
+        ):
+            return self._infer(X)
         for layer in self.layers:
             X = layer.forward(X, training=training, sample_weight=sample_weight)
         return X
 
     def _infer(self, X):
-        """Inference into arrays of the call, in place where exact; or None.
+        """Inference through :meth:`Layer.forward_into`, in blocks of rows.
 
-        Layer by layer, every layer would allocate an output of
-        ``(n_samples, width)``: for 10,000 rows several MB each, new memory
-        whose page faults cost more than the products on small networks
-        (``predict`` on W3 took three times scikit-learn's time). Here dense
-        layers write into one array each and element-wise layers act on it
-        in place, the last dense layer writing into the returned array;
-        the output rows are computed with the same operations in the same
-        order as layer by layer. Very many rows go through in blocks (see
-        ``_INFERENCE_BLOCK_BYTES``). None when a layer is not known to be
-        row-wise, or ``X`` is neither a 2-D array nor a CSR matrix of the
-        network's dtype: the caller then runs the layers as they are.
+        Layer by layer, every layer would return a new ``(n_samples,
+        width)`` array: for 10,000 rows several MB each, new memory whose
+        page faults cost more than the products of a small network
+        (``predict`` on W3 took three times scikit-learn's time). Here each
+        layer is offered its input to overwrite when the network owns it
+        and the width is unchanged (an activation after a dense layer), and
+        otherwise an array of the call. Very many rows go through in blocks
+        (see ``_INFERENCE_BLOCK_BYTES``; a row's output depends on that row
+        only), reusing each layer's array from block to block.
         """
-        layers = self.layers
-        dtype = self.params.dtype
-        if sp.issparse(X):
-            if X.format != "csr" or X.dtype != dtype:
-                return None
-            # Only a dense layer, after any inference-time identity, reads it.
-            first = next(
-                (k for k, layer in enumerate(layers) if layer._inference != "identity"), None
-            )
-            if first is None or layers[first]._inference != "dense":
-                return None
-        elif not (isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == dtype):
-            return None
         n_samples = X.shape[0]
-        if (any(layer._inference is None for layer in layers) or X.shape[1] != self.n_inputs
-                or not n_samples):
-            return None
-        widths = [layer.n_units for layer in layers if layer._inference == "dense"]
-        block = max(64, _INFERENCE_BLOCK_BYTES // (max(widths, default=1) * dtype.itemsize))
-        block = min(block, n_samples)
-        Z = np.empty((n_samples, self.n_outputs), dtype=dtype)
-        last_dense = max(
-            (k for k, layer in enumerate(layers) if layer._inference == "dense"), default=-1
-        )
-        work = {}
+        block = _INFERENCE_BLOCK_BYTES // (self._inference_width * X.dtype.itemsize)
+        block = min(n_samples, max(64, block))
+        if block == n_samples:
+            return self._infer_block(X, {})
+        Z = np.empty((n_samples, self.n_outputs), dtype=X.dtype)
+        work = {}  # layer index -> its output array of the previous block
         for start in range(0, n_samples, block):
-            rows = slice(start, min(start + block, n_samples))
-            out_rows = Z[rows]
-            A = X if sp.issparse(X) else X[rows]
-            owned = False  # whether A is an array of this call, free to overwrite
-            for k, layer in enumerate(layers):
-                kind = layer._inference
-                if kind == "dense":
-                    if k == last_dense:
-                        target = out_rows
-                    else:
-                        target = work.get(k)
-                        if target is None:
-                            target = work[k] = np.empty((block, layer.n_units), dtype=dtype)
-                        target = target[: rows.stop - rows.start]
-                    A = layer._infer_into(A, rows, target)
-                    owned = True
-                elif kind == "inplace" and owned:
-                    A = layer._function(A, A)
-                elif kind != "identity":
-                    output = layer.forward(A, training=False)
-                    owned = owned or output is not A
-                    A = output
-            if A is not out_rows:
-                out_rows[...] = A
+            Z[start : start + block] = self._infer_block(X[start : start + block], work)
         return Z
+
+    def _infer_block(self, X, work):
+        """Inference output of the rows ``X``; ``work`` as in :meth:`_infer`."""
+        A, owned = X, False  # whether A is an array of this call, free to overwrite
+        for k, (layer, width) in enumerate(zip(self.layers, self.widths)):
+            if k in work:
+                out = work[k][: A.shape[0]]
+            elif owned and A.shape[1] == width:
+                out = A
+            else:
+                out = np.empty((A.shape[0], width), dtype=X.dtype)
+            result = layer.forward_into(A, out)
+            if result is not A:
+                work[k], owned = result, True
+            A = result
+        return A if owned else A.copy()
 
     def backward(self, dZ):
         """Back-propagate ``dZ`` through every layer, filling ``grads``.
@@ -200,14 +174,12 @@ class Sequential:
             dZ = layer.backward(dZ)
         return dZ
 
-    def loss_gradient(
-        self, X, y, loss, *, sample_weight=None, alpha=0.0, penalty_gradient=True
-    ):
-        """Objective value on a mini-batch; its gradient goes into ``grads``.
+    def loss_gradient(self, X, y, loss, *, sample_weight=None):
+        """Data loss of a mini-batch; exactly its gradient goes into ``grads``.
 
-        The objective is the loss plus the L2 penalty, scaled as in
-        scikit-learn: ``loss(Z, y) + alpha / (2 s) * ||W||^2`` with ``s`` the
-        number of samples or the sum of their weights.
+        The L2 penalty is not part of it: the optimisers add it (see
+        :class:`~skmlp.nn.L2Penalty`), so that its gradient costs no pass
+        of its own over the weights.
 
         Parameters
         ----------
@@ -215,36 +187,19 @@ class Sequential:
         y : ndarray of shape (n_samples, n_outputs)
         loss : Loss
         sample_weight : ndarray of shape (n_samples,), default=None
-        alpha : float, default=0.0
-            Strength of the L2 penalty.
-        penalty_gradient : bool, default=True
-            False leaves the penalty's gradient, ``penalty_scale(...) * W``
-            on the first ``n_penalized`` parameters, out of ``grads``, for an
-            optimiser to add during its step (``update(..., l2=...)``).
 
         Returns
         -------
         value : float
+            ``loss.loss_gradient(forward(X), y, sample_weight)``'s value,
+            whose gradient ``grads`` is for every loss's ``consistent()``
+            form (the default squared error of several outputs reports
+            scikit-learn's mean over outputs, not the sum it differentiates).
         """
         Z = self.forward(X, training=True, sample_weight=sample_weight)
         value, dZ = loss.loss_gradient(Z, y, sample_weight)
         self.backward(dZ)
-        if alpha:
-            total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
-            penalized = self.params[: self.n_penalized]
-            value += 0.5 * alpha * float(np.dot(penalized, penalized)) / total_weight
-            if penalty_gradient:
-                _add_scaled(self.grads[: self.n_penalized], penalized, alpha / total_weight)
         return value
-
-    @staticmethod
-    def penalty_scale(alpha, n_samples, sample_weight=None):
-        """``alpha / s``: the L2 penalty's gradient is this times the weights.
-
-        ``s`` is ``n_samples``, or the sum of ``sample_weight`` if given.
-        """
-        total_weight = n_samples if sample_weight is None else sample_weight.sum()
-        return alpha / total_weight
 
     def predict(self, X, loss):
         """Predictions ``loss.output(Z)`` in inference mode."""

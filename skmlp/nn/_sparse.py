@@ -2,11 +2,7 @@
 
 import numpy as np
 
-try:  # SciPy's compiled kernels; stable for years, but private.
-    from scipy.sparse._sparsetools import csc_matvecs as _csc_matvecs
-    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
-except ImportError:  # pragma: no cover - a SciPy that moved them
-    _csc_matvecs = _csr_matvecs = None
+from ._scipy_compat import csc_matvecs, csr_matvecs
 
 
 def sparse_transpose_dot(X, dY, out):
@@ -23,40 +19,38 @@ def sparse_transpose_dot(X, dY, out):
     dY : ndarray of shape (n_samples, n_units), C-contiguous
     out : ndarray of shape (n_features, n_units), C-contiguous
     """
-    if _csc_matvecs is None or X.format != "csr":
+    if csc_matvecs is None or X.format != "csr":
         out[...] = X.T @ dY
         return out
     data = X.data if X.data.dtype == out.dtype else X.data.astype(out.dtype)
     out.fill(0)
     n_samples, n_features = X.shape
-    _csc_matvecs(
+    csc_matvecs(
         n_features, n_samples, dY.shape[1], X.indptr, X.indices, data,
         np.ascontiguousarray(dY, dtype=out.dtype).ravel(), out.ravel(),
     )
     return out
 
 
-def sparse_rows_dot(X, start, stop, W, out):
-    """``out[...] = X[start:stop] @ W`` for a CSR ``X``, written in place.
+def sparse_dot(X, W, out):
+    """``out[...] = X @ W`` for a CSR ``X``, written in place.
 
-    The kernel and the order of the sums are those of ``X[start:stop] @ W``
-    (SciPy's own product zero-fills its result and runs the same kernel),
-    without slicing ``X`` into a new matrix or allocating the result.
+    The kernel and the order of the sums are those of ``X @ W`` (SciPy's
+    own product zero-fills its result and runs the same kernel), without
+    allocating the result.
 
     Parameters
     ----------
     X : CSR matrix of shape (n_samples, n_features)
-    start, stop : int
-        Rows of ``X``.
     W : ndarray of shape (n_features, n_units), C-contiguous, of ``X``'s dtype
-    out : ndarray of shape (stop - start, n_units), C-contiguous
+    out : ndarray of shape (n_samples, n_units), C-contiguous
     """
-    if _csr_matvecs is None:  # pragma: no cover
-        out[...] = X[start:stop] @ W
+    if csr_matvecs is None:  # pragma: no cover
+        out[...] = X @ W
         return out
     out.fill(0)
-    _csr_matvecs(
-        stop - start, X.shape[1], W.shape[1], X.indptr[start : stop + 1], X.indices,
-        X.data, W.ravel(), out.ravel(),
+    n_samples, n_features = X.shape
+    csr_matvecs(
+        n_samples, n_features, W.shape[1], X.indptr, X.indices, X.data, W.ravel(), out.ravel()
     )
     return out

@@ -7,6 +7,8 @@ about 1e-8 relative, a wrong one is off by order 1.
 
 import numpy as np
 
+from ..nn import L2Penalty
+
 
 def numerical_gradient(function, x, *, step=1e-6):
     """Gradient of a scalar ``function()`` with respect to array ``x``.
@@ -100,20 +102,41 @@ def check_layer_gradients(layer, X, *, sample_weight=None, random_state=1234):
 
 
 def check_network_gradient(network, loss, X, y, *, sample_weight=None, alpha=0.0):
-    """Compare ``Sequential.loss_gradient`` with central differences.
+    """Compare the gradient of a network's objective with central differences.
+
+    The objective is what the optimisers minimise: the data loss of
+    ``Sequential.loss_gradient`` plus the ``L2Penalty(alpha, ...)`` of the
+    batch; the analytic gradient is ``grads`` plus the penalty's gradient.
+
+    Parameters
+    ----------
+    network : skmlp.nn.Sequential
+        Built, in float64.
+    loss : skmlp.nn.Loss
+    X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+    y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,), default=None
+    alpha : float, default=0.0
+
+    The differences are of the objective the gradient belongs to,
+    ``loss.consistent()`` (for `SquaredError` of several outputs, the sum
+    over outputs rather than the reported mean).
 
     Returns
     -------
     error : float
         Relative error over the whole flat parameter vector.
     """
+    penalty = L2Penalty(alpha, network.n_penalized, X.shape[0], sample_weight)
+
+    loss = loss.consistent()
 
     def objective():
-        return network.loss_gradient(
-            X, y, loss, sample_weight=sample_weight, alpha=alpha
-        )
+        value = network.loss_gradient(X, y, loss, sample_weight=sample_weight)
+        return value + penalty.value(network.params)
 
     objective()
     analytic = network.grads.copy()
+    penalty.add_gradient(analytic, network.params)
     numeric = numerical_gradient(objective, network.params)
     return relative_error(analytic, numeric)

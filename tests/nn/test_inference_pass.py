@@ -19,7 +19,7 @@ from skmlp.nn import (
     Softplus,
     Tanh,
 )
-from skmlp.nn import _sequential
+from skmlp.nn import _sequential, build_layer
 from skmlp.nn._base import Layer
 
 
@@ -37,6 +37,9 @@ STACKS = {
     "normalisation": lambda: [Dropout(0.2), Dense(7), BatchNorm(), ReLU(), Dropout(0.5),
                               Dense(6), LayerNorm(), Tanh(), Dense(3), ReLU()],
     "activation first": lambda: [Identity(), ReLU(), Dense(4), Logistic()],
+    # Equal widths: dense and two-pass activations are offered their input.
+    "square": lambda: [Dense(5), ReLU(), Dense(5), GELU(), Dense(5), LeakyReLU(), Dense(5),
+                       ELU(), LayerNorm(), Dense(3)],
 }
 
 
@@ -76,19 +79,46 @@ def test_sparse_inference_equals_layer_by_layer(dtype, block_bytes, monkeypatch)
     np.testing.assert_array_equal(net.forward(X.tocsc(), training=False), Z)
 
 
-def test_other_inputs_and_layers_go_layer_by_layer():
-    class Doubling(Layer):  # not known to be row-wise
+def test_a_layer_with_forward_only_takes_part():
+    class Doubling(Layer):  # no forward_into: the default, forward
         def forward(self, X, *, training, sample_weight=None):
             return 2 * X
 
-    net = Sequential([Dense(4), Doubling(), Dense(2)]).build(
+    net = Sequential([Dense(4), Doubling(), ReLU(), Dense(2)]).build(
         3, np.float64, np.random.RandomState(0)
     )
     X = np.random.RandomState(1).standard_normal((6, 3))
-    assert net._infer(X) is None
     np.testing.assert_array_equal(net.forward(X, training=False), _layer_by_layer(net, X))
-    plain = Sequential([Dense(4), ReLU(), Dense(2)]).build(3, np.float64, np.random.RandomState(0))
+
+
+def test_other_inputs_go_layer_by_layer():
+    net = Sequential([Dense(4), ReLU(), Dense(2)]).build(3, np.float64, np.random.RandomState(0))
+    X = np.random.RandomState(1).standard_normal((6, 3)).astype(np.float32)
     # float32 rows through a float64 network, and no rows: numpy's way.
-    assert plain._infer(X.astype(np.float32)) is None
-    assert plain._infer(X[:0]) is None
-    assert plain.forward(X[:0], training=False).shape == (0, 2)
+    Z = net.forward(X, training=False)
+    assert Z.dtype == np.float64
+    np.testing.assert_array_equal(Z, _layer_by_layer(net, X))
+    assert net.forward(X[:0], training=False).shape == (0, 2)
+
+
+LAYERS = {
+    "dense": lambda: Dense(5),
+    **{cls.__name__: cls for cls in (ELU, GELU, Identity, LeakyReLU, Logistic, ReLU, Softplus,
+                                     Tanh, LayerNorm, BatchNorm)},
+    "dropout": lambda: Dropout(0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_into_is_forward_in_place_or_not(name, dtype):
+    rng = np.random.RandomState(0)
+    layer = build_layer(LAYERS[name](), 5, dtype=dtype)
+    X = rng.standard_normal((40, 5)).astype(dtype)
+    expected = layer.forward(X, training=False)
+    original = X.copy()
+    into = layer.forward_into(X, np.empty_like(expected))
+    np.testing.assert_array_equal(into, expected)
+    np.testing.assert_array_equal(X, original)  # a separate out leaves X alone
+    owned = X.copy()
+    np.testing.assert_array_equal(layer.forward_into(owned, owned), expected)

@@ -26,11 +26,15 @@ def test_binary_log_loss_matches_sklearn():
     assert value == pytest.approx(expected, rel=1e-12)
 
 
-def test_squared_error_is_half_the_mse_summed_over_outputs():
+def test_squared_error_reports_half_the_mse_and_follows_the_sum():
+    """scikit-learn's loss_ (mean over outputs), its gradient (of the sum)."""
     y = rng.standard_normal((20, 3))
-    value = SquaredError().loss(Z, y, WEIGHTS)
-    expected = 0.5 * 3 * mean_squared_error(y, Z, sample_weight=WEIGHTS)
-    assert value == pytest.approx(expected, rel=1e-12)
+    value, dZ = SquaredError().loss_gradient(Z, y, WEIGHTS)
+    assert value == pytest.approx(0.5 * mean_squared_error(y, Z, sample_weight=WEIGHTS), rel=1e-12)
+    expected = (Z - y) * (WEIGHTS / WEIGHTS.sum())[:, None]
+    np.testing.assert_allclose(dZ, expected, rtol=1e-12)
+    summed = SquaredError().consistent().loss(Z, y, WEIGHTS)
+    assert summed == pytest.approx(3 * value, rel=1e-12)
 
 
 def test_poisson_is_half_the_deviance():

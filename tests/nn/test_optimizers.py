@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skmlp.nn import SGD, Adam
+from skmlp.nn import SGD, Adam, L2Penalty
 
 rng = np.random.RandomState(0)
 PARAMS = rng.standard_normal(10)
@@ -101,16 +101,18 @@ def test_continue_from_applies_new_settings():
 @pytest.mark.parametrize("chunk_size", [None, 3])
 @pytest.mark.parametrize("make", [lambda: Adam(0.01), lambda: SGD(0.1, momentum=0.9, nesterov=True)])
 def test_l2_added_in_the_step_equals_adding_it_first(make, chunk_size):
-    """``update(l2=c, n_penalized=k)`` is ``grads[:k] += c * params[:k]``, then a step.
+    """``update(penalty=p)`` is ``grads[:k] += p.scale * params[:k]``, then a step.
 
     With chunks of 3, the penalised part (7 parameters) ends inside a chunk.
     """
+    penalty = L2Penalty(0.6, 7, 2)
+    assert penalty.scale == 0.3
     in_step, first = make(), make()
     if chunk_size is not None:
         in_step.chunk_size = first.chunk_size = chunk_size
     params_in_step, params_first = PARAMS.copy(), PARAMS.copy()
     for grad in GRADS:
-        in_step.update(params_in_step, grad.copy(), l2=0.3, n_penalized=7)
+        in_step.update(params_in_step, grad.copy(), penalty=penalty)
         grad = grad.copy()
         grad[:7] += 0.3 * params_first[:7]
         first.update(params_first, grad)
