@@ -49,7 +49,7 @@ class _Activation(Layer):
         if not training:
             # A new array for the caller, with numpy's type promotion as in
             # Dense: float64 rows through a float32 network stay float64.
-            return self._function(X, np.empty(X.shape, np.result_type(X, self.dtype_)))
+            return self._function(X, np.empty(X.shape, np.result_type(X, self._dtype)))
         Y = self._function(X, self._workspace("Y", X.shape))
         self._cache = X if self._caches_input else Y
         return Y
