@@ -24,7 +24,8 @@ class NetworkBuilderMixin:
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if not all(isinstance(size, Integral) and not isinstance(size, bool) for size in sizes):
-            raise ValueError(
+            # A TypeError, as scikit-learn's MLP raises (from numpy) for them.
+            raise TypeError(
                 f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes}."
             )
         if np.any(np.array(sizes) <= 0):

@@ -124,30 +124,39 @@ class BaseMultilayerPerceptron(
     # ------------------------------------------------------------------ #
     @property
     def coefs_(self):
-        return [layer.W for layer in self._network.layers if isinstance(layer, Dense)]
+        return [layer.W for layer in self._layers_of(Dense, "coefs_")]
 
     @property
     def intercepts_(self):
-        return [layer.b for layer in self._network.layers if isinstance(layer, Dense)]
+        return [layer.b for layer in self._layers_of(Dense, "intercepts_")]
 
-    def _layers_of(self, kind):
+    def _layers_of(self, kind, attribute):
+        """The fitted network's layers of ``kind``, read for ``attribute``.
+
+        Before ``fit`` the attribute does not exist, and the error names it
+        (as for scikit-learn's MLP), not the private network behind it.
+        """
+        if "_network" not in self.__dict__:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
         return [layer for layer in self._network.layers if isinstance(layer, kind)]
 
     @property
     def normalization_scales_(self):
-        return [layer.gamma for layer in self._layers_of((BatchNorm, LayerNorm))]
+        layers = self._layers_of((BatchNorm, LayerNorm), "normalization_scales_")
+        return [layer.gamma for layer in layers]
 
     @property
     def normalization_offsets_(self):
-        return [layer.beta for layer in self._layers_of((BatchNorm, LayerNorm))]
+        layers = self._layers_of((BatchNorm, LayerNorm), "normalization_offsets_")
+        return [layer.beta for layer in layers]
 
     @property
     def running_means_(self):
-        return [layer.running_mean for layer in self._layers_of(BatchNorm)]
+        return [layer.running_mean for layer in self._layers_of(BatchNorm, "running_means_")]
 
     @property
     def running_vars_(self):
-        return [layer.running_var for layer in self._layers_of(BatchNorm)]
+        return [layer.running_var for layer in self._layers_of(BatchNorm, "running_vars_")]
 
     # ------------------------------------------------------------------ #
     # Fitting
@@ -229,8 +238,16 @@ class BaseMultilayerPerceptron(
             raise _non_finite_weights_error()
         return self
 
-    def _check_data(self, X, y, *, reset, dtype=(np.float64, np.float32)):
-        """X and y validated as scikit-learn's MLP does (y 1-D for one output)."""
+    def _check_data(self, X, y, *, reset, dtype=None):
+        """X and y validated as scikit-learn's MLP does (y 1-D for one output).
+
+        ``dtype`` None is the training dtype: X's if float32 or float64,
+        except with L-BFGS, which trains in float64 as scikit-learn's does
+        (it unpacks SciPy's float64 iterate into its coefficients, so its
+        float32 input meets float64 weights from the first step on).
+        """
+        if dtype is None:
+            dtype = np.float64 if self.solver == "lbfgs" else (np.float64, np.float32)
         # scikit-learn's finiteness check sums X: +inf and -inf together make
         # numpy warn before the clear "Input X contains infinity" error.
         with np.errstate(over="ignore", invalid="ignore"):

@@ -291,3 +291,42 @@ def test_lbfgs_reaches_scikit_learns_optimum_closely():
     np.testing.assert_array_equal(label_ours, label_theirs)
     np.testing.assert_allclose(proba_ours, proba_theirs, atol=1e-3)
     assert loss_ours == pytest.approx(loss_theirs, rel=1e-3)
+
+
+@pytest.mark.parametrize("Estimator", ["MLPClassifier", "MLPRegressor"])
+def test_lbfgs_on_float32_trains_in_float64_as_in_scikit_learn(Estimator):
+    # scikit-learn's L-BFGS writes SciPy's float64 iterate into its weights,
+    # so float32 input meets float64 weights; training in float32 gave
+    # float32 outputs and probabilities of exactly 0 (log-probabilities -inf).
+    # The optima are close, not equal: scikit-learn keeps some float32 parts
+    # (its initial weights), so its float32 and float64 fits differ too.
+    X, y = X_iris.astype(np.float32), y_iris
+
+    def run(module):
+        model = getattr(module, Estimator)(
+            solver="lbfgs", hidden_layer_sizes=(10,), max_iter=50, random_state=0
+        )
+        model.fit(X, y)
+        if hasattr(model, "predict_log_proba"):
+            output = model.predict_log_proba(X)
+            assert np.isfinite(output).all()
+        else:
+            output = model.predict(X)
+        return model.coefs_[0].dtype, output.dtype, model.loss_
+
+    (coef_theirs, out_theirs, loss_theirs), (coef_ours, out_ours, loss_ours) = _same(run)
+    assert (coef_ours, out_ours) == (coef_theirs, out_theirs) == (np.float64, np.float64)
+    assert loss_ours == pytest.approx(loss_theirs, rel=0.05)
+
+
+@BOTH
+@pytest.mark.parametrize("attribute", ["coefs_", "intercepts_"])
+def test_fitted_attribute_before_fit_is_named(module, attribute):
+    with pytest.raises(AttributeError, match=f"object has no attribute '{attribute}'"):
+        getattr(module.MLPClassifier(), attribute)
+
+
+@BOTH
+def test_non_integer_layer_size_is_a_type_error(module):
+    with pytest.raises(TypeError):
+        module.MLPClassifier(hidden_layer_sizes=(10.5,), max_iter=5).fit(X_iris, y_iris)
