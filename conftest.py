@@ -1,7 +1,13 @@
 """Settings shared by the whole suite."""
 
+import importlib.util
+
 import pytest
 from threadpoolctl import threadpool_limits
+
+# skmlp.onnx needs the onnx extra; without skl2onnx its doctests are not
+# collected (tests/test_onnx.py skips, naming the extra).
+collect_ignore = [] if importlib.util.find_spec("skl2onnx") else ["skmlp/onnx"]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -15,13 +15,15 @@ _LAZY = {
     "MLPClassifier": "._classifier",
     "MLPRegressor": "._regressor",
     "TrainingCurveDisplay": "._display",
+    "trusted_types": "._persistence",
 }
 
-__all__ = ["MLPClassifier", "MLPRegressor", "TrainingCurveDisplay", "__version__"]
+__all__ = ["MLPClassifier", "MLPRegressor", "TrainingCurveDisplay", "__version__", "trusted_types"]
 
 if TYPE_CHECKING:  # static analysers see plain imports
     from ._classifier import MLPClassifier
     from ._display import TrainingCurveDisplay
+    from ._persistence import trusted_types
     from ._regressor import MLPRegressor
 
 

@@ -49,21 +49,21 @@ from .nn import (
 
 
 def _supports_partial_fit(estimator):
-    """``partial_fit`` exists only for stochastic solvers without early stopping.
+    """``partial_fit`` exists for a classifier with a stochastic solver.
 
-    scikit-learn's MLP raises the same messages, but as a ValueError from
-    inside ``partial_fit`` for early stopping; hiding the method instead lets
-    ``hasattr(estimator, "partial_fit")`` tell the truth. 'balanced' class
-    weights, which need all the labels at once, hide it too, with the
-    message of scikit-learn's ``SGDClassifier``.
+    The check of scikit-learn's MLPClassifier; with ``early_stopping=True``
+    the method exists and raises scikit-learn's ValueError (in
+    ``_fit_unsafe``). 'balanced' class weights, an option scikit-learn's
+    MLP lacks, need all the labels at once and hide it, with the message of
+    scikit-learn's ``SGDClassifier``. scikit-learn's MLPRegressor always has
+    ``partial_fit`` (its check is never called), and so does ours: with
+    'lbfgs' it runs L-BFGS from the current weights, as there.
     """
     if estimator.solver not in _STOCHASTIC_SOLVERS:
         raise AttributeError(
             "partial_fit is only available for stochastic"
             f" optimizers. {estimator.solver} is not stochastic."
         )
-    if estimator.early_stopping:
-        raise AttributeError("partial_fit does not support early_stopping=True")
     if getattr(estimator, "class_weight", None) == "balanced":
         raise AttributeError(
             "class_weight 'balanced' is not supported for partial_fit. In order "
@@ -197,6 +197,10 @@ class BaseMultilayerPerceptron(
         dropout_rates = self._check_options(hidden_sizes, has_validation_data)
         first_pass = self._first_pass(incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if incremental and self.early_stopping:
+            # scikit-learn's error, after its checks of the data: one batch
+            # has no held-out part.
+            raise ValueError("partial_fit does not support early_stopping=True")
         sample_weight = self._sample_weight(sample_weight, X, y)
         validation = (
             self._validation(*validation_data, X.dtype, y) if has_validation_data else None
@@ -336,26 +340,40 @@ class BaseMultilayerPerceptron(
             )
             deferred = progress.interrupt
         n_epochs = self.max_iter if stochastic else 0
-        restarts = [(seed, progress.subtask("restart", n_epochs)) for seed in seeds]
+        restarts = [
+            (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{self.n_init}")
+            for k, seed in enumerate(seeds)
+        ]
         with deferred:
-            runs = _restarts.train_restarts(
+            runs, warned = _restarts.train_restarts(
                 self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
             )
         scores = [self._restart_score(run) for run in runs]
         higher_is_better = stochastic and self.early_stopping
         best = _restarts.best_restart(scores, higher_is_better=higher_is_better)
+        _restarts.reraise_warnings(warned, best)
+        if self.verbose:
+            criterion = "best validation score" if higher_is_better else "loss"
+            print(f"Kept restart {best + 1}/{self.n_init}: {criterion} {scores[best]:.8f}")
         self.__dict__.update(runs[best])
         self.restart_scores_ = np.array(scores)
 
     def _train_from_seed(
-        self, seed, progress, layers, X, y, sample_weight, validation, train_idx
+        self, seed, progress, label, layers, X, y, sample_weight, validation, train_idx
     ):
-        """One restart: a new network from ``seed``, trained (on a copy)."""
+        """One restart: a new network from ``seed``, trained (on a copy).
+
+        Its verbose lines start with ``[label]`` (restarts may run at once).
+        """
         progress.begin()
         random_state = np.random.RandomState(seed)
         self._initialize(copy.deepcopy(layers), X.shape[1], y.shape[1], X.dtype, random_state)
         train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-        self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        self._verbose_label = label
+        try:
+            self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
+        finally:
+            del self._verbose_label  # not a fitted attribute
         progress.end(self)
 
     @staticmethod

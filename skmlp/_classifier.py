@@ -39,6 +39,17 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
         With 'balanced', ``partial_fit`` is not available (it sees one batch
         at a time): pass the weights as a dict.
 
+    logits : bool, default=False
+        Whether to provide :meth:`decision_function`, the raw outputs of the
+        last layer (log-odds, or the inputs of the softmax). scikit-learn's
+        MLP has no such method, and scikit-learn's tools prefer it to
+        ``predict_proba`` when it exists (``CalibratedClassifierCV``,
+        ``DecisionBoundaryDisplay``, ``OneVsOneClassifier``,
+        ``TunedThresholdClassifierCV``): by default it is absent, so they
+        give the results they give with scikit-learn's estimator, as
+        ``SVC(probability=False)`` has no ``predict_proba``. It does not
+        change training, and can be set after fitting.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -78,12 +89,27 @@ _CLASSES_PARAMETER = """
 """
 
 
+def _provides_logits(estimator):
+    """``decision_function`` exists only when asked for (see ``logits``)."""
+    if not estimator.logits:
+        raise AttributeError(
+            "decision_function is only available with logits=True; "
+            "scikit-learn's MLPClassifier has none."
+        )
+    return True
+
+
 class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     __doc__ = fill(_CLASSIFIER_DOC)
+
+    # scikit-learn's classifier stores its loss's name as an attribute (not
+    # a parameter); code that reads it finds the same value here.
+    loss = "log_loss"
 
     _parameter_constraints: dict = {
         **BaseMultilayerPerceptron._parameter_constraints,
         "class_weight": [dict, list, StrOptions({"balanced"}), None],
+        "logits": ["boolean"],
     }
 
     def __init__(
@@ -122,6 +148,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         n_init=1,
         n_jobs=None,
         class_weight=None,
+        logits=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -156,6 +183,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.n_init = n_init
         self.n_jobs = n_jobs
         self.class_weight = class_weight
+        self.logits = logits
 
     def _loss_name(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -169,13 +197,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             self.classes_ = self._label_binarizer.classes_
         else:
             self._check_known_classes(y)
-        if len(self.classes_) < 2:
-            # One class gives one output that predict_proba would report as
-            # two columns for one class: refuse, as LogisticRegression does.
-            raise ValueError(
-                "MLPClassifier needs samples of at least 2 classes in the data, but "
-                f"the data contains only one class: {self.classes_[0]!r}."
-            )
         return X, y
 
     def _check_known_targets(self, y_val):
@@ -265,7 +286,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
     @available_if(_supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     @filled_docstring(
-        PARTIAL_FIT, y_type="array-like of shape (n_samples,)", more_parameters=_CLASSES_PARAMETER
+        PARTIAL_FIT,
+        y_type="array-like of shape (n_samples,)",
+        more_parameters=_CLASSES_PARAMETER,
+        availability="Only available with solver='sgd' or 'adam', and without\n"
+        "        ``class_weight='balanced'``.",
     )
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         if _check_partial_fit_first_call(self, classes):
@@ -276,8 +301,11 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
+    @available_if(_provides_logits)
     def decision_function(self, X):
         """Raw outputs of the last layer (logits), before sigmoid or softmax.
+
+        Only available with ``logits=True``.
 
         Parameters
         ----------

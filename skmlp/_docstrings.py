@@ -140,7 +140,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Dropout rate in [0, 1) applied to the output of every hidden layer
         during training, or one rate per hidden layer. Inverted dropout: kept
         units are scaled by ``1 / (1 - rate)`` so that prediction needs no
-        change. Needs solver='sgd' or 'adam'.
+        change. Needs solver='sgd' or 'adam'. The training loss of a network
+        with dropout is noisy, so without early stopping the
+        ``n_iter_no_change`` rule can stop training long before it has
+        converged (a ConvergenceWarning says so when it happens): prefer
+        ``early_stopping=True``, whose validation score is computed without
+        dropout, or raise ``n_iter_no_change``.
 
     input_dropout : float, default=0.0
         Dropout rate in [0, 1) applied to the input features during training.
@@ -193,7 +198,11 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         ``random_state``; with early stopping all restarts share one
         validation split. With n_init=1 the network is the one
         scikit-learn's MLP trains. Not used when warm_start or
-        ``partial_fit`` continues a fitted network.
+        ``partial_fit`` continues a fitted network. Restarts that reach
+        ``max_iter`` give one ConvergenceWarning, saying how many did and
+        whether the kept one is among them; with ``verbose`` each restart's
+        lines start with ``[restart k/n_init]`` and a last line names the
+        restart kept.
 
     n_jobs : int, default=None
         Number of restarts trained in parallel with joblib; ``None`` means 1
@@ -289,6 +298,7 @@ PARTIAL_FIT = """Update the model with a single iteration over the given data.
 
         The optimiser carries on from the previous call (Adam's moments and
         step count, SGD's velocity), with the current parameters' settings.
+        {availability}
 
         Parameters
         ----------
@@ -305,6 +315,12 @@ PARTIAL_FIT = """Update the model with a single iteration over the given data.
         -------
         self : object
             Trained MLP model.
+
+        Raises
+        ------
+        ValueError
+            With ``early_stopping=True`` (one batch has no held-out part), as
+            in scikit-learn.
         """
 
 

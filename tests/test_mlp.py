@@ -215,17 +215,38 @@ def test_partial_fit_one_epoch_and_classes():
         clf.partial_fit(X_iris[:3], [0, 1, 7])
 
 
+def test_partial_fit_exists_as_in_scikit_learn():
+    # scikit-learn's classifier hides it for L-BFGS only; its regressor's
+    # check is never called, so it always has partial_fit.
+    for Estimator in (MLPClassifier, MLPRegressor, sk.MLPClassifier, sk.MLPRegressor):
+        for params in (dict(solver="adam"), dict(early_stopping=True), dict(solver="lbfgs")):
+            expected = Estimator in (MLPRegressor, sk.MLPRegressor) or params.get("solver") != "lbfgs"
+            assert hasattr(Estimator(**params), "partial_fit") == expected, (Estimator, params)
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as info:
+        MLPClassifier(solver="lbfgs").partial_fit
+    assert "lbfgs is not stochastic" in str(info.value.__cause__)
+
+
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
-def test_partial_fit_unavailable_for_lbfgs_and_early_stopping(Estimator):
-    assert hasattr(Estimator(solver="adam"), "partial_fit")
-    for params, reason in [
-        (dict(solver="lbfgs"), "lbfgs is not stochastic"),
-        (dict(early_stopping=True), "does not support early_stopping=True"),
-    ]:
-        assert not hasattr(Estimator(**params), "partial_fit")
-        with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as info:
-            Estimator(**params).partial_fit
-        assert reason in str(info.value.__cause__)
+def test_partial_fit_with_early_stopping_raises_and_changes_nothing(Estimator):
+    model = _quiet(Estimator(early_stopping=True, max_iter=5, random_state=0), X_iris, y_iris)
+    weights = [W.copy() for W in model.coefs_]
+    with pytest.raises(ValueError, match="^partial_fit does not support early_stopping=True$"):
+        model.partial_fit(X_iris, y_iris)
+    assert all(np.array_equal(W, V) for W, V in zip(model.coefs_, weights))
+    assert model.n_iter_ == 5
+
+
+def test_regressor_partial_fit_with_lbfgs_runs_lbfgs_as_scikit_learn():
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=20, random_state=0)
+    ours, theirs = MLPRegressor(**params), sk.MLPRegressor(**params)
+    for _ in range(2):  # the second call continues from the first's weights
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            ours.partial_fit(X_iris, y_iris)
+            theirs.partial_fit(X_iris, y_iris)
+        assert ours.n_iter_ == theirs.n_iter_
+        np.testing.assert_allclose(ours.predict(X_iris), theirs.predict(X_iris), rtol=1e-7)
 
 
 def test_warm_start_with_other_classes_is_refused():

@@ -202,3 +202,20 @@ def test_dropout_narrows_the_train_validation_gap_on_digits():
     print("log-loss gap (validation - train) by dropout rate:",
           {rate: np.round(values, 3).tolist() for rate, values in gaps.items()})
     assert np.mean(gaps[0.5]) < np.mean(gaps[0.0])
+
+
+def test_a_stop_on_the_noisy_training_loss_of_dropout_is_a_warning():
+    # Iris, raw features: with dropout the training loss stops improving by
+    # tol long before max_iter; without dropout, or with early stopping
+    # (validation is scored without dropout), there is no such warning.
+    X, y = load_iris(return_X_y=True)
+    params = dict(max_iter=500, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="network with dropout, which is noisy") as caught:
+        clf = MLPClassifier(dropout=0.2, **params).fit(X, y)
+    assert clf.n_iter_ < params["max_iter"] and len(caught) == 1
+    assert f"stopped after {clf.n_iter_} epochs" in str(caught[0].message)
+    for options in (dict(), dict(dropout=0.2, early_stopping=True, max_iter=40)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            MLPClassifier(**{**params, **options}).fit(X, y)
+        assert not [w for w in caught if "dropout" in str(w.message)]

@@ -35,11 +35,22 @@ def _quiet(estimator, X, y, **fit_params):
 
 
 # ---------------------------------------------------------------------------
-# decision_function
+# decision_function (logits=True)
 # ---------------------------------------------------------------------------
+def test_decision_function_exists_only_with_logits_and_needs_no_refit():
+    clf = _quiet(MLPClassifier(**FAST), X_iris, y_iris)
+    assert not hasattr(clf, "decision_function")
+    with pytest.raises(AttributeError, match="has no attribute 'decision_function'") as info:
+        clf.decision_function
+    assert "only available with logits=True" in str(info.value.__cause__)
+    clf.set_params(logits=True)  # it does not change training
+    np.testing.assert_allclose(softmax(clf.decision_function(X_iris), axis=1),
+                               clf.predict_proba(X_iris), rtol=1e-12)
+
+
 def test_decision_function_binary_is_the_log_odds_of_the_second_class():
     labels = np.where(y_iris == 1, "versicolor", "other")
-    clf = _quiet(MLPClassifier(**FAST), X_iris, labels)
+    clf = _quiet(MLPClassifier(**FAST, logits=True), X_iris, labels)
     scores = clf.decision_function(X_iris)
     assert scores.shape == (150,)
     np.testing.assert_allclose(expit(scores), clf.predict_proba(X_iris)[:, 1], rtol=1e-12)
@@ -47,7 +58,7 @@ def test_decision_function_binary_is_the_log_odds_of_the_second_class():
 
 
 def test_decision_function_multiclass_gives_the_softmax_inputs():
-    clf = _quiet(MLPClassifier(**FAST), X_iris, y_iris)
+    clf = _quiet(MLPClassifier(**FAST, logits=True), X_iris, y_iris)
     scores = clf.decision_function(X_iris)
     assert scores.shape == (150, 3)
     np.testing.assert_allclose(softmax(scores, axis=1), clf.predict_proba(X_iris), rtol=1e-12)
@@ -56,7 +67,7 @@ def test_decision_function_multiclass_gives_the_softmax_inputs():
 
 def test_decision_function_multilabel_gives_one_log_odds_per_label():
     X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
-    clf = _quiet(MLPClassifier(**FAST), X, Y)
+    clf = _quiet(MLPClassifier(**FAST, logits=True), X, Y)
     scores = clf.decision_function(X)
     assert scores.shape == Y.shape
     np.testing.assert_allclose(expit(scores), clf.predict_proba(X), rtol=1e-12)
@@ -323,6 +334,43 @@ def test_restarts_are_identical_for_any_n_jobs():
     assert serial.validation_scores_ == parallel.validation_scores_
     messages = [str(w.message) for w in caught]
     assert len(messages) == 2 and messages[0] == messages[1]  # one per fit, not per restart
+    # Early stopping ended two restarts; the summary says the kept one converged.
+    assert re.match(
+        r"1 of 3 restarts \(n_init\) did not converge, the kept one did \(restart \d\)\. "
+        r"Restart \d: Stochastic Optimizer: Maximum iterations \(30\)", messages[0]
+    )
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_restarts_that_do_not_converge_give_one_summarising_warning(solver):
+    clf = MLPClassifier((4,), solver=solver, max_iter=3, n_init=3, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X_iris, y_iris)
+    assert [w.category for w in caught] == [ConvergenceWarning]
+    kept = int(np.argmin(clf.restart_scores_)) + 1
+    assert str(caught[0].message).startswith(
+        f"3 of 3 restarts (n_init) did not converge, the kept restart among them "
+        f"(restart {kept}). Restart {kept}: "
+    )
+    single = MLPClassifier((4,), solver=solver, max_iter=3)
+    with pytest.warns(ConvergenceWarning) as alone:
+        single.fit(X_iris, y_iris)
+    assert str(caught[0].message).endswith(str(alone[0].message))
+
+
+def test_verbose_restarts_are_labelled_and_the_kept_one_named(capsys):
+    clf = MLPClassifier(n_init=2, verbose=True, **{**FAST, "max_iter": 2})
+    _quiet(clf, X_iris, y_iris)
+    lines = capsys.readouterr().out.splitlines()
+    losses = [f"loss = {loss:.8f}" for loss in clf.loss_curve_]
+    kept = int(np.argmin(clf.restart_scores_)) + 1
+    assert [line.split("] ")[0] + "]" for line in lines[:4]] == ["[restart 1/2]"] * 2 + [
+        "[restart 2/2]"
+    ] * 2
+    assert lines[2 * kept - 2].endswith(losses[0]) and lines[2 * kept - 1].endswith(losses[1])
+    assert lines[4:] == [f"Kept restart {kept}/2: loss {clf.restart_scores_[kept - 1]:.8f}"]
+    assert not hasattr(clf, "_verbose_label")
 
 
 def test_a_warm_start_continues_the_kept_network_once():

@@ -46,9 +46,12 @@ class _Activation(Layer):
     _exact_in_place = False
 
     def forward(self, X, *, training, sample_weight=None):
-        Y = self._function(X, self._workspace("Y", X.shape, training=training))
-        if training:
-            self._cache = X if self._caches_input else Y
+        if not training:
+            # A new array for the caller, with numpy's type promotion as in
+            # Dense: float64 rows through a float32 network stay float64.
+            return self._function(X, np.empty(X.shape, np.result_type(X, self._dtype)))
+        Y = self._function(X, self._workspace("Y", X.shape))
+        self._cache = X if self._caches_input else Y
         return Y
 
     def forward_into(self, X, out):

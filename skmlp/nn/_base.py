@@ -98,8 +98,9 @@ class Layer:
         ----------
         n_inputs : int
             Number of input units.
-        dtype : numpy dtype
-            Floating point type of the computation.
+        dtype : numpy dtype or str
+            Floating point type of the computation; kept as its name in
+            ``dtype_`` (e.g. ``"float32"``).
 
         Returns
         -------
@@ -107,7 +108,11 @@ class Layer:
             Number of output units.
         """
         self.n_inputs_ = int(n_inputs)
-        self.dtype_ = np.dtype(dtype)
+        # Kept by name: a str is a type skops.io trusts by default, a
+        # numpy.dtype is not. The dtype itself, for allocating in the hot
+        # loop, is derived once here and again on unpickling.
+        self.dtype_ = np.dtype(dtype).name
+        self._dtype = np.dtype(dtype)
         return self.n_inputs_
 
     def param_specs(self):
@@ -172,21 +177,19 @@ class Layer:
         """Forget what the last training forward pass kept."""
         self._cache = None
 
-    def _workspace(self, name, shape, *, training=True):
+    def _workspace(self, name, shape):
         """A work array of ``shape`` reused across training calls.
 
         Training runs thousands of mini-batches of one shape; allocating
         their outputs anew each time costs more than many of the operations
-        that fill them. Inference (``training=False``) gets a new array, as
-        its result is handed to the caller.
+        that fill them. Inference allocates its own arrays, as its result is
+        handed to the caller.
         """
-        if not training:
-            return np.empty(shape, dtype=self.dtype_)
         work = self.__dict__.setdefault("_work", {})
         array = work.get(name)
         # Keep the largest batch seen; a smaller one is a view of its rows.
         if array is None or array.shape[1:] != shape[1:] or array.shape[0] < shape[0]:
-            array = work[name] = np.empty(shape, dtype=self.dtype_)
+            array = work[name] = np.empty(shape, dtype=self._dtype)
         return array[: shape[0]]
 
     def __getstate__(self):
@@ -196,12 +199,17 @@ class Layer:
         state = self.__dict__.copy()
         state["_cache"] = None
         state.pop("_work", None)
+        state.pop("_dtype", None)
         for spec in self._built_specs():
             state.pop("d" + spec.name, None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        if "dtype_" in state:
+            # Pickles of earlier versions kept a numpy.dtype in dtype_.
+            self._dtype = np.dtype(self.dtype_)
+            self.dtype_ = self._dtype.name
         for spec in self._built_specs():
             setattr(self, "d" + spec.name, np.zeros_like(getattr(self, spec.name)))
 

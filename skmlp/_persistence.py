@@ -1,0 +1,49 @@
+"""The types of a fitted skmlp estimator, for skops' secure loading."""
+
+
+def trusted_types():
+    """Names of skmlp's own types, to pass to ``skops.io.load(..., trusted=...)``.
+
+    skops loads only the types it trusts by default (numpy arrays, builtins,
+    scikit-learn's estimators) and those it is given. A fitted skmlp
+    estimator holds, besides those, only the types listed here: the two
+    estimators, the network, its layers, losses and optimisers.
+
+    Returns
+    -------
+    types : list of str
+        Fully qualified class names, as ``skops.io.get_untrusted_types``
+        reports them.
+
+    Examples
+    --------
+    >>> import skops.io as sio
+    >>> from sklearn.datasets import load_iris
+    >>> from skmlp import MLPClassifier, trusted_types
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = MLPClassifier(max_iter=2000, random_state=0).fit(X, y)
+    >>> data = sio.dumps(model)
+    >>> set(sio.get_untrusted_types(data=data)) <= set(trusted_types())
+    True
+    >>> sio.loads(data, trusted=trusted_types()).score(X, y) == model.score(X, y)
+    True
+    """
+    # Imported here: `import skmlp` does not load scikit-learn.
+    from . import nn
+    from ._classifier import MLPClassifier
+    from ._regressor import MLPRegressor
+
+    classes = [
+        MLPClassifier,
+        MLPRegressor,
+        nn.Sequential,
+        nn.Dense,
+        *nn.ACTIVATIONS.values(),
+        nn.Dropout,
+        nn.BatchNorm,
+        nn.LayerNorm,
+        *nn.LOSSES.values(),
+        nn.SGD,
+        nn.Adam,
+    ]
+    return sorted(f"{kind.__module__}.{kind.__qualname__}" for kind in classes)

@@ -1,0 +1,160 @@
+"""skl2onnx shape calculators and converters for the two estimators.
+
+The outputs follow skl2onnx's converter for scikit-learn's MLP: a classifier
+has a ``label`` tensor and a ``probabilities`` tensor (which skl2onnx's
+classifier parser turns into a ZipMap unless ``zipmap=False``), a regressor
+one ``variable`` tensor. Unlike that converter, a regressor keeps its
+``(n_samples, n_outputs)`` shape (several outputs are not flattened into one
+column).
+"""
+
+import numpy as np
+from onnx import TensorProto
+from skl2onnx import update_registered_converter
+
+# skl2onnx's parser for classifiers (ZipMap, output_class_labels): the one
+# update_registered_converter installs for a converter with a zipmap option.
+from skl2onnx._parse import _parse_sklearn_classifier
+from skl2onnx.common.data_types import (
+    DoubleTensorType,
+    FloatTensorType,
+    Int64TensorType,
+    StringTensorType,
+)
+from skl2onnx.common.utils import check_input_and_output_numbers, check_input_and_output_types
+from skl2onnx.common.utils_classifier import get_label_classes
+from sklearn.utils.validation import check_is_fitted
+
+from .._classifier import MLPClassifier
+from .._regressor import MLPRegressor
+from ._graph import Graph, check_convertible, network_output
+
+_INPUT_TYPES = [FloatTensorType, DoubleTensorType, Int64TensorType]
+
+#: The options of scikit-learn's MLP converter, handled the same way.
+CLASSIFIER_OPTIONS = {
+    "zipmap": [True, False, "columns"],
+    "output_class_labels": [False, True],
+    "nocl": [True, False],
+}
+
+
+def _tensor_type(operator):
+    """Double tensors for a double input, else float (skl2onnx's rule)."""
+    return DoubleTensorType if isinstance(operator.inputs[0].type, DoubleTensorType) else FloatTensorType
+
+
+def _check_operator(operator, n_outputs):
+    check_input_and_output_numbers(
+        operator, input_count_range=1, output_count_range=[n_outputs, n_outputs]
+    )
+    check_input_and_output_types(operator, good_input_types=_INPUT_TYPES)
+    check_is_fitted(operator.raw_operator)
+    check_convertible(operator.raw_operator)
+
+
+def _is_multilabel(estimator):
+    return estimator._label_binarizer.y_type_.startswith("multilabel")
+
+
+def _label_values(scope, estimator):
+    """The class labels as an int64 or a str array (``nocl``: their indices).
+
+    Float labels are whole numbers (scikit-learn refuses others as class
+    labels) and become int64, as in skl2onnx's converters.
+    """
+    classes = np.asarray(get_label_classes(scope, estimator))
+    if classes.dtype.kind in "biuf":
+        return classes.astype(np.int64)
+    return np.array([str(label) for label in classes], dtype=object)
+
+
+def parse_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's classifier parser, after checking that the model is fitted.
+
+    The parser reads ``classes_`` first: without the check an unfitted model
+    would fail there with "No known ways to retrieve the number of classes".
+    """
+    check_is_fitted(model)
+    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
+
+
+def calculate_classifier_shapes(operator):
+    """``label`` (n_samples,) or (n_samples, n_labels), ``probabilities`` (n_samples, n_classes)."""
+    _check_operator(operator, 2)
+    estimator = operator.raw_operator
+    n_samples = operator.inputs[0].get_first_dimension()
+    labels = _label_values(operator.scope_inst, estimator)
+    label_type = StringTensorType if labels.dtype == object else Int64TensorType
+    n_classes = len(estimator.classes_)
+    label_shape = [n_samples, n_classes] if _is_multilabel(estimator) else [n_samples]
+    operator.outputs[0].set_type(label_type(label_shape))
+    operator.outputs[1].set_type(_tensor_type(operator)([n_samples, n_classes]))
+
+
+def calculate_regressor_shapes(operator):
+    """``variable`` of shape (n_samples, n_outputs)."""
+    _check_operator(operator, 1)
+    n_samples = operator.inputs[0].get_first_dimension()
+    n_outputs = operator.raw_operator.n_outputs_
+    operator.outputs[0].set_type(_tensor_type(operator)([n_samples, n_outputs]))
+
+
+def _graph(scope, operator, container):
+    dtype = np.float64 if _tensor_type(operator) is DoubleTensorType else np.float32
+    return Graph(scope, container, dtype)
+
+
+def convert_classifier(scope, operator, container):
+    """Labels and probabilities as ``predict`` and ``predict_proba`` compute them.
+
+    Binary: ``[1 - p, p]``; multiclass: the softmax; the label is the class
+    of the first largest probability. Multilabel: the sigmoid of each label,
+    and ``p > 0.5`` as the 0/1 label matrix.
+    """
+    estimator = operator.raw_operator
+    graph = _graph(scope, operator, container)
+    label, probabilities = (variable.full_name for variable in operator.outputs)
+    output = network_output(graph, estimator, graph.cast_input(operator.inputs[0]))
+    if _is_multilabel(estimator):
+        above = graph.node("Greater", [output, graph.constant(0.5, "threshold")])
+        graph.node("Cast", [above], output=label, to=TensorProto.INT64)
+        graph.node("Identity", [output], output=probabilities)
+        return
+    if estimator.n_outputs_ == 1:
+        negative = graph.node("Sub", [graph.constant(1.0, "one"), output])
+        graph.node("Concat", [negative, output], output=probabilities, axis=1)
+    else:
+        graph.node("Identity", [output], output=probabilities)
+    labels = _label_values(scope, estimator)
+    classes = (
+        graph.strings(labels) if labels.dtype == object else graph.constant(labels, "classes", np.int64)
+    )
+    best = graph.node("ArgMax", [probabilities], axis=1, keepdims=0)
+    graph.node("Gather", [classes, best], output=label, axis=0)
+
+
+def convert_regressor(scope, operator, container):
+    """The predicted values, as ``predict`` computes them, shape (n_samples, n_outputs)."""
+    graph = _graph(scope, operator, container)
+    output = network_output(graph, operator.raw_operator, graph.cast_input(operator.inputs[0]))
+    graph.node("Identity", [output], output=operator.outputs[0].full_name)
+
+
+def register():
+    """Register the converters of both estimators with skl2onnx.
+
+    Called when :mod:`skmlp.onnx` is imported; calling it again re-registers
+    them (after another library overwrote them, say).
+    """
+    update_registered_converter(
+        MLPClassifier,
+        "SkmlpMLPClassifier",
+        calculate_classifier_shapes,
+        convert_classifier,
+        parser=parse_classifier,
+        options=CLASSIFIER_OPTIONS,
+    )
+    update_registered_converter(
+        MLPRegressor, "SkmlpMLPRegressor", calculate_regressor_shapes, convert_regressor
+    )

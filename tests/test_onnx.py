@@ -1,0 +1,229 @@
+"""ONNX export: onnxruntime's outputs against predict and predict_proba.
+
+Every configuration of test_common.py is converted for every kind of target
+it supports, with float32 and float64 inputs, and run in onnxruntime (or, for
+float64 GELU, which onnxruntime has no kernel for, in onnx's reference
+evaluator).
+"""
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_linnerud
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from test_common import _configurations
+
+skl2onnx = pytest.importorskip("skl2onnx", reason="needs the 'onnx' extra (skl2onnx)")
+ort = pytest.importorskip("onnxruntime", reason="needs the 'onnx' extra (onnxruntime)")
+
+import skmlp.onnx  # noqa: E402, F401  (registers the converters)
+from onnx.reference import ReferenceEvaluator  # noqa: E402
+from skl2onnx import convert_sklearn, to_onnx  # noqa: E402
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType  # noqa: E402
+
+from skmlp import MLPClassifier, MLPRegressor  # noqa: E402
+from skmlp.nn import ReLU  # noqa: E402
+
+# Largest difference allowed from predict/predict_proba, by graph dtype.
+TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
+# onnxruntime has no float64 Erf kernel and the reference evaluator computes
+# Erf in float32: a float64 GELU graph is checked at float32 precision.
+GELU_FLOAT64_TOLERANCE = 1e-6
+
+
+def _standardized(X):
+    return StandardScaler().fit_transform(X)
+
+
+def _targets():
+    """Real data for each kind of target: (X, y) by name."""
+    X_iris, y_iris = load_iris(return_X_y=True)
+    X_iris = _standardized(X_iris)
+    X_cancer, y_cancer = load_breast_cancer(return_X_y=True)
+    X_diabetes, y_diabetes = load_diabetes(return_X_y=True)
+    X_linnerud, Y_linnerud = load_linnerud(return_X_y=True)
+    # Multilabel: the iris species "virginica", and a long sepal.
+    labels = np.c_[y_iris == 2, X_iris[:, 0] > 0].astype(int)
+    return {
+        "binary": (_standardized(X_cancer[:200, :10]), y_cancer[:200]),
+        "multiclass": (X_iris, y_iris),
+        "multilabel": (X_iris, labels),
+        "regression": (X_diabetes[:200], y_diabetes[:200] / y_diabetes.mean()),
+        "multi-output": (_standardized(X_linnerud), Y_linnerud / Y_linnerud.mean(axis=0)),
+    }
+
+
+TARGETS = _targets()
+CASES = [
+    (estimator.set_params(max_iter=30), kind)
+    for estimator in _configurations()
+    for kind in (
+        ("binary", "multiclass", "multilabel")
+        if isinstance(estimator, MLPClassifier)
+        else ("regression", "multi-output")
+    )
+    # Poisson regression has one output in scikit-learn's MLP too.
+    if not (kind == "multi-output" and getattr(estimator, "loss", None) == "poisson")
+]
+
+
+def _fit(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+def _run(onx, X, reference=False):
+    """The outputs of the model for X, in onnxruntime or the reference evaluator."""
+    if reference:
+        session = ReferenceEvaluator(onx)
+        return session.run(None, {onx.graph.input[0].name: X})
+    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+def _case_id(case):
+    """The options in which a case differs from the defaults and the shared ones."""
+    estimator, kind = case
+    defaults = type(estimator)().get_params()
+    shared = {"hidden_layer_sizes": (16,), "learning_rate_init": 0.01, "random_state": 0}
+    options = [
+        f"{name}={value!r}"
+        for name, value in estimator.get_params().items()
+        if name != "max_iter" and repr(value) not in (repr(defaults[name]), repr(shared.get(name)))
+    ]
+    return f"{type(estimator).__name__}({', '.join(options)})-{kind}"
+
+
+def _uses_gelu(estimator):
+    activation = estimator.activation
+    return "gelu" in ([activation] if isinstance(activation, str) else list(activation))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(case) for case in CASES])
+def test_onnx_matches_predict(case, dtype):
+    estimator, kind = case
+    X, y = TARGETS[kind]
+    model = _fit(estimator, X, y)
+    X_typed = X.astype(dtype)
+    options = {"zipmap": False} if isinstance(model, MLPClassifier) else None
+    onx = to_onnx(model, X_typed[:1], options=options)
+    reference = dtype == np.float64 and _uses_gelu(model)
+    tolerance = GELU_FLOAT64_TOLERANCE if reference else TOLERANCE[dtype]
+    outputs = _run(onx, X_typed, reference=reference)
+    if isinstance(model, MLPClassifier):
+        labels, probabilities = outputs
+        np.testing.assert_array_equal(labels, model.predict(X))
+        np.testing.assert_allclose(probabilities, model.predict_proba(X), rtol=0, atol=tolerance)
+    else:
+        (values,) = outputs
+        expected = model.predict(X).reshape(len(X), -1)
+        np.testing.assert_allclose(values, expected, rtol=tolerance, atol=tolerance)
+
+
+def test_zipmap_options_and_string_labels():
+    X, y = TARGETS["multiclass"]
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, names)
+    X32 = X.astype(np.float32)
+    expected = model.predict_proba(X)
+
+    labels, maps = _run(to_onnx(model, X32[:1]), X32)  # zipmap=True, the default
+    np.testing.assert_array_equal(labels, model.predict(X))
+    assert list(maps[0]) == list(model.classes_)
+    np.testing.assert_allclose([list(row.values()) for row in maps], expected, atol=1e-5)
+
+    labels, *columns = _run(to_onnx(model, X32[:1], options={"zipmap": "columns"}), X32)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(np.column_stack(columns), expected, atol=1e-5)
+
+    onx = to_onnx(model, X32[:1], options={"zipmap": False, "nocl": True})
+    indices, probabilities = _run(onx, X32)
+    np.testing.assert_array_equal(model.classes_[indices], model.predict(X))
+    np.testing.assert_allclose(probabilities, expected, atol=1e-5)
+
+    onx = to_onnx(model, X32[:1], options={"zipmap": False, "output_class_labels": True})
+    assert list(_run(onx, X32)[2]) == list(model.classes_)
+
+
+def test_multilabel_zipmap_maps_each_label():
+    X, Y = TARGETS["multilabel"]
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, Y)
+    X32 = X.astype(np.float32)
+    labels, maps = _run(to_onnx(model, X32[:1]), X32)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose([list(row.values()) for row in maps], model.predict_proba(X), atol=1e-5)
+
+
+def test_pipeline_with_scaler():
+    X, y = load_breast_cancer(return_X_y=True)
+    classifier = MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0)
+    pipeline = _fit(make_pipeline(StandardScaler(), classifier), X, y)
+    X32 = X.astype(np.float32)
+    labels, probabilities = _run(to_onnx(pipeline, X32[:1], options={"zipmap": False}), X32)
+    np.testing.assert_array_equal(labels, pipeline.predict(X))
+    np.testing.assert_allclose(probabilities, pipeline.predict_proba(X), atol=1e-5)
+
+
+def test_pipeline_with_column_transformer():
+    pd = pytest.importorskip("pandas")
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X["sex"] = np.where(X["sex"] > 0, "f", "m")
+    numeric = [column for column in X.columns if column != "sex"]
+    features = ColumnTransformer(
+        [("numeric", StandardScaler(), numeric), ("sex", OneHotEncoder(), ["sex"])]
+    )
+    pipeline = make_pipeline(features, MLPRegressor(hidden_layer_sizes=(8,), max_iter=30, random_state=0))
+    pipeline = _fit(pipeline, X, y / y.mean())
+    inputs = [(column, FloatTensorType([None, 1])) for column in numeric]
+    onx = convert_sklearn(pipeline, initial_types=[*inputs, ("sex", StringTensorType([None, 1]))])
+    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {column: X[[column]].to_numpy(np.float32) for column in numeric}
+    feeds["sex"] = X[["sex"]].to_numpy()
+    (values,) = session.run(None, feeds)
+    assert isinstance(X, pd.DataFrame)
+    np.testing.assert_allclose(values.ravel(), pipeline.predict(X), rtol=1e-5, atol=1e-5)
+
+
+def test_layer_norm_needs_opset_17():
+    X, y = TARGETS["multiclass"]
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, normalization="layer"), X, y)
+    message = (
+        "Layer normalisation needs ONNX's LayerNormalization, which opset 17 introduced; "
+        "the target opset is 16. Convert with target_opset=17 or later."
+    )
+    with pytest.raises(NotImplementedError, match=message):
+        to_onnx(model, X[:1].astype(np.float32), target_opset=16)
+    to_onnx(model, X[:1].astype(np.float32), target_opset=17)
+
+
+class _ShiftedReLU(ReLU):
+    """A layer the converter does not know (a subclass may compute anything)."""
+
+
+def test_unknown_layer_is_refused():
+    X, y = TARGETS["regression"]
+    model = _fit(MLPRegressor(hidden_layer_sizes=(8,), max_iter=30), X, y)
+    model._network.layers[1] = _ShiftedReLU()
+    with pytest.raises(NotImplementedError, match=r"cannot convert MLPRegressor with a layer "
+                       r"_ShiftedReLU\(\) of type _ShiftedReLU: it converts the layers \["):
+        to_onnx(model, X[:1].astype(np.float32))
+
+
+def test_unfitted_estimator_is_refused():
+    with pytest.raises(NotFittedError):
+        to_onnx(MLPClassifier(), np.zeros((1, 3), dtype=np.float32))
+
+
+def test_importing_skmlp_does_not_import_skl2onnx():
+    code = "import sys, skmlp, skmlp.nn; sys.exit('skl2onnx' in sys.modules or 'onnx' in sys.modules)"
+    root = Path(__file__).parents[1]
+    assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
