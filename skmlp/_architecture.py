@@ -144,7 +144,8 @@ class NetworkBuilderMixin:
                 "network cannot learn from its input. Use more units or "
                 "normalization='batch' or None.",
                 UserWarning,
-                stacklevel=2,
+                # user -> fit -> _fit_context -> _fit -> _fit_unsafe -> here
+                stacklevel=6,
             )
         return rates
 

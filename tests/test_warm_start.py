@@ -279,9 +279,11 @@ def test_layer_norm_over_one_unit_warns_naming_the_parameters():
     message = re.escape(
         "normalization='layer' over a hidden layer of 1 unit (hidden_layer_sizes=(4, 1)) "
         "makes that layer's output constant")
-    with pytest.warns(UserWarning, match=message):
-        reg = _fit(MLPRegressor((4, 1), normalization="layer", max_iter=20, random_state=0),
-                   y=X_iris[:, 0])
+    with pytest.warns(UserWarning, match=message) as record, warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = MLPRegressor((4, 1), normalization="layer", max_iter=20, random_state=0)
+        reg.fit(X_iris, X_iris[:, 0])
+    assert [w.filename for w in record if w.category is UserWarning] == [__file__]
     assert np.ptp(reg.predict(X_iris)) == 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
