@@ -6,11 +6,21 @@ stay in one place; then the layer stack is built, and a network that
 warm_start or partial_fit continues is compared with it.
 """
 
+import copy
+import warnings
 from numbers import Integral
 
 import numpy as np
 
 from .nn import ACTIVATIONS, BatchNorm, Dense, Dropout, LayerNorm
+
+_NORMALIZATIONS = {BatchNorm: "batch", LayerNorm: "layer"}
+
+_CONTINUE = (
+    "warm_start and partial_fit continue the fitted network, whose {name} is "
+    "{fitted!r}; got {name}={requested!r}. A network with another {name} must "
+    "be fitted anew: use fit with warm_start=False."
+)
 
 
 class NetworkBuilderMixin:
@@ -32,16 +42,34 @@ class NetworkBuilderMixin:
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]
 
-    def _check_same_network(self, layers, n_outputs):
-        """warm_start and partial_fit continue the fitted network unchanged."""
-        fitted = [repr(layer) for layer in self._network.layers]
-        requested = [repr(layer) for layer in layers]
-        if requested != fitted:
-            raise ValueError(
-                "warm_start and partial_fit continue training the fitted network "
-                f"{fitted}; the current parameters and target ({n_outputs} "
-                f"outputs) need {requested}. Set warm_start=False to fit a new network."
-            )
+    def _continue_network(self, layers, n_outputs):
+        """The fitted network, with the settings of ``layers`` that it can take.
+
+        warm_start and partial_fit continue the fitted network. The layers
+        the current options describe (``layers``, unbuilt) are compared with
+        it by type and :meth:`~skmlp.nn.Layer.get_config`: a setting without
+        weights of its own (normalisation epsilon, batch-norm momentum, a
+        dropout rate, a hidden activation) is applied, on a copy, so that a
+        failed fit leaves the fitted network as it was; a setting that
+        changes the weights' shapes or adds a layer is refused. How the
+        weights were initialised (``weight_init``) only matters to a new
+        network.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter that the fitted network cannot take.
+        """
+        fitted = self._network.layers
+        _check_same_shape(_describe(fitted), _describe(layers), n_outputs)
+        network = None
+        for index, (old, new) in enumerate(_pair_layers(fitted, layers)):
+            if _computes_alike(old, new):
+                continue
+            if network is None:
+                network = copy.deepcopy(self._network)
+            network.replace_layer(index, new)
+        return self._network if network is None else network
 
     def _dropout_rates(self, n_hidden):
         """One dropout rate per hidden layer, checked."""
@@ -108,6 +136,18 @@ class NetworkBuilderMixin:
                 "normalization='batch' needs mini-batches of at least 2 samples; "
                 "got batch_size=1. Use a larger batch_size or normalization='layer'."
             )
+        if self.normalization == "layer" and 1 in hidden_sizes:
+            # x_hat of a single unit is (x - x) / sqrt(0 + epsilon) = 0 for
+            # every sample: the layer outputs its offset whatever the input.
+            warnings.warn(
+                "normalization='layer' over a hidden layer of 1 unit (hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r}) makes that layer's output constant: the "
+                "network cannot learn from its input. Use more units or "
+                "normalization='batch' or None.",
+                UserWarning,
+                # user -> fit -> _fit_context -> _fit -> _fit_unsafe -> here
+                stacklevel=6,
+            )
         return rates
 
     def _build_layers(self, hidden_sizes, n_outputs, dropout_rates):
@@ -141,3 +181,76 @@ class NetworkBuilderMixin:
             return Dense(n_units, init_factor=6.0, fan="in")
         # scikit-learn's Glorot factor: 2 for logistic units, 6 otherwise.
         return Dense(n_units, init_factor=2.0 if activation == "logistic" else 6.0)
+
+
+def _describe(layers):
+    """What fixes the weights' shapes, as the estimator's parameters name it."""
+    blocks = []  # per Dense layer, the layers after it up to the next one
+    for layer in layers:
+        if isinstance(layer, Dense):
+            blocks.append([])
+        elif blocks:
+            blocks[-1].append(layer)
+    sizes = [layer.n_units for layer in layers if isinstance(layer, Dense)]
+    kinds = [_NORMALIZATIONS[type(layer)] for block in blocks for layer in block
+             if type(layer) in _NORMALIZATIONS]
+    return {
+        "hidden_layer_sizes": tuple(sizes[:-1]),
+        "n_outputs": sizes[-1],
+        "normalization": kinds[0] if kinds else None,
+    }
+
+
+def _check_same_shape(fitted, requested, n_outputs):
+    """Refuse options whose network has other weights than the fitted one."""
+    if fitted["n_outputs"] != requested["n_outputs"]:
+        raise ValueError(
+            "warm_start and partial_fit continue the fitted network, which has "
+            f"{fitted['n_outputs']} outputs; the target now needs {n_outputs}. "
+            "Use fit with warm_start=False to fit a new network."
+        )
+    for name in ("hidden_layer_sizes", "normalization"):
+        if fitted[name] != requested[name]:
+            raise ValueError(
+                _CONTINUE.format(name=name, fitted=fitted[name], requested=requested[name])
+            )
+
+
+def _pair_layers(fitted, requested):
+    """Each fitted layer with the layer the current options put in its place.
+
+    The stacks differ by dropout layers at most (`_check_same_shape` has
+    compared the rest): a fitted dropout that the options no longer have
+    is paired with a rate of 0, which keeps its seed and step count for a
+    later rate; a dropout the fitted network lacks is refused, as it would
+    draw a seed of its own that no fit of these options draws.
+    """
+    pairs = []
+    rest = list(requested)
+    n_dense = 0
+    for old in fitted:
+        if isinstance(old, Dropout) and not isinstance(rest[0], Dropout):
+            pairs.append((old, Dropout(0.0)))
+            continue
+        if isinstance(rest[0], Dropout) and not isinstance(old, Dropout):
+            name = "input_dropout" if n_dense == 0 else "dropout"
+            where = "its input" if n_dense == 0 else f"hidden layer {n_dense}"
+            raise ValueError(
+                f"warm_start and partial_fit continue the fitted network, which has "
+                f"no dropout on {where}; {name} cannot add it. Set {name} to 0 there, "
+                "or use fit with warm_start=False to fit a new network."
+            )
+        n_dense += isinstance(old, Dense)
+        pairs.append((old, rest.pop(0)))
+    return pairs
+
+
+def _computes_alike(old, new):
+    """Whether a fitted layer computes as the requested one would.
+
+    Dense layers only differ in their initialisation then, which a
+    continued network has had.
+    """
+    if isinstance(old, Dense):
+        return True
+    return type(old) is type(new) and old.get_config() == new.get_config()

@@ -217,11 +217,14 @@ class BaseMultilayerPerceptron(
         y = self._encode_target(y, X.dtype)
         layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
-            self._check_same_network(layers, y.shape[1])
-        if self.normalization == "batch" and self.solver != "lbfgs" and X.shape[0] < 2:
+            self._network = self._continue_network(layers, y.shape[1])
+        # Rows of weight 0 are no samples to batch statistics (see BatchNorm).
+        n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+        if self.normalization == "batch" and self.solver != "lbfgs" and n_rows < 2:
+            of_weight = "" if sample_weight is None else " of positive sample_weight"
             raise ValueError(
                 "normalization='batch' needs at least 2 samples per mini-batch; "
-                f"got {X.shape[0]} sample in total."
+                f"got {n_rows} sample{of_weight} in total."
             )
         random_state = check_random_state(self.random_state)
         if first_pass and self.n_init > 1:

@@ -79,6 +79,14 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         optimiser instead. Changed optimiser settings (``learning_rate_init``,
         ``beta_1``, ``momentum``...) apply from the next step; a changed
         ``solver`` starts afresh. ``n_init`` is ignored when continuing.
+        The network's settings without weights of their own apply to the
+        fitted network (``normalization_epsilon``, ``batch_norm_momentum``,
+        a ``dropout`` or ``input_dropout`` rate that was positive, and
+        ``activation``); settings that change its weights raise a ValueError
+        naming the parameter (``hidden_layer_sizes``, ``normalization``, the
+        number of outputs, and a dropout rate from 0 to positive, which adds
+        a layer). ``weight_init`` and ``random_state``'s initial weights
+        only concern a new network. The same holds for ``partial_fit``.
 
     momentum : float, default=0.9
         Momentum for gradient descent update. Should be between 0 and 1.
@@ -150,7 +158,8 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         over the mini-batch in training and with running statistics at
         prediction; 'layer' normalises each sample over the layer's units,
         the same way in training and prediction. Both learn a scale and an
-        offset per unit, which are not L2-penalised.
+        offset per unit, which are not L2-penalised. 'layer' over a hidden
+        layer of 1 unit makes its output constant, which fit warns about.
 
     batch_norm_momentum : float, default=0.9
         Weight of the previous running mean and variance in each update of

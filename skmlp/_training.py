@@ -56,16 +56,37 @@ def validation_split(n_samples, validation_fraction, random_state, stratify=None
     return train_idx, val_idx
 
 
-def epoch_batches(order, batch_size, *, min_size=1):
+def epoch_batches(order, batch_size, *, min_size=1, sample_weight=None):
     """Index arrays of the mini-batches of one epoch, in ``order``.
 
-    A last batch smaller than ``min_size`` is merged into the one before it
-    (batch normalisation cannot train on a single row).
+    A batch of fewer than ``min_size`` rows (batch normalisation cannot
+    train on a single row) is merged into the next one, the last into the
+    one before. With ``sample_weight`` the rows counted are those of
+    positive weight: rows of weight 0 are no samples to batch statistics.
+    A batch without any stays as it is (training skips it). Unweighted, only
+    the last batch can be short, so only it is merged.
     """
     batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-    if len(batches) > 1 and len(batches[-1]) < min_size:
-        batches[-2:] = [np.concatenate(batches[-2:])]
-    return batches
+    if min_size <= 1:
+        return batches
+    counts = [
+        len(idx) if sample_weight is None else np.count_nonzero(sample_weight[idx])
+        for idx in batches
+    ]
+    merged, merged_counts = [], []
+    for idx, count in zip(batches, counts):
+        if merged and 0 < merged_counts[-1] < min_size:
+            merged[-1] = np.concatenate([merged[-1], idx])
+            merged_counts[-1] += count
+        else:
+            merged.append(idx)
+            merged_counts.append(count)
+    # A short last batch goes back into the batches before it, as far as
+    # the last one with rows to count.
+    while len(merged) > 1 and 0 < merged_counts[-1] < min_size:
+        merged[-2:] = [np.concatenate(merged[-2:])]
+        merged_counts[-2:] = [sum(merged_counts[-2:])]
+    return merged
 
 
 class Epochs:
@@ -80,7 +101,7 @@ class Epochs:
     random_state : numpy.random.RandomState or None
         The shuffling; None keeps the rows in their order.
     min_size : int, default=1
-        Smallest batch (see `epoch_batches`).
+        Smallest batch, in rows of positive weight (see `epoch_batches`).
     """
 
     def __init__(self, data, train_idx, batch_size, random_state, min_size=1):
@@ -99,7 +120,9 @@ class Epochs:
         """Row indices of each mini-batch of the next epoch."""
         if self.random_state is not None:
             self.random_state.shuffle(self.train_idx)
-        return epoch_batches(self.train_idx, self.batch_size, min_size=self.min_size)
+        return epoch_batches(
+            self.train_idx, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
+        )
 
 
 def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None):

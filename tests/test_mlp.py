@@ -336,5 +336,6 @@ def test_non_finite_weights_raise():
 def test_warm_start_with_other_architecture_is_refused():
     reg = _quiet(MLPRegressor((5,), max_iter=2, warm_start=True), X_reg, y_reg)
     reg.set_params(hidden_layer_sizes=(6,))
-    with pytest.raises(ValueError, match=re.escape("need ['Dense(6)', 'ReLU()', 'Dense(1)']")):
+    with pytest.raises(ValueError, match=re.escape(
+            "whose hidden_layer_sizes is (5,); got hidden_layer_sizes=(6,).")):
         reg.fit(X_reg, y_reg)

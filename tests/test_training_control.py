@@ -410,8 +410,10 @@ def test_one_activation_per_hidden_layer():
     np.testing.assert_array_equal(as_list._network.params, as_name._network.params)
     with pytest.raises(ValueError, match=re.escape("one per hidden layer (2 for hidden_layer_sizes=(8, 6)); got ['relu']")):
         MLPClassifier(activation=["relu"], **same).fit(X_iris, y_iris)
-    with pytest.raises(ValueError, match=re.escape("need ['Dense(8)', 'ReLU()', 'Dense(6)'")):
-        as_list.set_params(warm_start=True, activation=["relu", "tanh"]).fit(X_iris, y_iris)
+    # A warm start applies another activation (it has no weights).
+    as_list.set_params(warm_start=True, activation=["relu", "tanh"], max_iter=1)
+    assert repr(_quiet(as_list, X_iris, y_iris)._network) == (
+        "Sequential([Dense(8), ReLU(), Dense(6), Tanh(), Dense(3)])")
 
 
 def test_initialisation_bounds_per_layer_and_weight_init():

@@ -138,6 +138,9 @@ class LeakyReLU(_Activation):
     def __init__(self, negative_slope=0.01):
         self.negative_slope = negative_slope
 
+    def get_config(self):
+        return {"negative_slope": self.negative_slope}
+
     def _function(self, X, out):
         np.multiply(X, self.negative_slope, out=out)
         return np.maximum(X, out, out=out)

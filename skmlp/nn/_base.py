@@ -68,11 +68,21 @@ class Layer:
       can, so that inference allocates no array of the batch's size per
       layer. The default ignores ``out`` and returns ``forward(X,
       training=False)``, so a layer needs nothing more than ``forward``.
+    - ``get_config()`` returns the constructor's settings as a dict, so that
+      ``type(layer)(**layer.get_config())`` is an unbuilt layer configured as
+      this one (the convention of Keras' ``get_config``). Two layers compute
+      alike on the same parameters and buffers when their types and configs
+      are equal; this is how a continued network is compared with the one
+      the current options describe. The default is ``{}``, for a layer
+      whose constructor takes no arguments.
 
     Four kinds of state are kept apart: learned parameters (bound views),
     their gradients (bound views), buffers that are saved but not optimised
-    (``buffers()``, e.g. batch-norm running statistics) and the per-call
-    cache, which is dropped when the layer is pickled.
+    (``buffers()``: every array besides the parameters that a future
+    training step reads or writes, e.g. batch-norm running statistics or
+    dropout's seed and step count, so that restoring the parameters and
+    buffers restores the course of training) and the per-call cache, which
+    is dropped when the layer is pickled.
     """
 
     #: Whether ``backward`` must return the gradient with respect to its input.
@@ -110,7 +120,15 @@ class Layer:
         return []
 
     def buffers(self):
-        """Saved, not optimised arrays (name -> array); empty by default."""
+        """Saved, not optimised arrays (name -> array); empty by default.
+
+        They are changed in place only, so that the dict's arrays are the
+        layer's own: :meth:`Sequential.set_state` writes into them.
+        """
+        return {}
+
+    def get_config(self):
+        """The constructor's settings (name -> value); empty by default."""
         return {}
 
     def bind(self, params, grads):

@@ -42,6 +42,9 @@ class Dense(Layer):
         super().build(n_inputs, dtype)
         return self.n_units
 
+    def get_config(self):
+        return {"n_units": self.n_units, "init_factor": self.init_factor, "fan": self.fan}
+
     def param_specs(self):
         return [
             ParamSpec("W", (self.n_inputs_, self.n_units), penalized=True),

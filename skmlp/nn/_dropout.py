@@ -85,26 +85,35 @@ class Dropout(Layer):
 
     Attributes
     ----------
-    seed : numpy.uint64
+    seed : ndarray of shape () and dtype uint64
         Drawn by :meth:`initialize` from the network's random generator.
-    n_calls : int
+    n_calls : ndarray of shape () and dtype uint64
         Training forward passes so far; part of every mask's key.
+
+    Both are buffers (0-d arrays, changed in place): the masks of future
+    steps depend on them, so a network's saved state must hold them.
     """
 
     def __init__(self, rate):
         self.rate = rate
 
+    def get_config(self):
+        return {"rate": self.rate}
+
+    def buffers(self):
+        return {"seed": self.seed, "n_calls": self.n_calls}
+
     def initialize(self, random_state):
-        self.seed = np.uint64(random_state.randint(np.iinfo(np.int64).max))
-        self.n_calls = 0
+        self.seed = np.array(random_state.randint(np.iinfo(np.int64).max), dtype=np.uint64)
+        self.n_calls = np.zeros((), dtype=np.uint64)
 
     def _column_keys(self, n_columns):
         columns = np.arange(1, n_columns + 1, dtype=np.uint64)
-        return _mix(columns * _GOLDEN + self.seed)
+        return _mix(columns * _GOLDEN + self.seed[()])
 
     def _next_step_key(self):
-        self.n_calls += 1
-        return _mix(np.uint64(self.n_calls) * _GOLDEN ^ self.seed)
+        self.n_calls += np.uint64(1)  # in place: the buffer stays the same array
+        return _mix(self.n_calls[()] * _GOLDEN ^ self.seed[()])
 
     def _row_keys(self, X, column_keys):
         """One uint64 per row, a hash of its values (wrapping arithmetic)."""

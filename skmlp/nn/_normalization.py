@@ -41,6 +41,9 @@ class _Normalization(Layer):
         self.epsilon_ = max(float(self.epsilon), float(np.finfo(dtype).tiny))
         return n_outputs
 
+    def get_config(self):
+        return {"epsilon": self.epsilon}
+
     def param_specs(self):
         return [ParamSpec("gamma", (self.n_inputs_,)), ParamSpec("beta", (self.n_inputs_,))]
 
@@ -56,7 +59,8 @@ class _Normalization(Layer):
 class BatchNorm(_Normalization):
     """Batch normalisation of each unit over the mini-batch (Ioffe and Szegedy).
 
-    Training, for ``X`` of shape ``(n, n_units)`` with ``n >= 2``::
+    Training, for ``X`` of shape ``(n, n_units)`` with at least 2 rows (of
+    positive weight, with ``sample_weight``)::
 
         mean, var = X.mean(axis=0), X.var(axis=0)    # weighted by sample_weight
         x_hat = (X - mean) / sqrt(var + epsilon)
@@ -89,6 +93,9 @@ class BatchNorm(_Normalization):
         super().__init__(epsilon=epsilon)
         self.momentum = momentum
 
+    def get_config(self):
+        return {"momentum": self.momentum, **super().get_config()}
+
     def buffers(self):
         return {"running_mean": self.running_mean, "running_var": self.running_var}
 
@@ -101,15 +108,17 @@ class BatchNorm(_Normalization):
         if not training:
             inv_std = 1.0 / np.sqrt(self.running_var + self.epsilon_)
             return (X - self.running_mean) * (inv_std * self.gamma) + self.beta
-        n = X.shape[0]
+        # Weighted batch statistics: a row of weight k counts as k rows, and
+        # a row of weight 0 not at all, so one positive weight among zeros is
+        # a batch of one row, whose variance is 0.
+        n = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight > 0)
         if n < 2:
             raise ValueError(
-                "Batch normalisation needs at least 2 samples per mini-batch "
-                f"in training; got {n}."
+                "Batch normalisation needs at least 2 samples (of positive "
+                f"sample_weight, when given) per mini-batch in training; got {n}."
             )
-        # Weighted batch statistics: a row of weight k counts as k rows.
         weights = None
-        if sample_weight is not None and sample_weight.sum() > 0:
+        if sample_weight is not None:
             weights = (sample_weight / sample_weight.sum()).astype(X.dtype, copy=False)
         mean = np.average(X, axis=0, weights=weights)
         centered = X - mean

@@ -228,6 +228,48 @@ class Sequential:
             for name, array in layer.buffers().items():
                 array[...] = saved[name]
 
+    def replace_layer(self, index, layer):
+        """Put ``layer`` in place of layer ``index``, keeping what was learned.
+
+        The new layer is built for the old one's input; it takes over the
+        old one's slices of ``params`` and ``grads`` and the values of its
+        buffers, so that training goes on from where it was, with the new
+        layer's settings (another normalisation epsilon or dropout rate,
+        another activation).
+
+        Parameters
+        ----------
+        index : int
+        layer : Layer
+            Unbuilt, with the output width, parameter shapes and buffer
+            shapes of ``self.layers[index]``.
+
+        Raises
+        ------
+        ValueError
+            If a width or shape differs.
+        """
+        old = self.layers[index]
+        width = layer.build(old.n_inputs_, old.dtype_)
+        # Initialised on buffers of its own (for the buffers it creates),
+        # then bound to the old layer's parameters.
+        allocate([layer], old.dtype_)
+        layer.initialize(np.random.RandomState(0))
+        if width != self.widths[index] or _shapes(layer) != _shapes(old):
+            raise ValueError(
+                f"{layer!r} cannot take the place of {old!r}: their widths, parameter "
+                f"or buffer shapes differ ({_shapes(layer)} and {_shapes(old)})."
+            )
+        layer.bind(
+            {spec.name: getattr(old, spec.name) for spec in old.param_specs()},
+            {spec.name: getattr(old, "d" + spec.name) for spec in old.param_specs()},
+        )
+        saved = old.buffers()
+        for name, array in layer.buffers().items():
+            array[...] = saved[name]
+        layer.needs_input_grad = old.needs_input_grad
+        self.layers[index] = layer
+
     def __getstate__(self):
         # The layers pickle their own parameters; the flat buffers are
         # rebuilt from them, so nothing is stored twice.
@@ -253,3 +295,9 @@ class Sequential:
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential([{inner}])"
+
+
+def _shapes(layer):
+    """The shapes of a built layer's parameters and buffers, by name."""
+    params = {spec.name: spec.shape for spec in layer.param_specs()}
+    return params, {name: array.shape for name, array in layer.buffers().items()}

@@ -182,3 +182,33 @@ def test_weighted_batch_norm_gradients_and_repetition_equivalence():
     np.testing.assert_allclose(
         np.repeat(weighted_out, weights.astype(int), axis=0), repeated_out, atol=1e-12
     )
+
+
+def test_batch_norm_gradients_with_mostly_zero_weights():
+    # Rows of weight 0 count for nothing: two positive rows among eight give
+    # the statistics and gradients of those two rows alone.
+    layer = build_layer(BatchNorm(), 5)
+    X = _inputs(n_samples=8)
+    weights = np.array([0, 0, 3.0, 0, 0, 0, 0.5, 0])
+    errors = check_layer_gradients(layer, X, sample_weight=weights)
+    assert max(errors.values()) < TOLERANCE, errors
+    layer, pair = build_layer(BatchNorm(), 5), build_layer(BatchNorm(), 5)
+    np.testing.assert_allclose(
+        layer.forward(X, training=True, sample_weight=weights)[[2, 6]],
+        pair.forward(X[[2, 6]], training=True, sample_weight=weights[[2, 6]]),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(layer.running_var, pair.running_var, rtol=1e-12)
+
+
+def test_network_gradient_with_batch_norm_and_zero_weights():
+    network = Sequential(
+        [Dense(6), BatchNorm(), ACTIVATIONS["tanh"](), Dense(4), BatchNorm(), Dense(2)]
+    ).build(5, np.float64, np.random.RandomState(0))
+    X = _inputs(n_samples=9)
+    weights = np.array([0, 1.0, 0, 0, 2.0, 0, 0, 0.5, 0])
+    error = check_network_gradient(
+        network, LOSSES["squared_error"](), X, _targets("squared_error", 9, 2),
+        sample_weight=weights, alpha=0.1,
+    )
+    assert error < TOLERANCE

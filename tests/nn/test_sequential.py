@@ -5,6 +5,7 @@ import pickle
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import skmlp
 from skmlp.nn import Dense, ReLU, Sequential, SquaredError
@@ -58,3 +59,64 @@ def test_core_never_imports_scikit_learn():
             else:
                 continue
             assert not any(name.startswith("sklearn") for name in names), path
+
+
+# ---------------------------------------------------------------------------
+# Configurations and state
+# ---------------------------------------------------------------------------
+def _every_layer():
+    from skmlp.nn import ACTIVATIONS, BatchNorm, Dropout, LayerNorm
+
+    return [Dense(5, init_factor=2.0, fan="in"), BatchNorm(momentum=0.7, epsilon=1e-3),
+            LayerNorm(epsilon=0.5), Dropout(0.25)] + [
+        cls(0.2) if name == "leaky_relu" else cls() for name, cls in ACTIVATIONS.items()]
+
+
+def test_get_config_rebuilds_an_equal_layer():
+    for layer in _every_layer():
+        clone = type(layer)(**layer.get_config())
+        assert clone.get_config() == layer.get_config() and clone.__dict__ == layer.__dict__
+
+
+def test_state_holds_everything_later_training_reads():
+    # A network with dropout and batch norm: restoring get_state() makes
+    # the next training steps equal, bit for bit (dropout's step count).
+    from skmlp.nn import BatchNorm, Dropout
+
+    net = Sequential([Dropout(0.2), Dense(6), BatchNorm(), ReLU(), Dropout(0.5), Dense(2)])
+    net.build(4, np.float64, np.random.RandomState(0))
+    X = np.random.RandomState(1).standard_normal((8, 4))
+    y = np.zeros((8, 2))
+    saved = net.get_state()
+
+    def step():
+        net.loss_gradient(X, y, SquaredError())
+        net.params -= 0.1 * net.grads
+        return net.forward(X, training=True).copy()
+
+    first = [step(), step()]
+    net.set_state(saved)
+    np.testing.assert_array_equal(np.array([step(), step()]), np.array(first))
+
+
+def test_replace_layer_keeps_parameters_and_buffers():
+    from skmlp.nn import BatchNorm, LayerNorm, Tanh
+
+    net = Sequential([Dense(6), BatchNorm(), ReLU(), Dense(2)])
+    net.build(4, np.float64, np.random.RandomState(0))
+    X = np.random.RandomState(1).standard_normal((8, 4))
+    net.forward(X, training=True)
+    params, buffers = net.get_state()
+    net.replace_layer(1, BatchNorm(epsilon=3.0))
+    net.replace_layer(2, Tanh())
+    np.testing.assert_array_equal(net.params, params)
+    np.testing.assert_array_equal(net.layers[1].running_var, buffers[1]["running_var"])
+    assert net.layers[1].gamma.base is net.params.base or net.layers[1].gamma.base is net.params
+    # The network computes as one built with these layers and this state.
+    built = Sequential([Dense(6), BatchNorm(epsilon=3.0), Tanh(), Dense(2)])
+    built.build(4, np.float64, np.random.RandomState(5)).set_state((params, buffers))
+    np.testing.assert_array_equal(net.forward(X, training=False), built.forward(X, training=False))
+    with pytest.raises(ValueError, match=r"LayerNorm\(\) cannot take the place of BatchNorm"):
+        net.replace_layer(1, LayerNorm())
+    with pytest.raises(ValueError, match=r"cannot take the place of Dense\(2\)"):
+        net.replace_layer(3, Dense(3))
