@@ -3,14 +3,13 @@
 Backpropagation can end in a poor local optimum; the classic remedy is to
 train from several initial weights and keep the network that does best on
 validation data. Each restart gets its own seed, drawn once from the fit's
-random generator, and trains a shallow copy of the estimator, so restarts
-can run in any order, in threads or in processes, with the same results.
+random generator, and returns the fitted attributes of its training
+without changing the estimator, so restarts can run in any order, in threads or in processes, with the same results.
 Warnings are recorded where a restart runs and raised again by the caller,
 so they too are the same for any ``n_jobs``; the restarts that did not
 converge are summarised in one warning.
 """
 
-import copy
 import warnings
 
 import numpy as np
@@ -23,27 +22,16 @@ def draw_seeds(random_state, n_init):
     return random_state.randint(np.iinfo(np.int32).max, size=n_init)
 
 
-def _changed_attributes(before, after):
-    """The attributes ``after`` set or replaced: what training produced."""
-    original = vars(before)
-    return {
-        name: value
-        for name, value in vars(after).items()
-        if name not in original or original[name] is not value
-    }
-
-
 def _train_one(estimator, own_args, shared_args):
-    """Train a copy of ``estimator``; its new attributes and its warnings."""
-    run = copy.copy(estimator)
+    """Train one restart; its fitted attributes and its warnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        run._train_from_seed(*own_args, *shared_args)
-    return _changed_attributes(estimator, run), [record.message for record in caught]
+        fitted = estimator._train_from_seed(*own_args, *shared_args)
+    return fitted, [record.message for record in caught]
 
 
 def train_restarts(estimator, restarts, n_jobs, *shared_args):
-    """Train one copy of ``estimator`` per restart, in parallel with joblib.
+    """Train one network per restart, in parallel with joblib.
 
     Parameters
     ----------
@@ -53,12 +41,12 @@ def train_restarts(estimator, restarts, n_jobs, *shared_args):
         Each restart's own arguments (its seed first).
     n_jobs : int or None
     *shared_args
-        Each copy trains with ``_train_from_seed(*own_args, *shared_args)``.
+        Each restart trains with ``estimator._train_from_seed(*own_args, *shared_args)``.
 
     Returns
     -------
     runs : list of dict
-        The attributes each restart set, in the order of ``restarts``.
+        The fitted attributes of each restart, in the order of ``restarts``.
     warned : list of list of Warning
         The warnings each restart raised, for `reraise_warnings`.
     """

@@ -1,0 +1,178 @@
+"""A fit commits its training record only on success, and callbacks see it.
+
+A warm start that fails at any point (a callback's error, divergence)
+leaves the curves and counters as they were; ``partial_fit`` with restarts
+trains one pass; a display reads the curves of the solver that produced
+the weights; every callback task that is begun is ended, whatever stops
+training; and the estimator a callback receives is a snapshot of its
+moment, independent of the training that goes on.
+"""
+
+import pickle
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.exceptions import ConvergenceWarning
+
+from skmlp import MLPClassifier, MLPRegressor, TrainingCurveDisplay
+
+X_iris, y_iris = load_iris(return_X_y=True)
+X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
+X_diabetes, y_diabetes = load_diabetes(return_X_y=True)
+
+
+def _quiet(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+class Tasks:
+    """A callback (sklearn.callback's protocol) counting begun and ended tasks.
+
+    It can raise ``error`` at the end of epoch ``fail_at``, ask to stop at
+    epoch ``stop_at``, and keep the fitted estimator of each epoch.
+    """
+
+    def __init__(self, fail_at=None, error=RuntimeError, stop_at=None):
+        self.begun, self.ended, self.epochs = Counter(), Counter(), []
+        self.fail_at, self.error, self.stop_at = fail_at, error, stop_at
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        self.begun[context.task_name] += 1
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        self.ended[context.task_name] += 1
+        if context.task_name != "epoch":
+            return False
+        self.epochs.append(fitted_estimator)
+        if self.ended["epoch"] == self.fail_at:
+            raise self.error("from the callback")
+        return self.ended["epoch"] == self.stop_at
+
+    def teardown(self, estimator, context):
+        pass
+
+
+def _fitted_state(estimator):
+    return (
+        list(estimator.loss_curve_),
+        estimator.n_iter_,
+        estimator.t_,
+        estimator.loss_,
+        estimator.best_loss_,
+        estimator._network.params.copy(),
+    )
+
+
+def _assert_same_state(before, after):
+    assert after[:5] == before[:5]
+    np.testing.assert_array_equal(after[5], before[5])
+
+
+def test_a_warm_start_failing_in_epoch_3_leaves_the_curves_as_they_were():
+    # Before the record: loss_curve_ kept 8 entries for n_iter_=5.
+    clf = _quiet(MLPClassifier((5,), max_iter=5, warm_start=True, random_state=0),
+                 X_iris, y_iris)
+    before, proba = _fitted_state(clf), clf.predict_proba(X_iris)
+    with pytest.raises(RuntimeError, match="from the callback"):
+        clf.set_callbacks(Tasks(fail_at=3)).fit(X_iris, y_iris)
+    _assert_same_state(before, _fitted_state(clf))
+    assert len(clf.loss_curve_) == clf.n_iter_ == 5
+    np.testing.assert_array_equal(clf.predict_proba(X_iris), proba)
+
+
+def test_a_warm_start_that_diverges_leaves_the_curves_as_they_were():
+    # Before the record: loss_curve_ kept 6 entries for n_iter_=3.
+    reg = _quiet(MLPRegressor((5,), solver="sgd", max_iter=3, warm_start=True,
+                              random_state=0), X_diabetes, y_diabetes)
+    before = _fitted_state(reg)
+    with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+        reg.set_params(learning_rate_init=1e10).fit(X_diabetes, y_diabetes)
+    _assert_same_state(before, _fitted_state(reg))
+    assert len(reg.loss_curve_) == reg.n_iter_ == 3
+
+
+def test_the_first_partial_fit_with_restarts_trains_one_pass():
+    # Before: each restart trained max_iter epochs (n_iter_=50, t_=7500).
+    clf = MLPClassifier((5,), n_init=3, max_iter=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no max_iter warning for one pass
+        clf.partial_fit(X_iris, y_iris, classes=[0, 1, 2])
+    assert clf.n_iter_ == 1 and clf.t_ == len(X_iris) and len(clf.loss_curve_) == 1
+    assert clf.restart_scores_.shape == (3,)
+
+
+def test_a_display_refuses_the_curves_of_an_earlier_solver():
+    pytest.importorskip("matplotlib")
+    clf = _quiet(MLPClassifier((5,), max_iter=20, warm_start=True, random_state=0),
+                 X_iris, y_iris)
+    TrainingCurveDisplay.from_estimator(clf)
+    _quiet(clf.set_params(solver="lbfgs"), X_iris, y_iris)
+    # The Adam curve is kept as scikit-learn keeps it, but is not plotted
+    # as the curve of weights that L-BFGS produced.
+    assert len(clf.loss_curve_) == 20
+    with pytest.raises(ValueError, match="solver='lbfgs'"):
+        TrainingCurveDisplay.from_estimator(clf)
+    _quiet(clf.set_params(solver="adam", max_iter=2), X_iris, y_iris)
+    TrainingCurveDisplay.from_estimator(clf)
+
+
+STOPS = {
+    "converged": dict(params=dict(tol=1e9, n_iter_no_change=2)),
+    "max_iter": dict(params=dict(max_iter=4), warns=ConvergenceWarning),
+    "callback_stop": dict(callback=dict(stop_at=2)),
+    "interrupt": dict(callback=dict(fail_at=2, error=KeyboardInterrupt), warns=UserWarning),
+    "error": dict(callback=dict(fail_at=2), raises=RuntimeError),
+    "divergence": dict(params=dict(solver="sgd", learning_rate_init=1e10), raises=ValueError),
+    # Diverges in epoch 3, after validated epochs: their best is kept.
+    "divergence_with_validation": dict(
+        params=dict(solver="sgd", learning_rate_init=1e10, early_stopping=True),
+        warns=ConvergenceWarning),
+}
+
+
+@pytest.mark.parametrize("n_init", [1, 2])
+@pytest.mark.parametrize("stop", STOPS)
+def test_every_begun_callback_task_is_ended(stop, n_init):
+    # Before: on divergence an epoch task was begun and never ended.
+    case = STOPS[stop]
+    tasks = Tasks(**case.get("callback", {}))
+    params = dict(dict(hidden_layer_sizes=(5,), max_iter=30, random_state=0), **case.get("params", {}))
+    reg = MLPRegressor(n_init=n_init, **params).set_callbacks(tasks)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if "raises" in case:
+            with pytest.raises(case["raises"]):
+                reg.fit(X_diabetes, y_diabetes)
+        else:
+            reg.fit(X_diabetes, y_diabetes)
+    if "warns" in case:
+        assert any(isinstance(w.message, case["warns"]) for w in caught)
+    assert tasks.begun == tasks.ended
+    assert tasks.begun["fit"] == 1 and tasks.begun["epoch"] >= 1
+    # A failing restart is the last one begun.
+    restarts = n_init if n_init > 1 and "raises" not in case else min(n_init - 1, 1)
+    assert tasks.begun["restart"] == restarts
+
+
+def test_a_callback_keeps_independent_snapshots_of_each_epoch():
+    # Before: every kept estimator shared the running network and predicted
+    # like the final model.
+    tasks = Tasks()
+    params = dict(hidden_layer_sizes=(5,), max_iter=6, n_iter_no_change=np.inf, random_state=0)
+    clf = _quiet(MLPClassifier(**params).set_callbacks(tasks), X_iris, y_iris)
+    second = tasks.epochs[1]
+    assert second.n_iter_ == 2 and len(second.loss_curve_) == 2
+    two_epochs = _quiet(MLPClassifier(**dict(params, max_iter=2)), X_iris, y_iris)
+    np.testing.assert_array_equal(second.predict_proba(X_iris), two_epochs.predict_proba(X_iris))
+    assert not np.allclose(second.predict_proba(X_iris), clf.predict_proba(X_iris))
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(second)).predict_proba(X_iris), second.predict_proba(X_iris)
+    )
