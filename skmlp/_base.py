@@ -2,7 +2,7 @@
 
 `BaseMultilayerPerceptron` validates the data, builds the network (see
 ``_architecture``), trains it with L-BFGS or a stochastic solver (see
-``_training.train``, which returns a record), from one seed or several
+``_train.train``, which returns a record), from one seed or several
 (restarts), commits the fitted attributes, and predicts.
 """
 
@@ -38,7 +38,13 @@ from ._arguments import (
 from ._data import Validation, ValidationScore
 from ._inference import check_predict_input
 from ._progress import Progress
-from ._solvers import STOCHASTIC_SOLVERS, fit_lbfgs, make_optimizer, starting_record
+from ._solvers import (
+    STOCHASTIC_SOLVERS,
+    fit_lbfgs,
+    make_optimizer,
+    starting_record,
+    supports_partial_fit,
+)
 from ._train import Stopping, non_finite_weights_error, train
 from ._training import Epochs, resolve_batch_size, validation_split
 from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential
@@ -47,34 +53,6 @@ from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential
 def _print_line(line, label=None):
     """A line of ``verbose`` output, labelled with its restart if any."""
     print(line if label is None else f"[{label}] {line}")
-
-
-def _supports_partial_fit(estimator):
-    """``partial_fit`` exists for a classifier with a stochastic solver.
-
-    The check of scikit-learn's MLPClassifier; with ``early_stopping=True``
-    the method exists and raises scikit-learn's ValueError (in
-    ``_fit_unsafe``). 'balanced' class weights, an option scikit-learn's
-    MLP lacks, need all the labels at once and hide it, with the message of
-    scikit-learn's ``SGDClassifier``. scikit-learn's MLPRegressor always has
-    ``partial_fit`` (its check is never called), and so does ours: with
-    'lbfgs' it runs L-BFGS from the current weights, as there.
-    """
-    if estimator.solver not in STOCHASTIC_SOLVERS:
-        raise AttributeError(
-            "partial_fit is only available for stochastic"
-            f" optimizers. {estimator.solver} is not stochastic."
-        )
-    if getattr(estimator, "class_weight", None) == "balanced":
-        raise AttributeError(
-            "class_weight 'balanced' is not supported for partial_fit. In order "
-            "to use 'balanced' weights, use compute_class_weight('balanced', "
-            "classes=classes, y=y). In place of y you can use a large enough "
-            "sample of the full training set target to properly estimate the "
-            "class frequency distributions. Pass the resulting weights as the "
-            "class_weight parameter."
-        )
-    return True
 
 
 class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEstimator):
@@ -129,24 +107,36 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
     def intercepts_(self):
         return [layer.b for layer in self._network.layers if isinstance(layer, Dense)]
 
-    def _layers_of(self, kind):
-        return [layer for layer in self._network.layers if isinstance(layer, kind)]
+    def _layers_of(self, kind, name):
+        """The network's layers of ``kind``, for the fitted attribute ``name``.
+
+        skmlp's own attributes exist only with their option (drop-in rule):
+        without normalisation layers there is no such attribute.
+        """
+        layers = [layer for layer in self._network.layers if isinstance(layer, kind)]
+        if not layers:
+            needs = "'batch'" if kind is BatchNorm else "'batch' or 'layer'"
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}: it is fitted "
+                f"only with normalization={needs}."
+            )
+        return layers
 
     @property
     def normalization_scales_(self):
-        return [layer.gamma for layer in self._layers_of((BatchNorm, LayerNorm))]
+        return [layer.gamma for layer in self._layers_of((BatchNorm, LayerNorm), "normalization_scales_")]
 
     @property
     def normalization_offsets_(self):
-        return [layer.beta for layer in self._layers_of((BatchNorm, LayerNorm))]
+        return [layer.beta for layer in self._layers_of((BatchNorm, LayerNorm), "normalization_offsets_")]
 
     @property
     def running_means_(self):
-        return [layer.running_mean for layer in self._layers_of(BatchNorm)]
+        return [layer.running_mean for layer in self._layers_of(BatchNorm, "running_means_")]
 
     @property
     def running_vars_(self):
-        return [layer.running_var for layer in self._layers_of(BatchNorm)]
+        return [layer.running_var for layer in self._layers_of(BatchNorm, "running_vars_")]
 
     # ------------------------------------------------------------------ #
     # Fitting
@@ -200,19 +190,33 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         )
         random_state = check_random_state(self.random_state)
         if first_pass and self.n_init > 1:
-            fitted = self._fit_restarts(
-                layers, X, y, sample_weight, validation, random_state, progress, incremental
+            fitted = _restarts.fit_restarts(
+                self, layers, X, y, sample_weight, validation, random_state, progress, incremental
             )
         else:
-            new = first_pass or None
-            model = self._new_model(layers, X, y, random_state) if new else self._model()
+            model = self._new_model(layers, X, y, random_state) if first_pass else self._model()
+            previous = None if first_pass else vars(self)
             fitted = self._train(
-                model, None if new else vars(self), X, y, sample_weight, random_state,
-                incremental, validation, progress,
+                model, previous, X, y, sample_weight, random_state, incremental,
+                validation, progress,
             )
-            fitted["restart_scores_"] = np.array([self._restart_score(fitted)])
+            if self.n_init > 1:  # one score when a fitted network was continued
+                fitted["restart_scores_"] = np.array([_restarts.restart_score(fitted)])
         if not fitted["_network"].is_finite():
             raise non_finite_weights_error()
+        self._commit(fitted)
+
+    def _commit(self, fitted):
+        """Set the fitted attributes of a fit that succeeded.
+
+        The attributes only skmlp has exist only with their option
+        (``restart_scores_`` with ``n_init > 1``, ``validation_loss_curve_``
+        with validation data): those this fit did not produce are removed,
+        so that with the defaults ``hasattr`` answers as for scikit-learn.
+        """
+        for name in ("restart_scores_", "validation_loss_curve_"):
+            if name not in fitted:
+                self.__dict__.pop(name, None)
         self.__dict__.update(fitted)
 
     def _prepare(self, X, y, sample_weight, incremental, validation_data, first_pass):
@@ -354,13 +358,12 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         self, model, previous, X, y, sample_weight, random_state, incremental, validation,
         progress, train_idx=None, label=None,
     ):
-        """Epochs of Adam or SGD (see `_training.train`): the record's attributes.
+        """Epochs of Adam or SGD (see `_train.train`): the record's attributes.
 
         ``train_idx`` (restarts share the split of their fit) are the rows
         to train on, ``validation`` the split-off or given rows; without
         them, the split is drawn here. ``label`` starts the verbose lines.
         """
-        optimizer = make_optimizer(self, model["_optimizer"])
         if sp.issparse(X):
             # Mini-batches are rows: gather them from CSR, never densify.
             X = X.tocsr()
@@ -383,7 +386,7 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         record = train(
             model["_network"],
             model["_loss"],
-            optimizer,
+            make_optimizer(self, model["_optimizer"]),
             epochs,
             alpha=self.alpha,
             stopping=Stopping(
@@ -453,73 +456,6 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
     def _missing_classes(self, y_val):
         """Classes of ``y`` absent from ``y_val``; none for regressors."""
         return []
-
-    def _fit_restarts(
-        self, layers, X, y, sample_weight, validation, random_state, progress, incremental
-    ):
-        """Train ``n_init`` networks from their own seeds; the best one's attributes.
-
-        The seeds come first from ``random_state``, then the validation
-        split, which every restart shares so that their scores compare.
-        Each restart is a task for the callbacks, with its epochs under it.
-        A stochastic restart stops at the end of its mini-batch on Ctrl-C,
-        also in a worker process, and the best of all so far is kept. The
-        first ``partial_fit`` trains each restart for one pass.
-        """
-        seeds = _restarts.draw_seeds(random_state, self.n_init)
-        stochastic = self.solver in STOCHASTIC_SOLVERS
-        train_idx, deferred = None, contextlib.nullcontext()
-        if stochastic:
-            X = X.tocsr() if sp.issparse(X) else X
-            train_idx, validation = self._split_validation(
-                X, y, sample_weight, random_state, validation
-            )
-            deferred = progress.interrupt
-        n_epochs = (1 if incremental else self.max_iter) if stochastic else 0
-        restarts = [
-            (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{self.n_init}")
-            for k, seed in enumerate(seeds)
-        ]
-        with deferred:
-            runs, warned = _restarts.train_restarts(
-                self, restarts, self.n_jobs, layers, X, y, sample_weight, validation,
-                train_idx, incremental,
-            )
-        scores = [self._restart_score(run) for run in runs]
-        higher_is_better = stochastic and self.early_stopping
-        best = _restarts.best_restart(scores, higher_is_better=higher_is_better)
-        _restarts.reraise_warnings(warned, best)
-        if self.verbose:
-            criterion = "best validation score" if higher_is_better else "loss"
-            print(f"Kept restart {best + 1}/{self.n_init}: {criterion} {scores[best]:.8f}")
-        return {**runs[best], "restart_scores_": np.array(scores)}
-
-    def _train_from_seed(
-        self, seed, progress, label, layers, X, y, sample_weight, validation, train_idx,
-        incremental,
-    ):
-        """One restart: a new network from ``seed``; its fitted attributes.
-
-        Its verbose lines start with ``[label]`` (restarts may run at once).
-        The estimator is not changed.
-        """
-        with progress.open() as task:
-            random_state = np.random.RandomState(seed)
-            model = self._new_model(copy.deepcopy(layers), X, y, random_state)
-            train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-            fitted = self._train(
-                model, None, X, y, sample_weight, random_state, incremental, validation,
-                progress, train_idx, label,
-            )
-            task.end_fitted(fitted)
-        return fitted
-
-    @staticmethod
-    def _restart_score(attributes):
-        """The best validation score if there was validation data, else the loss."""
-        if attributes.get("validation_scores_") is not None:
-            return attributes["best_validation_score_"]
-        return attributes["loss_"]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

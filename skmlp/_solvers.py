@@ -2,8 +2,8 @@
 
 Small functions of the estimators' parameters, called by their ``fit``:
 the optimiser of a stochastic fit, carrying on from the fitted one; the
-training record a fit continues; and a fit with L-BFGS, which has no
-epochs and returns its counters directly.
+training record a fit continues; a fit with L-BFGS, which has no epochs
+and returns its counters directly; and whether ``partial_fit`` exists.
 """
 
 import numpy as np
@@ -127,3 +127,31 @@ def fit_lbfgs(model, X, y, sample_weight, *, alpha, max_iter, max_fun, tol):
             value = network.loss_gradient(X, y, model["_loss"], sample_weight=sample_weight)
             value = value + penalty.value(network.params)
     return {"n_iter_": n_iter, "loss_": value, "_curves_current": False}
+
+
+def supports_partial_fit(estimator):
+    """``partial_fit`` exists for a classifier with a stochastic solver.
+
+    The check of scikit-learn's MLPClassifier; with ``early_stopping=True``
+    the method exists and raises scikit-learn's ValueError (in
+    ``_fit_unsafe``). 'balanced' class weights, an option scikit-learn's
+    MLP lacks, need all the labels at once and hide it, with the message of
+    scikit-learn's ``SGDClassifier``. scikit-learn's MLPRegressor always has
+    ``partial_fit`` (its check is never called), and so does ours: with
+    'lbfgs' it runs L-BFGS from the current weights, as there.
+    """
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic"
+            f" optimizers. {estimator.solver} is not stochastic."
+        )
+    if getattr(estimator, "class_weight", None) == "balanced":
+        raise AttributeError(
+            "class_weight 'balanced' is not supported for partial_fit. In order "
+            "to use 'balanced' weights, use compute_class_weight('balanced', "
+            "classes=classes, y=y). In place of y you can use a large enough "
+            "sample of the full training set target to properly estimate the "
+            "class frequency distributions. Pass the resulting weights as the "
+            "class_weight parameter."
+        )
+    return True

@@ -134,17 +134,23 @@ class TrainingRecord:
 
         The curves go on; the epoch count starts again at 0.
         """
-        values = {name: attributes[fitted] for name, fitted in _FITTED_NAMES.items()}
+        values = {name: attributes.get(fitted) for name, fitted in _FITTED_NAMES.items()}
         for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
             values[name] = None if values[name] is None else list(values[name])
         return cls(**{**values, "n_iter": 0})
 
     def fitted_attributes(self):
-        """The record as the estimators' fitted attributes (curves copied)."""
+        """The record as the estimators' fitted attributes (curves copied).
+
+        ``validation_loss_curve_`` (skmlp's own) only with validation data;
+        ``validation_scores_`` is then None, as in scikit-learn.
+        """
         attributes = {fitted: getattr(self, name) for name, fitted in _FITTED_NAMES.items()}
         for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
             if attributes[name] is not None:
                 attributes[name] = list(attributes[name])
+        if attributes["validation_loss_curve_"] is None:
+            del attributes["validation_loss_curve_"]
         return attributes
 
 

@@ -176,3 +176,49 @@ def test_a_callback_keeps_independent_snapshots_of_each_epoch():
     np.testing.assert_array_equal(
         pickle.loads(pickle.dumps(second)).predict_proba(X_iris), second.predict_proba(X_iris)
     )
+
+
+def _fitted_names(estimator):
+    return {
+        name for name in dir(estimator)
+        if name.endswith("_") and not name.startswith("_") and hasattr(estimator, name)
+    }
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+def test_with_defaults_the_fitted_attributes_are_scikit_learns(estimator):
+    # Before: restart_scores_, validation_loss_curve_ and the normalisation
+    # attributes existed without their options.
+    from sklearn import neural_network
+
+    ours, theirs = {
+        "classifier": (MLPClassifier, neural_network.MLPClassifier),
+        "regressor": (MLPRegressor, neural_network.MLPRegressor),
+    }[estimator]
+    X, y = (X_iris, y_iris) if estimator == "classifier" else (X_diabetes, y_diabetes)
+    for params in [dict(), dict(solver="lbfgs"), dict(early_stopping=True)]:
+        params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0, **params)
+        extra = {"validation_loss_curve_"} if params.get("early_stopping") else set()
+        assert _fitted_names(_quiet(ours(**params), X, y)) == (
+            _fitted_names(_quiet(theirs(**params), X, y)) | extra
+        )
+
+
+def test_skmlps_own_attributes_come_and_go_with_their_options():
+    params = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    clf = _quiet(MLPClassifier(n_init=2, early_stopping=True, normalization="layer", **params),
+                 X_iris, y_iris)
+    own = {"restart_scores_", "validation_loss_curve_", "normalization_scales_",
+           "normalization_offsets_"}
+    assert own <= _fitted_names(clf) and not hasattr(clf, "running_means_")
+    _quiet(clf.set_params(normalization="batch"), X_iris, y_iris)
+    assert {"running_means_", "running_vars_"} <= _fitted_names(clf)
+    _quiet(clf.set_params(n_init=1, early_stopping=False, normalization=None), X_iris, y_iris)
+    assert not own & _fitted_names(clf)
+    # A warm start that stops validating drops the validation loss curve.
+    _quiet(clf.set_params(early_stopping=True, warm_start=True), X_iris, y_iris)
+    assert hasattr(clf, "validation_loss_curve_")
+    _quiet(clf.set_params(early_stopping=False), X_iris, y_iris)
+    assert not hasattr(clf, "validation_loss_curve_") and clf.validation_scores_ is None
+    with pytest.raises(AttributeError, match="only with normalization='batch'"):
+        clf.running_vars_
