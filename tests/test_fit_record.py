@@ -222,3 +222,38 @@ def test_skmlps_own_attributes_come_and_go_with_their_options():
     assert not hasattr(clf, "validation_loss_curve_") and clf.validation_scores_ is None
     with pytest.raises(AttributeError, match="only with normalization='batch'"):
         clf.running_vars_
+
+
+OPTION_SETS = {
+    "default": dict(),
+    "early_stopping": dict(early_stopping=True, scoring="r2"),
+    "dropout_batch_norm": dict(dropout=0.2, normalization="batch"),
+    "sgd_restarts": dict(solver="sgd", n_init=2),
+}
+
+
+@pytest.mark.parametrize("failure", ["callback_error", "divergence"])
+@pytest.mark.parametrize("options", OPTION_SETS)
+def test_a_failed_warm_fit_leaves_every_fitted_attribute_and_prediction(options, failure):
+    import copy
+
+    # A regressor: the squared error of the diabetes target diverges to inf.
+    reg = _quiet(MLPRegressor((6,), max_iter=4, warm_start=True, random_state=0,
+                              **OPTION_SETS[options]), X_diabetes, y_diabetes)
+    names = _fitted_names(reg)
+    before = {name: copy.deepcopy(getattr(reg, name)) for name in names}
+    predicted = reg.predict(X_diabetes)
+    if failure == "callback_error":
+        reg.set_callbacks(Tasks(fail_at=2))
+        expected = RuntimeError
+    else:
+        reg.set_params(solver="sgd", learning_rate_init=1e12, early_stopping=False)
+        expected = ValueError
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.raises(expected):
+            reg.fit(X_diabetes, y_diabetes)
+    assert _fitted_names(reg) == names
+    for name in names:
+        np.testing.assert_equal(getattr(reg, name), before[name], err_msg=name)
+    np.testing.assert_array_equal(reg.predict(X_diabetes), predicted)
