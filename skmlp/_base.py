@@ -2,11 +2,13 @@
 
 `BaseMultilayerPerceptron` validates the data, builds the network (see
 ``_architecture``), trains it with L-BFGS or a stochastic solver (see
-``_stochastic``), from one seed or several (restarts), and predicts.
+``_train.train``, which returns a record), from one seed or several
+(restarts), commits the fitted attributes, and predicts.
 """
 
 import contextlib
 import copy
+import functools
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,62 +25,37 @@ from ._compat import (
     Interval,
     Options,
     StrOptions,
-    _check_optimize_result,
     _fit_context,
     init_callback_context,
 )
 from ._arguments import (
+    check_split_weights,
     check_validation_arguments,
     check_validation_target,
     check_weights,
+    missing_classes_error,
 )
-from ._data import Validation
+from ._data import Validation, ValidationScore
 from ._inference import check_predict_input
 from ._progress import Progress
-from ._stochastic import _STOCHASTIC_SOLVERS, StochasticSolverMixin, _non_finite_weights_error
-from .nn import (
-    ACTIVATIONS,
-    LOSSES,
-    BatchNorm,
-    Dense,
-    L2Penalty,
-    LayerNorm,
-    Sequential,
-    minimize_lbfgs,
+from ._solvers import (
+    STOCHASTIC_SOLVERS,
+    fit_lbfgs,
+    make_optimizer,
+    starting_record,
+    supports_partial_fit,
 )
+from ._train import Stopping, non_finite_weights_error, train
+from ._training import Epochs, resolve_batch_size, validation_split
+from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential
 
 
-def _supports_partial_fit(estimator):
-    """``partial_fit`` exists for a classifier with a stochastic solver.
-
-    The check of scikit-learn's MLPClassifier; with ``early_stopping=True``
-    the method exists and raises scikit-learn's ValueError (in
-    ``_fit_unsafe``). 'balanced' class weights, an option scikit-learn's
-    MLP lacks, need all the labels at once and hide it, with the message of
-    scikit-learn's ``SGDClassifier``. scikit-learn's MLPRegressor always has
-    ``partial_fit`` (its check is never called), and so does ours: with
-    'lbfgs' it runs L-BFGS from the current weights, as there.
-    """
-    if estimator.solver not in _STOCHASTIC_SOLVERS:
-        raise AttributeError(
-            "partial_fit is only available for stochastic"
-            f" optimizers. {estimator.solver} is not stochastic."
-        )
-    if getattr(estimator, "class_weight", None) == "balanced":
-        raise AttributeError(
-            "class_weight 'balanced' is not supported for partial_fit. In order "
-            "to use 'balanced' weights, use compute_class_weight('balanced', "
-            "classes=classes, y=y). In place of y you can use a large enough "
-            "sample of the full training set target to properly estimate the "
-            "class frequency distributions. Pass the resulting weights as the "
-            "class_weight parameter."
-        )
-    return True
+def _print_line(line, label=None):
+    """A line of ``verbose`` output, labelled with its restart if any."""
+    print(line if label is None else f"[{label}] {line}")
 
 
-class BaseMultilayerPerceptron(
-    NetworkBuilderMixin, StochasticSolverMixin, CallbackSupportMixin, BaseEstimator
-):
+class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators; use the subclasses."""
 
     _parameter_constraints: dict = {
@@ -130,15 +107,24 @@ class BaseMultilayerPerceptron(
     def intercepts_(self):
         return [layer.b for layer in self._layers_of(Dense, "intercepts_")]
 
-    def _layers_of(self, kind, attribute):
-        """The fitted network's layers of ``kind``, read for ``attribute``.
+    def _layers_of(self, kind, name):
+        """The network's layers of ``kind``, for the fitted attribute ``name``.
 
         Before ``fit`` the attribute does not exist, and the error names it
         (as for scikit-learn's MLP), not the private network behind it.
+        skmlp's own attributes exist only with their option (drop-in rule):
+        without normalisation layers there is no such attribute.
         """
         if "_network" not in self.__dict__:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
-        return [layer for layer in self._network.layers if isinstance(layer, kind)]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        layers = [layer for layer in self._network.layers if isinstance(layer, kind)]
+        if not layers:
+            needs = "'batch'" if kind is BatchNorm else "'batch' or 'layer'"
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}: it is fitted "
+                f"only with normalization={needs}."
+            )
+        return layers
 
     @property
     def normalization_scales_(self):
@@ -164,28 +150,30 @@ class BaseMultilayerPerceptron(
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=(None,) * 3):
         """Fit, atomically: if anything raises, the estimator is as before.
 
-        Validation mutates attributes (classes, feature names) before the
-        network is touched, and a warm start trains the existing network in
-        place, so both the attributes and the learned state are restored.
+        Training returns the fitted attributes, committed only at the end.
+        Validation sets attributes (classes, feature names) before, and a
+        warm start trains the existing network and optimiser in place, so
+        both the attributes and the learned state are restored on failure.
         The fit is a task for scikit-learn's callbacks, opened first so that
-        their teardown (by ``_fit_context``) follows a failed fit too.
+        their teardown (by ``_fit_context``) follows a failed fit too, and
+        ended on every way out.
         """
         context = init_callback_context(self, max_subtasks=self._n_subtasks(incremental))
         progress = Progress.of_fit(self, context, X, y, sample_weight)
-        progress.begin()
-        attributes = self.__dict__.copy()
-        fitted = hasattr(self, "_network")
-        learned = (self._network.get_state(), copy.deepcopy(self._optimizer)) if fitted else None
-        try:
-            self._fit_unsafe(X, y, sample_weight, incremental, validation_data, progress)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(attributes)
-            if fitted:
-                self._network.set_state(learned[0])
-                self._optimizer = learned[1]
-            raise
-        progress.end(self)
+        with progress.open() as task:
+            attributes = self.__dict__.copy()
+            fitted = hasattr(self, "_network")
+            learned = (self._network.get_state(), copy.deepcopy(self._optimizer)) if fitted else None
+            try:
+                self._fit_unsafe(X, y, sample_weight, incremental, validation_data, progress)
+            except BaseException:
+                self.__dict__.clear()
+                self.__dict__.update(attributes)
+                if fitted:
+                    self._network.set_state(learned[0])
+                    self._optimizer = learned[1]
+                raise
+            task.end_fitted(vars(self))
         return self
 
     def _first_pass(self, incremental):
@@ -196,15 +184,52 @@ class BaseMultilayerPerceptron(
         """The subtasks of the fit for callbacks: restarts, epochs or none."""
         if self._first_pass(incremental) and self.n_init > 1:
             return self.n_init
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in STOCHASTIC_SOLVERS:
             return 0
         return 1 if incremental else self.max_iter
 
     def _fit_unsafe(self, X, y, sample_weight, incremental, validation_data, progress):
+        """Validate, resolve the options, build or continue, train, commit."""
+        first_pass = self._first_pass(incremental)
+        X, y, sample_weight, validation, layers = self._prepare(
+            X, y, sample_weight, incremental, validation_data, first_pass
+        )
+        random_state = check_random_state(self.random_state)
+        if first_pass and self.n_init > 1:
+            fitted = _restarts.fit_restarts(
+                self, layers, X, y, sample_weight, validation, random_state, progress, incremental
+            )
+        else:
+            model = self._new_model(layers, X, y, random_state) if first_pass else self._model()
+            previous = None if first_pass else vars(self)
+            fitted = self._train(
+                model, previous, X, y, sample_weight, random_state, incremental,
+                validation, progress,
+            )
+            if self.n_init > 1:  # one score when a fitted network was continued
+                fitted["restart_scores_"] = np.array([_restarts.restart_score(fitted)])
+        if not fitted["_network"].is_finite():
+            raise non_finite_weights_error()
+        self._commit(fitted)
+
+    def _commit(self, fitted):
+        """Set the fitted attributes of a fit that succeeded.
+
+        The attributes only skmlp has exist only with their option
+        (``restart_scores_`` with ``n_init > 1``, ``validation_loss_curve_``
+        with validation data): those this fit did not produce are removed,
+        so that with the defaults ``hasattr`` answers as for scikit-learn.
+        """
+        for name in ("restart_scores_", "validation_loss_curve_"):
+            if name not in fitted:
+                self.__dict__.pop(name, None)
+        self.__dict__.update(fitted)
+
+    def _prepare(self, X, y, sample_weight, incremental, validation_data, first_pass):
+        """Checked data, validation data and layers; the cross-parameter checks."""
         hidden_sizes = self._hidden_layer_sizes()
         has_validation_data = check_validation_arguments(*validation_data)
         dropout_rates = self._check_options(hidden_sizes, has_validation_data)
-        first_pass = self._first_pass(incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if incremental and self.early_stopping:
             # scikit-learn's error, after its checks of the data: one batch
@@ -226,20 +251,7 @@ class BaseMultilayerPerceptron(
                 "normalization='batch' needs at least 2 samples per mini-batch; "
                 f"got {n_rows} sample{of_weight} in total."
             )
-        random_state = check_random_state(self.random_state)
-        if first_pass and self.n_init > 1:
-            self._fit_restarts(layers, X, y, sample_weight, validation, random_state, progress)
-        else:
-            if first_pass:
-                self._initialize(layers, X.shape[1], y.shape[1], X.dtype, random_state)
-            elif not self._records_match_options():
-                self._reset_records()
-            self._train(X, y, sample_weight, random_state, incremental, validation, progress)
-            self.restart_scores_ = np.array([self._restart_score(vars(self))])
-
-        if not self._network.is_finite():
-            raise _non_finite_weights_error()
-        return self
+        return X, y, sample_weight, validation, layers
 
     def _check_data(self, X, y, *, reset, dtype=None):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output).
@@ -315,120 +327,153 @@ class BaseMultilayerPerceptron(
             )
         return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
 
-    def _initialize(self, layers, n_features, n_outputs, dtype, random_state):
-        """Build a fresh network and reset every training attribute."""
-        self._loss = LOSSES[self._loss_name(n_outputs)]()
-        self._network = Sequential(layers).build(n_features, dtype, random_state)
-        self._optimizer = None
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.n_outputs_ = n_outputs
-        self.n_layers_ = len(self.coefs_) + 1
-        self.out_activation_ = self._loss.output_name
-        self._reset_records()
+    def _new_model(self, layers, X, y, random_state):
+        """A fresh network for the data, and its fitted attributes."""
+        n_outputs = y.shape[1]
+        loss = LOSSES[self._loss_name(n_outputs)]()
+        network = Sequential(layers).build(X.shape[1], X.dtype, random_state)
+        return {
+            "_loss": loss,
+            "_network": network,
+            "_optimizer": None,
+            "n_iter_": 0,
+            "t_": 0,
+            "n_outputs_": n_outputs,
+            "n_layers_": sum(isinstance(layer, Dense) for layer in network.layers) + 1,
+            "out_activation_": loss.output_name,
+        }
+
+    def _model(self):
+        """The fitted network that warm_start and partial_fit continue."""
+        return {name: getattr(self, name) for name in ("_loss", "_network", "_optimizer")}
 
     def _train(
-        self, X, y, sample_weight, random_state, incremental, validation, progress, train_idx=None
+        self, model, previous, X, y, sample_weight, random_state, incremental, validation,
+        progress, train_idx=None, label=None,
     ):
-        """Train the network with the solver; see `_fit_stochastic` for the rest."""
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(X, y, sample_weight)
-        else:
-            self._fit_stochastic(
-                X, y, sample_weight, random_state, incremental, validation, progress, train_idx
-            )
+        """Train the network of ``model``; its fitted attributes after training.
 
-    def _fit_restarts(self, layers, X, y, sample_weight, validation, random_state, progress):
-        """Train ``n_init`` networks from their own seeds and keep the best.
-
-        The seeds come first from ``random_state``, then the validation
-        split, which every restart shares so that their scores compare.
-        Each restart is a task for the callbacks, with its epochs under it.
-        A stochastic restart stops at the end of its mini-batch on Ctrl-C,
-        also in a worker process, and the best of all so far is kept.
+        ``previous``: the fitted attributes that training continues, None
+        for a new network. See `_fit_stochastic` for the arguments.
         """
-        seeds = _restarts.draw_seeds(random_state, self.n_init)
-        stochastic = self.solver in _STOCHASTIC_SOLVERS
-        train_idx, deferred = None, contextlib.nullcontext()
-        if stochastic:
-            X = X.tocsr() if sp.issparse(X) else X
+        if self.solver == "lbfgs":
+            return {
+                **model,
+                **fit_lbfgs(
+                    model, X, y, sample_weight, alpha=self.alpha, max_iter=self.max_iter,
+                    max_fun=self.max_fun, tol=self.tol,
+                ),
+            }
+        return {
+            **model,
+            **self._fit_stochastic(
+                model, previous, X, y, sample_weight, random_state, incremental,
+                validation, progress, train_idx, label,
+            ),
+        }
+
+    def _fit_stochastic(
+        self, model, previous, X, y, sample_weight, random_state, incremental, validation,
+        progress, train_idx=None, label=None,
+    ):
+        """Epochs of Adam or SGD (see `_train.train`): the record's attributes.
+
+        ``train_idx`` (restarts share the split of their fit) are the rows
+        to train on, ``validation`` the split-off or given rows; without
+        them, the split is drawn here. ``label`` starts the verbose lines.
+        """
+        if sp.issparse(X):
+            # Mini-batches are rows: gather them from CSR, never densify.
+            X = X.tocsr()
+        if train_idx is None:
             train_idx, validation = self._split_validation(
                 X, y, sample_weight, random_state, validation
             )
-            deferred = progress.interrupt
-        n_epochs = self.max_iter if stochastic else 0
-        restarts = [
-            (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{self.n_init}")
-            for k, seed in enumerate(seeds)
-        ]
-        with deferred:
-            runs, warned = _restarts.train_restarts(
-                self, restarts, self.n_jobs, layers, X, y, sample_weight, validation, train_idx
-            )
-        scores = [self._restart_score(run) for run in runs]
-        higher_is_better = stochastic and self.early_stopping
-        best = _restarts.best_restart(scores, higher_is_better=higher_is_better)
-        _restarts.reraise_warnings(warned, best)
-        if self.verbose:
-            criterion = "best validation score" if higher_is_better else "loss"
-            print(f"Kept restart {best + 1}/{self.n_init}: {criterion} {scores[best]:.8f}")
-        self.__dict__.update(runs[best])
-        self.restart_scores_ = np.array(scores)
-
-    def _train_from_seed(
-        self, seed, progress, label, layers, X, y, sample_weight, validation, train_idx
-    ):
-        """One restart: a new network from ``seed``, trained (on a copy).
-
-        Its verbose lines start with ``[label]`` (restarts may run at once).
-        """
-        progress.begin()
-        random_state = np.random.RandomState(seed)
-        self._initialize(copy.deepcopy(layers), X.shape[1], y.shape[1], X.dtype, random_state)
-        train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-        self._verbose_label = label
-        try:
-            self._train(X, y, sample_weight, random_state, False, validation, progress, train_idx)
-        finally:
-            del self._verbose_label  # not a fitted attribute
-        progress.end(self)
-
-    @staticmethod
-    def _restart_score(attributes):
-        """The best validation score if there was validation data, else the loss."""
-        if attributes.get("validation_scores_") is not None:
-            return attributes["best_validation_score_"]
-        return attributes["loss_"]
-
-    def _fit_lbfgs(self, X, y, sample_weight):
-        """Minimise the objective consistent with its gradient (``consistent``).
-
-        For the squared error of several outputs that is the sum over
-        outputs; ``loss_`` is then reported at the final weights as
-        scikit-learn defines it (the mean over outputs, plus the penalty).
-        """
-        network, loss = self._network, self._loss.consistent()
-
-        def data_loss():
-            return network.loss_gradient(X, y, loss, sample_weight=sample_weight)
-
-        penalty = L2Penalty(self.alpha, network.n_penalized, X.shape[0], sample_weight)
-        result = minimize_lbfgs(
-            data_loss,
-            network.params,
-            network.grads,
-            penalty=penalty,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
+        score = None
+        if validation is not None and validation.scorer != "loss":
+            score = ValidationScore(self, model, validation)
+            self._check_scorer_classes(validation, score)
+        batch_size = resolve_batch_size(self.batch_size, len(train_idx))
+        epochs = Epochs(
+            (X, y, sample_weight),
+            train_idx,
+            batch_size,
+            random_state if self.shuffle else None,
+            min_size=2 if self.normalization == "batch" else 1,
         )
-        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        network.params[...] = result.x
-        self.loss_ = float(result.fun)
-        if loss is not self._loss:
-            with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
-                value = network.loss_gradient(X, y, self._loss, sample_weight=sample_weight)
-                self.loss_ = value + penalty.value(network.params)
+        record = train(
+            model["_network"],
+            model["_loss"],
+            make_optimizer(self, model["_optimizer"]),
+            epochs,
+            alpha=self.alpha,
+            stopping=Stopping(
+                self.max_iter,
+                self.tol,
+                self.n_iter_no_change,
+                one_pass=incremental,
+                adaptive=self.learning_rate == "adaptive",
+            ),
+            record=starting_record(previous, self.early_stopping),
+            validation=validation,
+            score=score,
+            progress=progress.training(model),
+            log=functools.partial(_print_line, label=label) if self.verbose else None,
+        )
+        return {**record.fitted_attributes(), "_curves_current": True}
+
+    def _split_validation(self, X, y, sample_weight, random_state, given):
+        """Training row indices and the validation data (None without it).
+
+        Without explicit validation data, early stopping sets aside
+        ``validation_fraction`` of the rows, drawn from ``random_state``,
+        stratified on the class labels of single-label classification
+        (``_stratify_labels``), as ``train_test_split(stratify=...)`` does it
+        and with its errors when that is impossible. Both parts must keep
+        some positive weight.
+        """
+        if not self.early_stopping or given is not None:
+            return np.arange(X.shape[0]), given
+        train_idx, val_idx = validation_split(
+            X.shape[0], self.validation_fraction, random_state, self._stratify_labels(y)
+        )
+        check_split_weights(sample_weight, train_idx, val_idx)
+        validation = Validation(
+            X[val_idx],
+            self._decode_target(y[val_idx]),
+            y[val_idx],
+            None if sample_weight is None else sample_weight[val_idx],
+            self._validation_scorer(),
+            split_off=True,
+        )
+        return train_idx, validation
+
+    def _stratify_labels(self, y_encoded):
+        """Labels to stratify the early-stopping split on; None: not stratified."""
+        return None
+
+    def _check_scorer_classes(self, validation, score):
+        """Fail before training if the scorer cannot score validation data
+        that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
+
+        The scorer is tried once, on the untrained network, and only when a
+        class is missing: whether it can score does not depend on the
+        weights. A scorer predicts by itself: ``score`` needs no outputs.
+        """
+        missing = self._missing_classes(validation.y)
+        if not missing or validation.scorer is None:
+            return
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                score(None)
+        except ValueError as error:
+            raise missing_classes_error(
+                missing, self.scoring, error, split=validation.split_off
+            ) from error
+
+    def _missing_classes(self, y_val):
+        """Classes of ``y`` absent from ``y_val``; none for regressors."""
+        return []
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

@@ -8,7 +8,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMultilayerPerceptron, _supports_partial_fit
+from ._base import BaseMultilayerPerceptron
+from ._solvers import supports_partial_fit
 from ._arguments import check_class_weight_values, check_known_classes, check_weighted_rows
 from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
 from ._data import class_weighted
@@ -283,7 +284,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     _metric = staticmethod(accuracy_score)
 
-    @available_if(_supports_partial_fit)
+    @available_if(supports_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     @filled_docstring(
         PARTIAL_FIT,

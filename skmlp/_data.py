@@ -1,5 +1,7 @@
 """What a fit trains and validates on: class-weighted rows, validation data."""
 
+import copy
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,6 +23,51 @@ class Validation(NamedTuple):
     sample_weight: Any
     scorer: Any
     split_off: bool = False
+
+
+def score_validation(estimator, validation):
+    """A scorer's value on validation data that is already validated.
+
+    The validated rows have lost any feature names, which the scorer's
+    call to ``predict`` would warn about at every epoch.
+    """
+    weight = {} if validation.sample_weight is None else {"sample_weight": validation.sample_weight}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        return validation.scorer(estimator, validation.X, validation.y, **weight)
+
+
+class ValidationScore:
+    """``score(raw)``: how the estimator scores the validation data.
+
+    The estimator's ``score`` (accuracy, R^2) from the network's raw
+    outputs, or the ``scoring`` scorer, which predicts with the network
+    being trained.
+
+    Parameters
+    ----------
+    estimator : BaseMultilayerPerceptron
+        Validated for the data (classes, target encoding).
+    model : dict
+        Fitted attributes of the network being trained (``_network``,
+        ``_loss``...): a shallow copy of ``estimator`` with them scores.
+    validation : Validation
+    """
+
+    def __init__(self, estimator, model, validation):
+        self.estimator = copy.copy(estimator)
+        self.estimator.__dict__.update(model)
+        self.validation = validation
+
+    def __call__(self, raw):
+        """The score of the raw outputs ``raw`` of the validation rows."""
+        validation, estimator = self.validation, self.estimator
+        if validation.scorer is not None:
+            return score_validation(estimator, validation)
+        y_pred = estimator._decode_target(estimator._loss.output(raw))
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return estimator._metric(validation.y, y_pred, sample_weight=validation.sample_weight)
 
 
 def _check_multi_output_class_weight(class_weight, n_outputs):

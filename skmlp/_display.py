@@ -56,7 +56,9 @@ def _fitted_curves(mlp):
     """Training loss, validation scores and validation loss of a fitted MLP."""
     check_is_fitted(mlp)
     loss_curve = getattr(mlp, "loss_curve_", None)
-    if loss_curve is None:
+    # After a warm start to L-BFGS the curves of the earlier stochastic fit
+    # are still there (as in scikit-learn) but describe other weights.
+    if loss_curve is None or not getattr(mlp, "_curves_current", True):
         raise ValueError(
             f"This {type(mlp).__name__} was fitted with solver={mlp.solver!r}, "
             "which records no per-epoch curves. Training curves need a "

@@ -230,10 +230,10 @@ loss_ : float
         to ``scoring`` (minus the loss for 'loss'). Only available if
         `early_stopping=True`, otherwise `None`.
 
-    validation_loss_curve_ : list of shape (`n_iter_`,) or None
+    validation_loss_curve_ : list of shape (`n_iter_`,)
         The loss (without the L2 penalty) on the validation data at each
-        iteration, whatever ``scoring`` is. Only available if
-        `early_stopping=True`, otherwise `None`.
+        iteration, whatever ``scoring`` is. Only present after a fit with
+        `early_stopping=True`.
 
     best_validation_score_ : float or None
         The best validation score at which early stopping was triggered.
@@ -244,7 +244,7 @@ loss_ : float
         seeds: its ``best_validation_score_`` with early stopping (higher is
         better), otherwise its final ``loss_`` (lower is better). The best
         one's network is kept. One score when warm_start or ``partial_fit``
-        continued a fitted network.
+        continued a fitted network. Only present with ``n_init > 1``.
 
     t_ : int
         The number of training samples seen by the solver during fitting.
@@ -278,18 +278,20 @@ loss_ : float
         Name of the output activation function.
 
     normalization_scales_ : list of ndarray of shape (n_units,)
-        Learned scale of each normalised hidden layer; empty when
-        normalization is None.
+        Learned scale of each normalised hidden layer. Only present with
+        normalization='batch' or 'layer'.
 
     normalization_offsets_ : list of ndarray of shape (n_units,)
-        Learned offset of each normalised hidden layer.
+        Learned offset of each normalised hidden layer. Only present with
+        normalization='batch' or 'layer'.
 
     running_means_ : list of ndarray of shape (n_units,)
-        Running means of batch normalisation, used at prediction; empty
-        unless normalization='batch'.
+        Running means of batch normalisation, used at prediction. Only
+        present with normalization='batch'.
 
     running_vars_ : list of ndarray of shape (n_units,)
-        Running variances of batch normalisation."""
+        Running variances of batch normalisation. Only present with
+        normalization='batch'."""
 
 
 # Both partial_fit methods: fill in ``y_type``, and ``more_parameters`` (the

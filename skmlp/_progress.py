@@ -5,8 +5,8 @@ of tasks. Here it is the fit; under it, one task per restart when
 ``n_init > 1``; under the fit or each restart, one task per epoch of a
 stochastic solver (L-BFGS has no epoch tasks). A `Progress`
 opens the tasks and calls the callbacks' hooks, with the estimator the
-callbacks were set on and a ready-to-predict copy of the network being
-trained, and tells the training loop when to stop: when a callback asks
+callbacks were set on and, as its ready-to-predict copy, a snapshot of the
+network being trained and its training record, and tells the training loop when to stop: when a callback asks
 for it, or when the user interrupts.
 
 An interrupt never leaves a mini-batch half done. During stochastic
@@ -17,6 +17,7 @@ at once (and the fit leaves the estimator as it was). A KeyboardInterrupt
 raised by a callback between epochs stops training the first way.
 """
 
+import copy
 import signal
 import threading
 
@@ -71,12 +72,16 @@ class Progress:
         for the callbacks: a scoring monitor scores on them.
     interrupt : DeferredInterrupt
         Shared by all the tasks of a fit.
+    model : dict, default=None
+        The fitted attributes of the network being trained (``_network``,
+        ``_loss``, ``n_outputs_``...), for the callbacks' snapshots.
     """
 
-    def __init__(self, estimator, context, data, interrupt):
+    def __init__(self, estimator, context, data, interrupt, model=None):
         self.estimator = estimator
         self.context = context
         self.interrupt = interrupt
+        self.model = model
         self._data = data
 
     @classmethod
@@ -100,20 +105,51 @@ class Progress:
     def subtask(self, task_name, max_subtasks=0):
         """A new subtask of this task (a restart, an epoch)."""
         context = self.context.subcontext(task_name=task_name, max_subtasks=max_subtasks)
-        return Progress(self.estimator, context, self._data, self.interrupt)
+        return Progress(self.estimator, context, self._data, self.interrupt, self.model)
 
-    def begin(self, run=None):
-        """Call the hooks for the start of the task; ``run`` is being trained."""
-        self._call(self.context.call_on_fit_task_begin, run)
+    def training(self, model):
+        """This task, for the training of the network of ``model``."""
+        return Progress(self.estimator, self.context, self._data, self.interrupt, model)
 
-    def end(self, run):
+    def open(self, record=None):
+        """Begin the task: an `OpenTask` that ends it once, on any exit path.
+
+        ``record`` (the training so far) is what the callbacks see of the
+        task if it is left without `OpenTask.end` (divergence, an error).
+        """
+        self.begin(record)
+        return OpenTask(self, record)
+
+    def begin(self, record=None):
+        """Call the hooks for the start of the task; ``record``: training so far."""
+        self._call(self.context.call_on_fit_task_begin, self._lazy_snapshot(record))
+
+    def end(self, record):
         """Call the hooks for the end of the task; True if one asks to stop."""
-        return self._call(self.context.call_on_fit_task_end, run)
+        return self._call(self.context.call_on_fit_task_end, self._lazy_snapshot(record))
 
-    def _call(self, hook, run):
+    def end_fitted(self, attributes):
+        """Call the hooks for the end of a fit or restart that produced ``attributes``."""
+        return self._call(self.context.call_on_fit_task_end, lambda: dict(attributes))
+
+    def _lazy_snapshot(self, record):
+        # Taken only if a callback asks for the fitted estimator.
+        return None if record is None else (lambda: self.snapshot(record))
+
+    def snapshot(self, record):
+        """Fitted attributes of this moment of training, independent of it.
+
+        The network and the optimiser are copied: a callback that keeps
+        the estimator of an epoch keeps that epoch's model.
+        """
+        attributes = {**self.model, **record.fitted_attributes()}
+        learned = copy.deepcopy(
+            {name: attributes[name] for name in ("_network", "_optimizer")}
+        )
+        return {**attributes, **learned}
+
+    def _call(self, hook, attributes):
         """A hook call; a KeyboardInterrupt in a callback stops training."""
-        # The callbacks get a ready-to-predict copy of the network's estimator.
-        attributes = None if run is None else (lambda: vars(run))
         try:
             return bool(
                 hook(estimator=self.estimator, reconstruction_attributes=attributes, **self._data)
@@ -121,3 +157,41 @@ class Progress:
         except KeyboardInterrupt:
             self.interrupt.requested = True
             return True
+
+
+class OpenTask:
+    """A begun task of a fit, ended exactly once: by `end`, or on leaving.
+
+    Leaving it by an exception ends it too (with no fitted estimator if
+    nothing was trained), so that every task begun for the callbacks is
+    ended; an error of a callback at that point does not hide the first.
+    """
+
+    def __init__(self, progress, record=None):
+        self.progress = progress
+        self.record = record
+        self.ended = False
+
+    def __enter__(self):
+        return self
+
+    def end(self, record):
+        """End the task after ``record``; True if a callback asks to stop."""
+        self.ended = True
+        return self.progress.end(record)
+
+    def end_fitted(self, attributes):
+        """End the task of a fit or restart that produced ``attributes``."""
+        self.ended = True
+        return self.progress.end_fitted(attributes)
+
+    def __exit__(self, exc_type, exc, traceback):
+        if self.ended:
+            return False
+        self.ended = True
+        try:
+            self.progress.end(self.record)
+        except Exception:
+            if exc_type is None:
+                raise
+        return False

@@ -1,8 +1,8 @@
 """Small pieces of stochastic training, each testable on its own.
 
-The estimators' ``fit`` orchestrates them: pick a batch size, split off
-validation rows, run epochs of mini-batch updates, track whether the
-monitored quantity still improves.
+`skmlp._train.train` runs epochs of them; the estimators pick a batch
+size and split off validation rows. Run epochs of mini-batch updates,
+track whether the monitored quantity still improves.
 """
 
 import math
@@ -212,3 +212,4 @@ def track_improvement(count, best, current, tol, *, higher_is_better):
         count = 0
     is_best = sign * current > sign * best
     return count, (current if is_best else best), is_best
+

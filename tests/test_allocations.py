@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skmlp import MLPClassifier, MLPRegressor, _training
+from skmlp import MLPClassifier, MLPRegressor, _train, _training
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def epoch_peaks(monkeypatch):
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
 
-    monkeypatch.setattr(_training, "run_epoch", measured)
+    monkeypatch.setattr(_train, "run_epoch", measured)  # the name train() calls
     return peaks
 
 

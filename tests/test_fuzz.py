@@ -167,8 +167,8 @@ def _rtol(estimator):
 
 def check_fitted(estimator):
     """After a successful fit: finite weights and normalisation statistics."""
-    learned = {
-        name: getattr(estimator, name)
+    learned = {  # the normalisation attributes exist only with their option
+        name: getattr(estimator, name, [])
         for name in ("coefs_", "intercepts_", "normalization_scales_", "normalization_offsets_",
                      "running_means_", "running_vars_")
     }

@@ -119,21 +119,22 @@ def test_a_failed_fit_leaves_a_fitted_model_unchanged(warm_start):
 
 
 def test_an_interrupt_keeps_a_usable_model():
-    clf = MLPClassifier((5,), max_iter=50, random_state=0)
+    # A KeyboardInterrupt raised between epochs (here by the scorer of the
+    # third epoch's validation) stops training as a first Ctrl-C does.
     calls = {"n": 0}
-    original = clf._end_epoch
 
-    def interrupting(*args):
+    def interrupting(estimator, X, y):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return original(*args)
+        return estimator.score(X, y)
 
-    clf._end_epoch = interrupting
-    with pytest.warns(UserWarning, match="Training interrupted by user"):
+    clf = MLPClassifier((5,), max_iter=50, random_state=0, early_stopping=True,
+                        scoring=interrupting)
+    with pytest.warns(UserWarning, match="Training interrupted by user after 3 epochs"):
         clf.fit(X_iris, y_iris)
-    del clf._end_epoch
-    assert clf.n_iter_ == 2
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
+    assert len(clf.validation_scores_) == 2
     assert np.isfinite(clf.predict_proba(X_iris)).all()
 
 
