@@ -7,6 +7,7 @@ warm_start or partial_fit continues is compared with it.
 """
 
 import copy
+import inspect
 import warnings
 from numbers import Integral
 
@@ -21,6 +22,21 @@ _CONTINUE = (
     "{fitted!r}; got {name}={requested!r}. A network with another {name} must "
     "be fitted anew: use fit with warm_start=False."
 )
+
+
+def _caller_stacklevel():
+    """``stacklevel`` for a warning of the calling function: the user's line.
+
+    The first frame outside skmlp and scikit-learn (whose ``_fit_context``
+    wraps ``fit``), however deep the fit's calls go.
+    """
+    frame, level = inspect.currentframe().f_back, 1
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in (
+        "skmlp",
+        "sklearn",
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class NetworkBuilderMixin:
@@ -145,8 +161,7 @@ class NetworkBuilderMixin:
                 "network cannot learn from its input. Use more units or "
                 "normalization='batch' or None.",
                 UserWarning,
-                # user -> fit -> _fit_context -> _fit -> _fit_unsafe -> here
-                stacklevel=6,
+                stacklevel=_caller_stacklevel(),
             )
         return rates
 
