@@ -126,7 +126,7 @@ def fit_lbfgs(model, X, y, sample_weight, *, alpha, max_iter, max_fun, tol):
         with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
             value = network.loss_gradient(X, y, model["_loss"], sample_weight=sample_weight)
             value = value + penalty.value(network.params)
-    return {"n_iter_": n_iter, "loss_": value, "_curves_current": False}
+    return {"n_iter_": n_iter, "loss_": np.float64(value), "_curves_current": False}
 
 
 def supports_partial_fit(estimator):

@@ -171,13 +171,14 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None)
             penalty = L2Penalty(alpha, network.n_penalized, len(idx), batch_weight)
             value += penalty.value(network.params)
             if not math.isfinite(value):
-                return value  # diverged: stop at once
+                return np.float64(value)  # diverged: stop at once
             optimizer.update(network.params, network.grads, penalty=penalty)
             total += value * len(idx)
             n_seen += len(idx)
             if interrupt is not None and interrupt.requested:
                 break
-    return total / n_seen if n_seen else 0.0
+    # np.float64, the type of scikit-learn's loss_ and loss_curve_ entries.
+    return np.float64(total / n_seen if n_seen else 0.0)
 
 
 def gather_rows(X, idx, out):

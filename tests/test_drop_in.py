@@ -330,3 +330,25 @@ def test_fitted_attribute_before_fit_is_named(module, attribute):
 def test_non_integer_layer_size_is_a_type_error(module):
     with pytest.raises(TypeError):
         module.MLPClassifier(hidden_layer_sizes=(10.5,), max_iter=5).fit(X_iris, y_iris)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"solver": "sgd"}, {"solver": "lbfgs"}, {"early_stopping": True}],
+    ids=["adam", "sgd", "lbfgs", "early_stopping"],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_recorded_numbers_have_scikit_learns_types(params, dtype):
+    # Code that prints the curves (their repr) or checks types sees the same.
+    def run(module):
+        clf = module.MLPClassifier((5,), max_iter=5, random_state=0, **params)
+        clf.fit(X_iris.astype(dtype), y_iris)
+        names = ["loss_", "best_loss_", "best_validation_score_"]
+        types = {name: type(getattr(clf, name, None)) for name in names}
+        for name in ["loss_curve_", "validation_scores_"]:
+            values = getattr(clf, name, None)
+            types[name] = type(values[0]) if values else None
+        return types
+
+    theirs, ours = _same(run)
+    assert ours == theirs
