@@ -274,3 +274,23 @@ def test_layer_norm_epsilon_below_float32_is_refused():
     )
     with pytest.raises(NotImplementedError, match=re.escape(message)):
         to_onnx(model, X[:1], target_opset=17)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.bool_, np.uint8], ids=lambda d: np.dtype(d).name)
+def test_output_class_labels_of_other_dtypes_is_refused(dtype):
+    # skl2onnx writes labels other than int32/int64 as strings: an invalid
+    # graph (float, uint8; also with nocl) or a failed node (bool) without
+    # this check.
+    X, y = TARGETS["binary"]
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, y.astype(dtype))
+    X32 = X.astype(np.float32)
+    message = (
+        f"skl2onnx's output_class_labels cannot output class labels of dtype {np.dtype(dtype).name} "
+        "(only int32, int64 and strings); convert MLPClassifier without it."
+    )
+    for nocl in (False, True):
+        options = {"zipmap": False, "output_class_labels": True, "nocl": nocl}
+        with pytest.raises(NotImplementedError, match=re.escape(message)):
+            to_onnx(model, X32[:1], options=options)
+    labels, _ = _run(to_onnx(model, X32[:1], options={"zipmap": False}), X32)
+    np.testing.assert_array_equal(labels, model.predict(X))

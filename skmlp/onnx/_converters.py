@@ -74,14 +74,29 @@ def _label_values(scope, estimator):
     return np.array([str(label) for label in classes], dtype=object)
 
 
-def _check_zipmap(scope, model):
-    """A model fitted on one class has no ZipMap: 2 columns, 1 label.
+def _check_options(scope, model):
+    """Refuse the options whose skl2onnx graph would fail for this model.
 
-    Its ``predict_proba`` has the columns ``[1 - p, p]`` (as scikit-learn's),
-    which a ZipMap over its one class label cannot name; onnxruntime would
-    fail on every row.
+    A model fitted on one class has no ZipMap: its ``predict_proba`` has the
+    columns ``[1 - p, p]`` (as scikit-learn's), which a ZipMap over its one
+    class label cannot name; onnxruntime would fail on every row.
+    skl2onnx's ``output_class_labels`` writes int32 and int64 labels as
+    integers and any other labels as strings, which fails for bool, float
+    and other integer labels (an invalid graph, also with ``nocl``).
     """
-    zipmap = scope.get_options(model, dict(zipmap=True))["zipmap"]
+    options = scope.get_options(model, dict(zipmap=True, output_class_labels=False))
+    classes = np.asarray(model.classes_)
+    if (
+        options["output_class_labels"]
+        and classes.dtype not in (np.int32, np.int64)
+        and classes.dtype.kind not in "OUS"
+    ):
+        raise NotImplementedError(
+            f"skl2onnx's output_class_labels cannot output class labels of dtype "
+            f"{classes.dtype.name} (only int32, int64 and strings); convert "
+            f"{type(model).__name__} without it."
+        )
+    zipmap = options["zipmap"]
     if len(model.classes_) == 1 and zipmap is not False:
         raise NotImplementedError(
             f"skmlp.onnx cannot convert {type(model).__name__} fitted on one class "
@@ -97,7 +112,7 @@ def parse_classifier(scope, model, inputs, custom_parsers=None):
     would fail there with "No known ways to retrieve the number of classes".
     """
     check_is_fitted(model)
-    _check_zipmap(scope, model)
+    _check_options(scope, model)
     return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
 
 
