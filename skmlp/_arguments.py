@@ -53,7 +53,9 @@ def check_weights(weights, X, name="sample_weight"):
     Raises
     ------
     ValueError
-        If the weights are not finite, negative, all zero, or not one per row.
+        If the weights are not finite, negative, all zero, or not one per row;
+        for arguments other than ``sample_weight`` also if their sum
+        overflows.
     """
     if weights is None:
         return None
@@ -72,6 +74,11 @@ def check_weights(weights, X, name="sample_weight"):
     check_non_negative(weights, f"`{name}`")
     if not weights.any():
         raise ValueError(f"{name} must contain at least one non-zero number.")
+    with np.errstate(over="ignore"):
+        total = np.sum(weights, dtype=np.float64)
+    if not np.isfinite(total):
+        # Weighted means divide by the total: every score would be nan.
+        raise ValueError(f"{name} sums to more than the largest float64; scale it down.")
     return weights
 
 

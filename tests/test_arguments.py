@@ -45,6 +45,8 @@ def _raises(message):
     ([np.inf, 1, 1, 1, 1, 1], "Input sample_weight_val contains infinity"),
     ([0] * 6, "sample_weight_val must contain at least one non-zero number."),
     ([1] * 5, "sample_weight_val has shape (5,), expected (6,): one weight per row of X_val."),
+    # Was accepted, with a validation score of nan every epoch.
+    ([1e308] * 6, "sample_weight_val sums to more than the largest float64; scale it down."),
 ])
 def test_sample_weight_val_is_checked_as_sample_weight(weights, message):
     with _raises(message):
