@@ -294,3 +294,16 @@ def test_output_class_labels_of_other_dtypes_is_refused(dtype):
             to_onnx(model, X32[:1], options=options)
     labels, _ = _run(to_onnx(model, X32[:1], options={"zipmap": False}), X32)
     np.testing.assert_array_equal(labels, model.predict(X))
+
+
+def test_uint64_labels_beyond_int64_are_refused():
+    # They were wrapped to negative int64 labels, every one wrong.
+    X, y = TARGETS["binary"]
+    labels = y.astype(np.uint64) + np.uint64(2**63)
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, labels)
+    message = (
+        "cannot convert MLPClassifier with class labels above the largest int64 "
+        "(9223372036854775809): ONNX labels are int64 or strings."
+    )
+    with pytest.raises(NotImplementedError, match=re.escape(message)):
+        to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})

@@ -69,6 +69,12 @@ def _label_values(scope, estimator):
     labels) and become int64, as in skl2onnx's converters.
     """
     classes = np.asarray(get_label_classes(scope, estimator))
+    if classes.dtype.kind == "u" and classes.max() > np.iinfo(np.int64).max:
+        # int64 would wrap them to negative labels.
+        raise NotImplementedError(
+            f"skmlp.onnx cannot convert {type(estimator).__name__} with class labels "
+            f"above the largest int64 ({classes.max()}): ONNX labels are int64 or strings."
+        )
     if classes.dtype.kind in "biuf":
         return classes.astype(np.int64)
     return np.array([str(label) for label in classes], dtype=object)
