@@ -10,6 +10,7 @@ estimators' other cross-argument checks live.
 from numbers import Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_array, column_or_1d
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_non_negative
@@ -52,7 +53,9 @@ def check_weights(weights, X, name="sample_weight"):
     Raises
     ------
     ValueError
-        If the weights are not finite, negative, all zero, or not one per row.
+        If the weights are not finite, negative, all zero, or not one per row;
+        for arguments other than ``sample_weight`` also if their sum
+        overflows.
     """
     if weights is None:
         return None
@@ -71,6 +74,11 @@ def check_weights(weights, X, name="sample_weight"):
     check_non_negative(weights, f"`{name}`")
     if not weights.any():
         raise ValueError(f"{name} must contain at least one non-zero number.")
+    with np.errstate(over="ignore"):
+        total = np.sum(weights, dtype=np.float64)
+    if not np.isfinite(total):
+        # Weighted means divide by the total: every score would be nan.
+        raise ValueError(f"{name} sums to more than the largest float64; scale it down.")
     return weights
 
 
@@ -86,6 +94,12 @@ def check_class_weight_values(class_weight):
         return
     for per_output in [class_weight] if isinstance(class_weight, dict) else class_weight:
         if isinstance(per_output, dict) and per_output:
+            for label, value in per_output.items():
+                if np.ndim(value) != 0:
+                    raise ValueError(
+                        f"class_weight must map each class to one number; got "
+                        f"{value!r} for class {label!r}."
+                    )
             values = check_array(
                 list(per_output.values()),
                 ensure_2d=False,
@@ -131,9 +145,11 @@ def check_validation_target(y_val, y, n_val, *, numeric):
     ValueError
         Naming ``y_val`` and what differs from ``y``.
     """
+    # Sparse targets are label indicators (multilabel); a regressor's y_val
+    # is dense, refused with a message naming it.
     y_val = check_array(
         y_val,
-        accept_sparse="csr",
+        accept_sparse=False if numeric else "csr",
         ensure_2d=False,
         dtype="numeric" if numeric else None,
         input_name="y_val",
@@ -147,6 +163,7 @@ def check_validation_target(y_val, y, n_val, *, numeric):
         )
     if not numeric:
         _check_same_kind(type_of_target(y_val, input_name="y_val"), type_of_target(y))
+        _check_indicator_values(y_val, y)
     if y_val.ndim > 2 or _n_outputs(y_val) != _n_outputs(y):
         raise ValueError(
             f"y_val is {_describe_outputs(y_val)}, but y is {_describe_outputs(y)}: the "
@@ -175,6 +192,31 @@ def _check_same_kind(kind_val, kind):
         f"y_val is a {kind_val!r} target, but y is {kind!r}: the validation "
         "targets must be of the kind the classifier was trained on."
     )
+
+
+def _indicator_values(Y):
+    """The distinct values of a label indicator matrix, dense or sparse."""
+    if sp.issparse(Y):
+        implicit = [0] if Y.nnz < Y.shape[0] * Y.shape[1] else []
+        return np.union1d(Y.data, implicit)
+    return np.unique(Y)
+
+
+def _check_indicator_values(y_val, y):
+    """Multilabel ``y_val`` holds only the values of ``y``'s indicators.
+
+    ``type_of_target`` calls any integer matrix of two values an indicator
+    (-1 and 1, 0 and 2), and the encoding makes every non-zero value 1: the
+    score would compare the predicted 0/1 labels with values never seen.
+    """
+    if type_of_target(y) != "multilabel-indicator":
+        return
+    unseen = np.setdiff1d(_indicator_values(y_val), _indicator_values(y))
+    if len(unseen):
+        raise ValueError(
+            f"y_val contains values not in y's label indicators: {unseen.tolist()}. "
+            f"y has {_indicator_values(y).tolist()}."
+        )
 
 
 def check_known_classes(y_val, classes):

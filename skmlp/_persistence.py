@@ -7,7 +7,12 @@ def trusted_types():
     skops loads only the types it trusts by default (numpy arrays, builtins,
     scikit-learn's estimators) and those it is given. A fitted skmlp
     estimator holds, besides those, only the types listed here: the two
-    estimators, the network, its layers, losses and optimisers.
+    estimators, the network, its layers, losses and optimisers. What the
+    user gives the estimator is saved with it and not listed: callbacks set
+    with ``set_callbacks`` (``sklearn.callback`` classes and what they hold,
+    such as ``uuid.UUID``) and a callable ``scoring`` (a ``make_scorer``
+    scorer and its metric, or the user's function). Trust those by name, or
+    save the estimator without them (``set_callbacks()``).
 
     Returns
     -------

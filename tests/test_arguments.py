@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn import neural_network as sk
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
@@ -44,6 +45,8 @@ def _raises(message):
     ([np.inf, 1, 1, 1, 1, 1], "Input sample_weight_val contains infinity"),
     ([0] * 6, "sample_weight_val must contain at least one non-zero number."),
     ([1] * 5, "sample_weight_val has shape (5,), expected (6,): one weight per row of X_val."),
+    # Was accepted, with a validation score of nan every epoch.
+    ([1e308] * 6, "sample_weight_val sums to more than the largest float64; scale it down."),
 ])
 def test_sample_weight_val_is_checked_as_sample_weight(weights, message):
     with _raises(message):
@@ -58,6 +61,8 @@ def test_sample_weight_val_is_checked_as_sample_weight(weights, message):
     # Issue 12: "the input data may contain large values", a RuntimeWarning.
     ({0: 0, 1: 0, 2: 0}, "class_weight gives weight 0 to every sample of positive sample_weight"),
     ([{0: 1, 1: 1, 2: -2}], "Negative values in data passed to `class_weight`."),
+    # Was numpy's "setting an array element with a sequence", naming nothing.
+    ({0: [1, 2], 1: 1, 2: 1}, "class_weight must map each class to one number; got [1, 2] for class 0."),
 ])
 def test_class_weight_is_checked_as_sample_weight(class_weight, message):
     with warnings.catch_warnings():
@@ -110,10 +115,29 @@ labels_other = (X_other[:, 0] > 0.5).astype(int)
     (MLPRegressor(loss="poisson", **STOPPING), y_sum, -X_other[:, 0],
      "Some value(s) of y_val are negative which is not allowed for Poisson regression."),
     (MLPRegressor(**STOPPING), y_sum, np.array(["a"] * 80), "dtype='numeric' is not compatible"),
+    # Were accepted: type_of_target calls any integer matrix of two values an
+    # indicator, and the encoding turned -1 and 2 into 1.
+    (MLPClassifier(**STOPPING), Y_multilabel, 2 * Y_multilabel[:80] - 1,
+     "y_val contains values not in y's label indicators: [-1]. y has [0, 1]."),
+    (MLPClassifier(**STOPPING), Y_multilabel, 2 * Y_multilabel[:80],
+     "y_val contains values not in y's label indicators: [2]. y has [0, 1]."),
 ])
 def test_y_val_is_checked_as_y(estimator, y_fit, y_val, message):
     with _raises(message):
         estimator.fit(X, y_fit, X_val=X_other, y_val=y_val)
+
+
+def test_sparse_y_val_of_a_regressor_is_refused_naming_it():
+    # A 2-output sparse y_val failed in numpy ("setting an array element with
+    # a sequence"); a multilabel classifier's sparse y_val is accepted, as y.
+    message = "Sparse data was passed for y_val, but dense data is required."
+    with pytest.raises(TypeError, match=re.escape(message)):
+        MLPRegressor(**STOPPING).fit(X, Y_2, X_val=X_other, y_val=sp.csr_matrix(X_other[:, :2]))
+    dense = _quiet(MLPClassifier(**STOPPING), X, Y_multilabel, X_val=X_other, y_val=Y_multilabel[:80])
+    sparse = _quiet(
+        MLPClassifier(**STOPPING), X, Y_multilabel, X_val=X_other, y_val=sp.csr_matrix(Y_multilabel[:80])
+    )
+    assert sparse.validation_scores_ == dense.validation_scores_
 
 
 def test_y_val_column_is_accepted_for_1d_y_as_y_is():

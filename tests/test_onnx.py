@@ -6,6 +6,7 @@ float64 GELU, which onnxruntime has no kernel for, in onnx's reference
 evaluator).
 """
 
+import re
 import subprocess
 import sys
 import warnings
@@ -227,3 +228,82 @@ def test_importing_skmlp_does_not_import_skl2onnx():
     code = "import sys, skmlp, skmlp.nn; sys.exit('skl2onnx' in sys.modules or 'onnx' in sys.modules)"
     root = Path(__file__).parents[1]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+def test_one_class_labels_and_probabilities():
+    # predict_proba has the columns [1 - p, p] for the one class, as in
+    # scikit-learn; the label is that class even where p > 0.5.
+    X, _ = TARGETS["multiclass"]
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, np.full(len(X), 7))
+    model.intercepts_[-1][:] += 100.0  # p close to 1 on every row
+    X32 = X.astype(np.float32)
+    labels, probabilities = _run(to_onnx(model, X32[:1], options={"zipmap": False}), X32)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_allclose(probabilities, model.predict_proba(X), rtol=0, atol=1e-5)
+    message = (
+        "cannot convert MLPClassifier fitted on one class (7) with zipmap=True: its "
+        "predict_proba has 2 columns for 1 class label. Convert with options={'zipmap': False}."
+    )
+    with pytest.raises(NotImplementedError, match=re.escape(message)):
+        to_onnx(model, X32[:1])
+
+
+def test_poisson_cap_of_a_float64_network_in_a_float32_graph():
+    # predict computes float32 rows in the float64 network's dtype, and caps
+    # there: means above float32's cap (exp(44.4), 1.8e19) that float32 holds
+    # must not be cut.
+    X, y = TARGETS["regression"]
+    model = _fit(MLPRegressor(hidden_layer_sizes=(8,), max_iter=30, loss="poisson", random_state=0), X, y)
+    model.intercepts_[-1][:] += 50.0
+    X32 = X.astype(np.float32)
+    (values,) = _run(to_onnx(model, X32[:1]), X32)
+    expected = model.predict(X32).reshape(len(X), -1)
+    assert expected.max() > 1e20
+    np.testing.assert_allclose(values, expected, rtol=1e-5)
+
+
+def test_layer_norm_epsilon_below_float32_is_refused():
+    X, y = TARGETS["multiclass"]
+    model = MLPClassifier(
+        hidden_layer_sizes=(8,), max_iter=30, normalization="layer", normalization_epsilon=1e-300
+    )
+    model = _fit(model, X, y)
+    message = (
+        "Layer normalisation with epsilon 1e-300: ONNX's LayerNormalization holds its "
+        "epsilon as a float32, whose smallest normal value is 1.17549e-38."
+    )
+    with pytest.raises(NotImplementedError, match=re.escape(message)):
+        to_onnx(model, X[:1], target_opset=17)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.bool_, np.uint8], ids=lambda d: np.dtype(d).name)
+def test_output_class_labels_of_other_dtypes_is_refused(dtype):
+    # skl2onnx writes labels other than int32/int64 as strings: an invalid
+    # graph (float, uint8; also with nocl) or a failed node (bool) without
+    # this check.
+    X, y = TARGETS["binary"]
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, y.astype(dtype))
+    X32 = X.astype(np.float32)
+    message = (
+        f"skl2onnx's output_class_labels cannot output class labels of dtype {np.dtype(dtype).name} "
+        "(only int32, int64 and strings); convert MLPClassifier without it."
+    )
+    for nocl in (False, True):
+        options = {"zipmap": False, "output_class_labels": True, "nocl": nocl}
+        with pytest.raises(NotImplementedError, match=re.escape(message)):
+            to_onnx(model, X32[:1], options=options)
+    labels, _ = _run(to_onnx(model, X32[:1], options={"zipmap": False}), X32)
+    np.testing.assert_array_equal(labels, model.predict(X))
+
+
+def test_uint64_labels_beyond_int64_are_refused():
+    # They were wrapped to negative int64 labels, every one wrong.
+    X, y = TARGETS["binary"]
+    labels = y.astype(np.uint64) + np.uint64(2**63)
+    model = _fit(MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0), X, labels)
+    message = (
+        "cannot convert MLPClassifier with class labels above the largest int64 "
+        "(9223372036854775809): ONNX labels are int64 or strings."
+    )
+    with pytest.raises(NotImplementedError, match=re.escape(message)):
+        to_onnx(model, X[:1].astype(np.float32), options={"zipmap": False})

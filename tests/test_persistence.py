@@ -55,6 +55,48 @@ def test_trusted_types_are_needed():
         sio.loads(sio.dumps(model))
 
 
+@pytest.mark.parametrize("options, continue_", [
+    ({}, "partial_fit"),
+    ({"solver": "sgd", "learning_rate": "adaptive"}, "partial_fit"),
+    ({"normalization": "batch", "dropout": 0.2}, "partial_fit"),
+    ({"early_stopping": True, "scoring": "neg_log_loss"}, "warm_start"),
+    ({"solver": "lbfgs"}, "warm_start"),
+    ({"n_init": 2}, "partial_fit"),
+])
+def test_a_loaded_model_continues_as_the_original(options, continue_):
+    # The optimiser's state (Adam's moments, SGD's velocity and step size)
+    # and the early-stopping records are saved: training on continues alike.
+    estimator = MLPClassifier(hidden_layer_sizes=(4,), random_state=0, **options)
+    model, X = _fitted(estimator)
+    _, y = load_iris(return_X_y=True)
+    loaded = sio.loads(sio.dumps(model), trusted=trusted_types())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for m in (model, loaded):
+            if continue_ == "partial_fit":
+                m.partial_fit(X, y)
+            else:
+                m.set_params(warm_start=True).fit(X, y)
+    assert set(sio.get_untrusted_types(data=sio.dumps(model))) <= set(trusted_types())
+    assert loaded.n_iter_ == model.n_iter_
+    assert getattr(loaded, "loss_curve_", None) == getattr(model, "loss_curve_", None)
+    for expected, got in zip(model.coefs_, loaded.coefs_):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_callbacks_are_the_only_types_beyond_trusted_types():
+    from sklearn.callback import ScoringMonitor
+
+    model = MLPClassifier(hidden_layer_sizes=(4,), random_state=0)
+    model, X = _fitted(model.set_callbacks(ScoringMonitor(scoring="accuracy")))
+    untrusted = set(sio.get_untrusted_types(data=sio.dumps(model))) - set(trusted_types())
+    assert untrusted and all(
+        name.startswith("sklearn.callback.") or name == "uuid.UUID" for name in untrusted
+    )
+    model.set_callbacks()
+    assert set(sio.get_untrusted_types(data=sio.dumps(model))) <= set(trusted_types())
+
+
 @pytest.mark.slow  # importing mlflow takes most of its ~8 s
 def test_mlflow_recipe(tmp_path, monkeypatch):
     mlflow_sklearn = pytest.importorskip("mlflow.sklearn", reason="needs mlflow-skinny")

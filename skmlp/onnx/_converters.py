@@ -57,6 +57,11 @@ def _is_multilabel(estimator):
     return estimator._label_binarizer.y_type_.startswith("multilabel")
 
 
+def _n_probabilities(estimator):
+    """Columns of ``predict_proba``: 2 for one output unit, even for one class."""
+    return 2 if estimator.n_outputs_ == 1 else estimator.n_outputs_
+
+
 def _label_values(scope, estimator):
     """The class labels as an int64 or a str array (``nocl``: their indices).
 
@@ -64,9 +69,46 @@ def _label_values(scope, estimator):
     labels) and become int64, as in skl2onnx's converters.
     """
     classes = np.asarray(get_label_classes(scope, estimator))
+    if classes.dtype.kind == "u" and classes.max() > np.iinfo(np.int64).max:
+        # int64 would wrap them to negative labels.
+        raise NotImplementedError(
+            f"skmlp.onnx cannot convert {type(estimator).__name__} with class labels "
+            f"above the largest int64 ({classes.max()}): ONNX labels are int64 or strings."
+        )
     if classes.dtype.kind in "biuf":
         return classes.astype(np.int64)
     return np.array([str(label) for label in classes], dtype=object)
+
+
+def _check_options(scope, model):
+    """Refuse the options whose skl2onnx graph would fail for this model.
+
+    A model fitted on one class has no ZipMap: its ``predict_proba`` has the
+    columns ``[1 - p, p]`` (as scikit-learn's), which a ZipMap over its one
+    class label cannot name; onnxruntime would fail on every row.
+    skl2onnx's ``output_class_labels`` writes int32 and int64 labels as
+    integers and any other labels as strings, which fails for bool, float
+    and other integer labels (an invalid graph, also with ``nocl``).
+    """
+    options = scope.get_options(model, dict(zipmap=True, output_class_labels=False))
+    classes = np.asarray(model.classes_)
+    if (
+        options["output_class_labels"]
+        and classes.dtype not in (np.int32, np.int64)
+        and classes.dtype.kind not in "OUS"
+    ):
+        raise NotImplementedError(
+            f"skl2onnx's output_class_labels cannot output class labels of dtype "
+            f"{classes.dtype.name} (only int32, int64 and strings); convert "
+            f"{type(model).__name__} without it."
+        )
+    zipmap = options["zipmap"]
+    if len(model.classes_) == 1 and zipmap is not False:
+        raise NotImplementedError(
+            f"skmlp.onnx cannot convert {type(model).__name__} fitted on one class "
+            f"({model.classes_.tolist()[0]!r}) with zipmap={zipmap!r}: its predict_proba has 2 "
+            "columns for 1 class label. Convert with options={'zipmap': False}."
+        )
 
 
 def parse_classifier(scope, model, inputs, custom_parsers=None):
@@ -76,6 +118,7 @@ def parse_classifier(scope, model, inputs, custom_parsers=None):
     would fail there with "No known ways to retrieve the number of classes".
     """
     check_is_fitted(model)
+    _check_options(scope, model)
     return _parse_sklearn_classifier(scope, model, inputs, custom_parsers=custom_parsers)
 
 
@@ -86,10 +129,10 @@ def calculate_classifier_shapes(operator):
     n_samples = operator.inputs[0].get_first_dimension()
     labels = _label_values(operator.scope_inst, estimator)
     label_type = StringTensorType if labels.dtype == object else Int64TensorType
-    n_classes = len(estimator.classes_)
-    label_shape = [n_samples, n_classes] if _is_multilabel(estimator) else [n_samples]
+    n_columns = _n_probabilities(estimator)
+    label_shape = [n_samples, n_columns] if _is_multilabel(estimator) else [n_samples]
     operator.outputs[0].set_type(label_type(label_shape))
-    operator.outputs[1].set_type(_tensor_type(operator)([n_samples, n_classes]))
+    operator.outputs[1].set_type(_tensor_type(operator)([n_samples, n_columns]))
 
 
 def calculate_regressor_shapes(operator):
@@ -100,9 +143,14 @@ def calculate_regressor_shapes(operator):
     operator.outputs[0].set_type(_tensor_type(operator)([n_samples, n_outputs]))
 
 
+_INPUT_DTYPES = {FloatTensorType: np.float32, DoubleTensorType: np.float64, Int64TensorType: np.int64}
+
+
 def _graph(scope, operator, container):
     dtype = np.float64 if _tensor_type(operator) is DoubleTensorType else np.float32
-    return Graph(scope, container, dtype)
+    network_dtype = operator.raw_operator.coefs_[0].dtype
+    input_dtype = _INPUT_DTYPES[type(operator.inputs[0].type)]
+    return Graph(scope, container, dtype, np.result_type(input_dtype, network_dtype))
 
 
 def convert_classifier(scope, operator, container):
@@ -126,7 +174,8 @@ def convert_classifier(scope, operator, container):
         graph.node("Concat", [negative, output], output=probabilities, axis=1)
     else:
         graph.node("Identity", [output], output=probabilities)
-    labels = _label_values(scope, estimator)
+    # One class: both columns name it, as predict always returns it.
+    labels = np.resize(_label_values(scope, estimator), _n_probabilities(estimator))
     classes = (
         graph.strings(labels) if labels.dtype == object else graph.constant(labels, "classes", np.int64)
     )

@@ -67,12 +67,18 @@ class Graph:
         Receives the nodes and initialisers.
     dtype : {numpy.float32, numpy.float64}
         Type of every tensor the network computes.
+    predict_dtype : numpy dtype, default=None
+        Type that ``predict`` computes in for the same input: numpy's
+        promotion of the input's type and the network's (a float64 network
+        computes float32 rows in float64). Where it differs from ``dtype``,
+        only the caps that depend on it follow it. None means ``dtype``.
     """
 
-    def __init__(self, scope, container, dtype):
+    def __init__(self, scope, container, dtype, predict_dtype=None):
         self.scope = scope
         self.container = container
         self.dtype = np.dtype(dtype)
+        self.predict_dtype = self.dtype if predict_dtype is None else np.dtype(predict_dtype)
         self.proto_type = TensorProto.DOUBLE if self.dtype == np.float64 else TensorProto.FLOAT
 
     @property
@@ -138,6 +144,14 @@ def _layer_norm(graph, X, layer):
             f"{LAYER_NORM_OPSET} introduced; the target opset is {graph.opset}. "
             f"Convert with target_opset={LAYER_NORM_OPSET} or later."
         )
+    # ONNX stores float attributes as float32: a smaller epsilon (legal in a
+    # float64 network) would become 0, and a constant row 0 / 0.
+    if layer.epsilon_ < np.finfo(np.float32).tiny:
+        raise NotImplementedError(
+            f"Layer normalisation with epsilon {layer.epsilon_:g}: ONNX's "
+            "LayerNormalization holds its epsilon as a float32, whose smallest normal "
+            f"value is {np.finfo(np.float32).tiny:g}. Fit with a larger normalization_epsilon."
+        )
     scale, offset = graph.constant(layer.gamma, "scale"), graph.constant(layer.beta, "offset")
     return graph.node(
         "LayerNormalization", [X, scale, offset], axis=-1, epsilon=float(layer.epsilon_)
@@ -198,8 +212,11 @@ _LAYERS = {
 
 
 def _poisson_mean(graph, Z):
-    # PoissonDeviance.output caps Z at half the dtype's largest exponent.
-    cap = 0.5 * np.log(np.finfo(graph.dtype).max)
+    # PoissonDeviance.output caps Z at half the largest exponent of the
+    # dtype predict computes in (float64 for a float64 network fed float32
+    # rows: a float32 cap there would cut means above 1.8e19 that float32
+    # holds).
+    cap = 0.5 * np.log(np.finfo(graph.predict_dtype).max)
     return graph.node("Exp", [graph.node("Min", [Z, graph.constant(cap, "cap")])])
 
 
