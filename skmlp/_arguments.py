@@ -247,8 +247,11 @@ def check_split_weights(sample_weight, train_idx, val_idx):
             )
 
 
-def missing_classes_error(missing, scoring, error, *, split):
-    """The scorer failed on validation data that lacks some classes of y."""
+def missing_classes_error(missing, scoring, reason, *, split):
+    """The scorer failed on validation data that lacks some classes of y.
+
+    ``reason`` says how: "it raised ...", or "it scores nan".
+    """
     where = (
         "The validation part split off for early stopping"
         if split
@@ -261,6 +264,6 @@ def missing_classes_error(missing, scoring, error, *, split):
     )
     return ValueError(
         f"{where} has no samples of class(es) {missing}, which scoring={scoring!r} "
-        f"needs: it raised {type(error).__name__}({str(error)!r}). {advice}, or "
+        f"needs: {reason}. {advice}, or "
         "choose a scoring that does not need every class."
     )

@@ -9,15 +9,17 @@
 import contextlib
 import copy
 import functools
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.callback import CallbackSupportMixin
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 from . import _restarts
 from ._architecture import NetworkBuilderMixin
@@ -231,9 +233,10 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         has_validation_data = check_validation_arguments(*validation_data)
         dropout_rates = self._check_options(hidden_sizes, has_validation_data)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping and self.solver in STOCHASTIC_SOLVERS:
             # scikit-learn's error, after its checks of the data: one batch
-            # has no held-out part.
+            # has no held-out part. (Its regressor's partial_fit with
+            # 'lbfgs' runs L-BFGS, which ignores early_stopping.)
             raise ValueError("partial_fit does not support early_stopping=True")
         sample_weight = self._sample_weight(sample_weight, X, y)
         validation = (
@@ -294,10 +297,7 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
 
     def _validation(self, X_val, y_val, sample_weight_val, dtype, y):
         """Explicit validation data, checked as the training data ``y`` is."""
-        with np.errstate(over="ignore", invalid="ignore"):  # as in _check_data
-            X_val = validate_data(
-                self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
-            )
+        X_val = self._check_validation_input(X_val, dtype)
         y_val = check_validation_target(
             y_val, y, X_val.shape[0], numeric=not is_classifier(self)
         )
@@ -309,6 +309,25 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
 
     def _check_known_targets(self, y_val):
         """Validation targets must be ones the network can output; any value can."""
+
+    def _check_validation_input(self, X_val, dtype):
+        """``X_val`` checked as ``predict`` checks X, with errors naming X_val."""
+        with np.errstate(over="ignore", invalid="ignore"):  # as in _check_data
+            checked = check_array(
+                X_val,
+                accept_sparse=["csr", "csc"],
+                dtype=dtype,
+                input_name="X_val",
+                estimator=self,
+            )
+        if checked.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X_val has {checked.shape[1]} features, but {type(self).__name__} "
+                f"is expecting {self.n_features_in_} features as input."
+            )
+        # The feature names (of a DataFrame) against those of X.
+        validate_data(self, X_val, skip_check_array=True, reset=False)
+        return checked
 
     def _validation_scorer(self):
         """None (the estimator's score), 'loss' or a scorer: see ``scoring``."""
@@ -464,12 +483,20 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         if not missing or validation.scorer is None:
             return
         try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                score(None)
+            with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+                # A scorer that cannot score says so with nan and a warning
+                # (roc_auc on one class): the error below says it instead.
+                warnings.simplefilter("ignore", UndefinedMetricWarning)
+                value = score(None)
         except ValueError as error:
+            reason = f"it raised {type(error).__name__}({str(error)!r})"
             raise missing_classes_error(
-                missing, self.scoring, error, split=validation.split_off
+                missing, self.scoring, reason, split=validation.split_off
             ) from error
+        if not np.isfinite(value):
+            raise missing_classes_error(
+                missing, self.scoring, f"it scores {value}", split=validation.split_off
+            )
 
     def _missing_classes(self, y_val):
         """Classes of ``y`` absent from ``y_val``; none for regressors."""

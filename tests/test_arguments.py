@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn import neural_network as sk
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
@@ -272,3 +272,36 @@ def test_a_refused_argument_leaves_a_warm_started_model_as_it_was():
     for name, value in before.items():
         if name != "class_weight":
             np.testing.assert_equal(after[name], value)
+
+
+def test_x_val_errors_name_x_val():
+    X, y = load_iris(return_X_y=True)
+    model = MLPClassifier(early_stopping=True, max_iter=5)
+    with pytest.raises(ValueError, match="X_val has 3 features, but MLPClassifier is expecting 4"):
+        model.fit(X, y, X_val=X[:15, :3], y_val=y[:15])
+    X_nan = X[:15].copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X_val contains NaN"):
+        model.fit(X, y, X_val=X_nan, y_val=y[:15])
+
+
+def test_a_scorer_that_scores_nan_without_a_class_is_an_error_before_training():
+    # roc_auc on a validation part of one class returns nan with a warning:
+    # every epoch would have scored nothing.
+    X, y = load_iris(return_X_y=True)
+    y = y == 1
+    model = MLPClassifier(early_stopping=True, scoring="roc_auc", max_iter=5)
+    with pytest.raises(ValueError, match=r"has no samples of class\(es\) \[.*True.*\].*it scores nan"):
+        model.fit(X, y, X_val=X[:15], y_val=np.zeros(15, bool))
+
+
+def test_regressor_partial_fit_with_lbfgs_ignores_early_stopping_as_in_scikit_learn():
+    X, y = load_iris(return_X_y=True)
+    params = dict(solver="lbfgs", early_stopping=True, max_iter=20, random_state=0)
+    ours = MLPRegressor(**params)
+    theirs = sk.MLPRegressor(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.partial_fit(X, y)
+        theirs.partial_fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_

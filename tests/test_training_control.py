@@ -218,7 +218,7 @@ def test_validation_data_errors():
         (dict(sample_weight_val=np.ones(3)), "sample_weight_val is provided, but X_val and y_val"),
         (dict(X_val=X_val, y_val=np.where(y_val == 2, 7, y_val)),
          "y_val contains labels not in y: [7]. The classes of y are [0, 1, 2]."),
-        (dict(X_val=X_val[:, :2], y_val=y_val), "X has 2 features, but MLPClassifier is expecting 4"),
+        (dict(X_val=X_val[:, :2], y_val=y_val), "X_val has 2 features, but MLPClassifier is expecting 4"),
     ]:
         with pytest.raises(ValueError, match=re.escape(message)):
             clf.fit(X_train, y_train, **kwargs)
