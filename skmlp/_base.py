@@ -105,9 +105,34 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
     def coefs_(self):
         return [layer.W for layer in self._layers_of(Dense, "coefs_")]
 
+    @coefs_.setter
+    def coefs_(self, values):
+        self._assign_to_dense_layers("coefs_", "W", values)
+
     @property
     def intercepts_(self):
         return [layer.b for layer in self._layers_of(Dense, "intercepts_")]
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        self._assign_to_dense_layers("intercepts_", "b", values)
+
+    def _assign_to_dense_layers(self, name, parameter, values):
+        """``model.coefs_ = [...]`` writes the arrays into the network's weights.
+
+        As with scikit-learn's MLP, prediction then uses them; the network's
+        shapes cannot change, since its parameters live in one flat buffer.
+        """
+        layers = self._layers_of(Dense, name)
+        values = [np.asarray(value) for value in values]
+        shapes = [getattr(layer, parameter).shape for layer in layers]
+        if [value.shape for value in values] != shapes:
+            raise ValueError(
+                f"{name} must be a list of arrays of shapes {shapes}, the fitted network's; "
+                f"got shapes {[value.shape for value in values]}."
+            )
+        for layer, value in zip(layers, values):
+            getattr(layer, parameter)[...] = value
 
     def _layers_of(self, kind, name):
         """The network's layers of ``kind``, for the fitted attribute ``name``.

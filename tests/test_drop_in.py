@@ -352,3 +352,20 @@ def test_recorded_numbers_have_scikit_learns_types(params, dtype):
 
     theirs, ours = _same(run)
     assert ours == theirs
+
+
+def test_assigned_coefs_and_intercepts_are_used_as_in_scikit_learn():
+    def run(module):
+        clf = module.MLPClassifier((5,), max_iter=20, random_state=0).fit(X_iris, y_iris)
+        clf.coefs_ = [np.full_like(W, 0.1) for W in clf.coefs_]
+        clf.intercepts_ = [np.zeros_like(b) + 0.2 for b in clf.intercepts_]
+        return {"proba": clf.predict_proba(X_iris)}
+
+    _assert_same(*_same(run))
+
+
+def test_assigned_coefs_of_other_shapes_are_refused():
+    clf = skmlp.MLPClassifier((5,), max_iter=5, random_state=0)
+    _quiet(clf.fit, X_iris, y_iris)
+    with pytest.raises(ValueError, match=r"coefs_ must be a list of arrays of shapes \[\(4, 5\), \(5, 3\)\]"):
+        clf.coefs_ = [np.zeros((4, 6)), np.zeros((6, 3))]
