@@ -6,7 +6,6 @@
 (restarts), commits the fitted attributes, and predicts.
 """
 
-import contextlib
 import copy
 import functools
 import warnings
@@ -45,7 +44,6 @@ from ._solvers import (
     fit_lbfgs,
     make_optimizer,
     starting_record,
-    supports_partial_fit,
 )
 from ._train import Stopping, non_finite_weights_error, train
 from ._training import Epochs, resolve_batch_size, validation_split
@@ -190,7 +188,9 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         with progress.open() as task:
             attributes = self.__dict__.copy()
             fitted = hasattr(self, "_network")
-            learned = (self._network.get_state(), copy.deepcopy(self._optimizer)) if fitted else None
+            learned = None
+            if fitted:
+                learned = (self._network.get_state(), copy.deepcopy(self._optimizer))
             try:
                 self._fit_unsafe(X, y, sample_weight, incremental, validation_data, progress)
             except BaseException:

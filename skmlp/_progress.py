@@ -6,8 +6,8 @@ of tasks. Here it is the fit; under it, one task per restart when
 stochastic solver (L-BFGS has no epoch tasks). A `Progress`
 opens the tasks and calls the callbacks' hooks, with the estimator the
 callbacks were set on and, as its ready-to-predict copy, a snapshot of the
-network being trained and its training record, and tells the training loop when to stop: when a callback asks
-for it, or when the user interrupts.
+network being trained and its training record, and tells the training loop
+when to stop: when a callback asks for it, or when the user interrupts.
 
 An interrupt never leaves a mini-batch half done. During stochastic
 training the first Ctrl-C only sets a flag, read at the end of the current

@@ -4,7 +4,8 @@ Backpropagation can end in a poor local optimum; the classic remedy is to
 train from several initial weights and keep the network that does best on
 validation data. Each restart gets its own seed, drawn once from the fit's
 random generator, and returns the fitted attributes of its training
-without changing the estimator, so restarts can run in any order, in threads or in processes, with the same results.
+without changing the estimator, so restarts can run in any order, in
+threads or in processes, with the same results.
 Warnings are recorded where a restart runs and raised again by the caller,
 so they too are the same for any ``n_jobs``; the restarts that did not
 converge are summarised in one warning.

@@ -41,7 +41,8 @@ CLASSIFIER_OPTIONS = {
 
 def _tensor_type(operator):
     """Double tensors for a double input, else float (skl2onnx's rule)."""
-    return DoubleTensorType if isinstance(operator.inputs[0].type, DoubleTensorType) else FloatTensorType
+    double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    return DoubleTensorType if double else FloatTensorType
 
 
 def _check_operator(operator, n_outputs):
@@ -143,7 +144,11 @@ def calculate_regressor_shapes(operator):
     operator.outputs[0].set_type(_tensor_type(operator)([n_samples, n_outputs]))
 
 
-_INPUT_DTYPES = {FloatTensorType: np.float32, DoubleTensorType: np.float64, Int64TensorType: np.int64}
+_INPUT_DTYPES = {
+    FloatTensorType: np.float32,
+    DoubleTensorType: np.float64,
+    Int64TensorType: np.int64,
+}
 
 
 def _graph(scope, operator, container):
@@ -177,7 +182,9 @@ def convert_classifier(scope, operator, container):
     # One class: both columns name it, as predict always returns it.
     labels = np.resize(_label_values(scope, estimator), _n_probabilities(estimator))
     classes = (
-        graph.strings(labels) if labels.dtype == object else graph.constant(labels, "classes", np.int64)
+        graph.strings(labels)
+        if labels.dtype == object
+        else graph.constant(labels, "classes", np.int64)
     )
     best = graph.node("ArgMax", [probabilities], axis=1, keepdims=0)
     graph.node("Gather", [classes, best], output=label, axis=0)

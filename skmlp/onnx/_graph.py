@@ -229,10 +229,10 @@ _OUTPUTS = {
 
 
 def _unsupported(estimator, what):
+    layers = sorted(kind.__name__ for kind in (*_LAYERS, Dropout, BatchNorm))
     return NotImplementedError(
         f"skmlp.onnx cannot convert {type(estimator).__name__} with {what}: "
-        f"it converts the layers {sorted(kind.__name__ for kind in (*_LAYERS, Dropout, BatchNorm))} "
-        f"and the output functions {sorted(_OUTPUTS)}."
+        f"it converts the layers {layers} and the output functions {sorted(_OUTPUTS)}."
     )
 
 
