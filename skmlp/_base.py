@@ -1,7 +1,7 @@
 """The machinery that MLPClassifier and MLPRegressor share.
 
-`BaseMultilayerPerceptron` validates the data, builds the network (see
-``_architecture``), trains it with L-BFGS or a stochastic solver (see
+`BaseMultilayerPerceptron` validates the data, resolves the options (see
+``_options``), builds the network (see ``_architecture``), trains it with L-BFGS or a stochastic solver (see
 ``_train.train``, which returns a record), from one seed or several
 (restarts), commits the fitted attributes, and predicts.
 """
@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_array, validate_data
 
 from . import _restarts
-from ._architecture import NetworkBuilderMixin
+from ._architecture import build_layers, continue_network
 from ._compat import (
     Interval,
     Options,
@@ -38,6 +38,7 @@ from ._arguments import (
 )
 from ._data import Validation, ValidationScore
 from ._inference import check_predict_input
+from ._options import check_batch_rows, check_partial_fit, resolve_options
 from ._progress import Progress
 from ._solvers import (
     STOCHASTIC_SOLVERS,
@@ -55,7 +56,7 @@ def _print_line(line, label=None):
     print(line if label is None else f"[{label}] {line}")
 
 
-class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEstimator):
+class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators; use the subclasses."""
 
     _parameter_constraints: dict = {
@@ -253,32 +254,27 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         self.__dict__.update(fitted)
 
     def _prepare(self, X, y, sample_weight, incremental, validation_data, first_pass):
-        """Checked data, validation data and layers; the cross-parameter checks."""
-        hidden_sizes = self._hidden_layer_sizes()
+        """Checked data, validation data and layers; the options resolved.
+
+        The checks of the parameters come before those of the data, and
+        those that need the data after them, as scikit-learn orders them.
+        """
         has_validation_data = check_validation_arguments(*validation_data)
-        dropout_rates = self._check_options(hidden_sizes, has_validation_data)
+        options = resolve_options(
+            self.get_params(deep=False), has_validation_data=has_validation_data
+        )
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        if incremental and self.early_stopping and self.solver in STOCHASTIC_SOLVERS:
-            # scikit-learn's error, after its checks of the data: one batch
-            # has no held-out part. (Its regressor's partial_fit with
-            # 'lbfgs' runs L-BFGS, which ignores early_stopping.)
-            raise ValueError("partial_fit does not support early_stopping=True")
+        check_partial_fit(options, incremental=incremental)
         sample_weight = self._sample_weight(sample_weight, X, y)
         validation = (
             self._validation(*validation_data, X.dtype, y) if has_validation_data else None
         )
         y = self._encode_target(y, X.dtype)
-        layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
+        layers = build_layers(options, y.shape[1])
         if not first_pass:
-            self._network = self._continue_network(layers, y.shape[1])
-        # Rows of weight 0 are no samples to batch statistics (see BatchNorm).
+            self._network = continue_network(self._network, options, y.shape[1])
         n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-        if self.normalization == "batch" and self.solver != "lbfgs" and n_rows < 2:
-            of_weight = "" if sample_weight is None else " of positive sample_weight"
-            raise ValueError(
-                "normalization='batch' needs at least 2 samples per mini-batch; "
-                f"got {n_rows} sample{of_weight} in total."
-            )
+        check_batch_rows(options, n_rows=n_rows, weighted=sample_weight is not None)
         return X, y, sample_weight, validation, layers
 
     def _check_data(self, X, y, *, reset, dtype=None):
