@@ -1,9 +1,10 @@
 """The machinery that MLPClassifier and MLPRegressor share.
 
-`BaseMultilayerPerceptron` validates the data, builds the network (see
-``_architecture``), trains it with L-BFGS or a stochastic solver (see
-``_train.train``, which returns a record), from one seed or several
-(restarts), commits the fitted attributes, and predicts.
+`BaseMultilayerPerceptron` validates the data, resolves the options
+(``_options``), builds the network (``_architecture``), trains it with
+L-BFGS or a stochastic solver (see ``_train.train``, which returns a
+record), from one seed or several (restarts), commits the fitted
+attributes, and predicts.
 """
 
 import copy
@@ -21,7 +22,7 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_array, validate_data
 
 from . import _restarts
-from ._architecture import NetworkBuilderMixin
+from ._architecture import build_layers, continue_network
 from ._compat import (
     Interval,
     Options,
@@ -38,6 +39,7 @@ from ._arguments import (
 )
 from ._data import Validation, ValidationScore
 from ._inference import check_predict_input
+from ._options import check_batch_rows, check_partial_fit, resolve_options
 from ._progress import Progress
 from ._solvers import (
     STOCHASTIC_SOLVERS,
@@ -55,7 +57,7 @@ def _print_line(line, label=None):
     print(line if label is None else f"[{label}] {line}")
 
 
-class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEstimator):
+class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators; use the subclasses."""
 
     _parameter_constraints: dict = {
@@ -218,19 +220,19 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
     def _fit_unsafe(self, X, y, sample_weight, incremental, validation_data, progress):
         """Validate, resolve the options, build or continue, train, commit."""
         first_pass = self._first_pass(incremental)
-        X, y, sample_weight, validation, layers = self._prepare(
+        X, y, sample_weight, validation, options = self._prepare(
             X, y, sample_weight, incremental, validation_data, first_pass
         )
         random_state = check_random_state(self.random_state)
         if first_pass and self.n_init > 1:
             fitted = _restarts.fit_restarts(
-                self, layers, X, y, sample_weight, validation, random_state, progress, incremental
+                self, options, X, y, sample_weight, validation, random_state, progress, incremental
             )
         else:
-            model = self._new_model(layers, X, y, random_state) if first_pass else self._model()
+            model = self._new_model(options, X, y, random_state) if first_pass else self._model()
             previous = None if first_pass else vars(self)
             fitted = self._train(
-                model, previous, X, y, sample_weight, random_state, incremental,
+                options, model, previous, X, y, sample_weight, random_state, incremental,
                 validation, progress,
             )
             if self.n_init > 1:  # one score when a fitted network was continued
@@ -253,33 +255,27 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         self.__dict__.update(fitted)
 
     def _prepare(self, X, y, sample_weight, incremental, validation_data, first_pass):
-        """Checked data, validation data and layers; the cross-parameter checks."""
-        hidden_sizes = self._hidden_layer_sizes()
+        """Checked data and validation data, and the options resolved.
+
+        The checks of the parameters come before those of the data, and
+        those that need the data after them, as scikit-learn orders them.
+        """
         has_validation_data = check_validation_arguments(*validation_data)
-        dropout_rates = self._check_options(hidden_sizes, has_validation_data)
+        options = resolve_options(
+            self.get_params(deep=False), has_validation_data=has_validation_data
+        )
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        if incremental and self.early_stopping and self.solver in STOCHASTIC_SOLVERS:
-            # scikit-learn's error, after its checks of the data: one batch
-            # has no held-out part. (Its regressor's partial_fit with
-            # 'lbfgs' runs L-BFGS, which ignores early_stopping.)
-            raise ValueError("partial_fit does not support early_stopping=True")
+        check_partial_fit(options, incremental=incremental)
         sample_weight = self._sample_weight(sample_weight, X, y)
         validation = (
             self._validation(*validation_data, X.dtype, y) if has_validation_data else None
         )
         y = self._encode_target(y, X.dtype)
-        layers = self._build_layers(hidden_sizes, y.shape[1], dropout_rates)
         if not first_pass:
-            self._network = self._continue_network(layers, y.shape[1])
-        # Rows of weight 0 are no samples to batch statistics (see BatchNorm).
+            self._network = continue_network(self._network, options, y.shape[1])
         n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-        if self.normalization == "batch" and self.solver != "lbfgs" and n_rows < 2:
-            of_weight = "" if sample_weight is None else " of positive sample_weight"
-            raise ValueError(
-                "normalization='batch' needs at least 2 samples per mini-batch; "
-                f"got {n_rows} sample{of_weight} in total."
-            )
-        return X, y, sample_weight, validation, layers
+        check_batch_rows(options, n_rows=n_rows, weighted=sample_weight is not None)
+        return X, y, sample_weight, validation, options
 
     def _check_data(self, X, y, *, reset, dtype=None):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output).
@@ -371,11 +367,13 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
             )
         return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
 
-    def _new_model(self, layers, X, y, random_state):
-        """A fresh network for the data, and its fitted attributes."""
+    def _new_model(self, options, X, y, random_state):
+        """A fresh network of ``options`` for the data, and its fitted attributes."""
         n_outputs = y.shape[1]
         loss = LOSSES[self._loss_name(n_outputs)]()
-        network = Sequential(layers).build(X.shape[1], X.dtype, random_state)
+        network = Sequential(build_layers(options, n_outputs)).build(
+            X.shape[1], X.dtype, random_state
+        )
         return {
             "_loss": loss,
             "_network": network,
@@ -392,7 +390,7 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         return {name: getattr(self, name) for name in ("_loss", "_network", "_optimizer")}
 
     def _train(
-        self, model, previous, X, y, sample_weight, random_state, incremental, validation,
+        self, options, model, previous, X, y, sample_weight, random_state, incremental, validation,
         progress, train_idx=None, label=None,
     ):
         """Train the network of ``model``; its fitted attributes after training.
@@ -400,7 +398,7 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         ``previous``: the fitted attributes that training continues, None
         for a new network. See `_fit_stochastic` for the arguments.
         """
-        if self.solver == "lbfgs":
+        if not options.stochastic:
             return {
                 **model,
                 **fit_lbfgs(
@@ -411,13 +409,13 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         return {
             **model,
             **self._fit_stochastic(
-                model, previous, X, y, sample_weight, random_state, incremental,
+                options, model, previous, X, y, sample_weight, random_state, incremental,
                 validation, progress, train_idx, label,
             ),
         }
 
     def _fit_stochastic(
-        self, model, previous, X, y, sample_weight, random_state, incremental, validation,
+        self, options, model, previous, X, y, sample_weight, random_state, incremental, validation,
         progress, train_idx=None, label=None,
     ):
         """Epochs of Adam or SGD (see `_train.train`): the record's attributes.
@@ -437,13 +435,13 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
         if validation is not None and validation.scorer != "loss":
             score = ValidationScore(self, model, validation)
             self._check_scorer_classes(validation, score)
-        batch_size = resolve_batch_size(self.batch_size, len(train_idx))
+        batch_size = resolve_batch_size(options.batch_size, len(train_idx))
         epochs = Epochs(
             (X, y, sample_weight),
             train_idx,
             batch_size,
-            random_state if self.shuffle else None,
-            min_size=2 if self.normalization == "batch" else 1,
+            random_state if options.shuffle else None,
+            min_size=2 if options.normalization == "batch" else 1,
         )
         record = train(
             model["_network"],
@@ -458,7 +456,7 @@ class BaseMultilayerPerceptron(NetworkBuilderMixin, CallbackSupportMixin, BaseEs
                 one_pass=incremental,
                 adaptive=self.learning_rate == "adaptive",
             ),
-            record=starting_record(previous, self.early_stopping),
+            record=starting_record(previous, options.early_stopping),
             validation=validation,
             score=score,
             progress=progress.training(model),

@@ -12,15 +12,12 @@ converge are summarised in one warning.
 """
 
 import contextlib
-import copy
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.parallel import Parallel, delayed
-
-from ._solvers import STOCHASTIC_SOLVERS
 
 
 def draw_seeds(random_state, n_init):
@@ -29,7 +26,7 @@ def draw_seeds(random_state, n_init):
 
 
 def _train_from_seed(
-    estimator, seed, progress, label, layers, X, y, sample_weight, validation, train_idx,
+    estimator, seed, progress, label, options, X, y, sample_weight, validation, train_idx,
     incremental,
 ):
     """One restart: a new network from ``seed``; its fitted attributes.
@@ -39,10 +36,10 @@ def _train_from_seed(
     """
     with progress.open() as task:
         random_state = np.random.RandomState(seed)
-        model = estimator._new_model(copy.deepcopy(layers), X, y, random_state)
+        model = estimator._new_model(options, X, y, random_state)
         train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
         fitted = estimator._train(
-            model, None, X, y, sample_weight, random_state, incremental, validation,
+            options, model, None, X, y, sample_weight, random_state, incremental, validation,
             progress, train_idx, label,
         )
         task.end_fitted(fitted)
@@ -136,7 +133,7 @@ def best_restart(scores, *, higher_is_better):
 
 
 def fit_restarts(
-    estimator, layers, X, y, sample_weight, validation, random_state, progress, incremental
+    estimator, options, X, y, sample_weight, validation, random_state, progress, incremental
 ):
     """Train ``n_init`` networks from their own seeds; the best one's attributes.
 
@@ -148,7 +145,7 @@ def fit_restarts(
     first ``partial_fit`` trains each restart for one pass.
     """
     seeds = draw_seeds(random_state, estimator.n_init)
-    stochastic = estimator.solver in STOCHASTIC_SOLVERS
+    stochastic = options.stochastic
     train_idx, deferred = None, contextlib.nullcontext()
     if stochastic:
         X = X.tocsr() if sp.issparse(X) else X
@@ -163,7 +160,7 @@ def fit_restarts(
     ]
     with deferred:
         runs, warned = train_restarts(
-            estimator, restarts, estimator.n_jobs, layers, X, y, sample_weight, validation,
+            estimator, restarts, estimator.n_jobs, options, X, y, sample_weight, validation,
             train_idx, incremental,
         )
     scores = [restart_score(run) for run in runs]
