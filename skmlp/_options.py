@@ -60,6 +60,13 @@ early_stopping
         return self.solver in STOCHASTIC_SOLVERS
 
 
+# The parameters that Options holds as they are.
+_PLAIN = (
+    "input_dropout", "normalization", "normalization_epsilon", "batch_norm_momentum",
+    "weight_init", "solver", "batch_size", "shuffle", "early_stopping",
+)
+
+
 def resolve_options(params, *, has_validation_data):
     """One frozen description of the network and training.
 
@@ -94,12 +101,6 @@ def resolve_options(params, *, has_validation_data):
         output_init=activations[-1] if activations else _name_or_none(params["activation"]),
         **{name: params[name] for name in _PLAIN},
     )
-
-
-_PLAIN = (
-    "input_dropout", "normalization", "normalization_epsilon", "batch_norm_momentum",
-    "weight_init", "solver", "batch_size", "shuffle", "early_stopping",
-)
 
 
 def check_partial_fit(options, *, incremental):
