@@ -49,6 +49,7 @@ from ._solvers import (
 )
 from ._train import Stopping, non_finite_weights_error, train
 from ._training import Epochs, resolve_batch_size, validation_split
+from .callback import checkpoint_of, fit_key
 from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential
 
 
@@ -223,6 +224,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         X, y, sample_weight, validation, options = self._prepare(
             X, y, sample_weight, incremental, validation_data, first_pass
         )
+        checkpoint = checkpoint_of(self, self.n_init, options.stochastic, self.random_state)
         random_state = check_random_state(self.random_state)
         if first_pass and self.n_init > 1:
             fitted = _restarts.fit_restarts(
@@ -233,7 +235,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             previous = None if first_pass else vars(self)
             fitted = self._train(
                 options, model, previous, X, y, sample_weight, random_state, incremental,
-                validation, progress,
+                validation, progress, checkpoint=checkpoint,
             )
             if self.n_init > 1:  # one score when a fitted network was continued
                 fitted["restart_scores_"] = np.array([_restarts.restart_score(fitted)])
@@ -391,7 +393,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
 
     def _train(
         self, options, model, previous, X, y, sample_weight, random_state, incremental, validation,
-        progress, train_idx=None, label=None,
+        progress, train_idx=None, label=None, checkpoint=None,
     ):
         """Train the network of ``model``; its fitted attributes after training.
 
@@ -410,20 +412,23 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             **model,
             **self._fit_stochastic(
                 options, model, previous, X, y, sample_weight, random_state, incremental,
-                validation, progress, train_idx, label,
+                validation, progress, train_idx, label, checkpoint,
             ),
         }
 
     def _fit_stochastic(
         self, options, model, previous, X, y, sample_weight, random_state, incremental, validation,
-        progress, train_idx=None, label=None,
+        progress, train_idx=None, label=None, checkpoint=None,
     ):
         """Epochs of Adam or SGD (see `_train.train`): the record's attributes.
 
         ``train_idx`` (restarts share the split of their fit) are the rows
         to train on, ``validation`` the split-off or given rows; without
         them, the split is drawn here. ``label`` starts the verbose lines.
+        With a `skmlp.callback.Checkpoint` of this fit, training resumes
+        from it.
         """
+        given_validation = validation
         if sp.issparse(X):
             # Mini-batches are rows: gather them from CSR, never densify.
             X = X.tocsr()
@@ -443,10 +448,23 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             random_state if options.shuffle else None,
             min_size=2 if options.normalization == "batch" else 1,
         )
+        optimizer = make_optimizer(self, model["_optimizer"])
+        record = starting_record(previous, options.early_stopping)
+        checkpointed = None
+        if checkpoint is not None:
+            start = None if previous is None else model["_network"].get_state()
+            key = fit_key(
+                self.get_params(deep=False), (X, y, sample_weight), given_validation, start
+            )
+            checkpointed = (key, epochs)
+            saved = checkpoint.load(key)
+            if saved is not None:
+                record = copy.deepcopy(saved).restore(model["_network"], epochs)
+                optimizer = record.optimizer
         record = train(
             model["_network"],
             model["_loss"],
-            make_optimizer(self, model["_optimizer"]),
+            optimizer,
             epochs,
             alpha=self.alpha,
             stopping=Stopping(
@@ -456,10 +474,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
                 one_pass=incremental,
                 adaptive=self.learning_rate == "adaptive",
             ),
-            record=starting_record(previous, options.early_stopping),
+            record=record,
             validation=validation,
             score=score,
-            progress=progress.training(model),
+            progress=progress.training(model, checkpointed),
             log=functools.partial(_print_line, label=label) if self.verbose else None,
         )
         return {**record.fitted_attributes(), "_curves_current": True}

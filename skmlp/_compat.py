@@ -27,6 +27,7 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
+    "callbacks_of",
     "has_callbacks",
     "init_callback_context",
 ]
@@ -58,3 +59,8 @@ def has_callbacks(estimator):
     scikit-learn keeps them in the private attribute ``_skl_callbacks``.
     """
     return bool(getattr(estimator, "_skl_callbacks", None))
+
+
+def callbacks_of(estimator):
+    """The callbacks given to ``estimator.set_callbacks`` (a list, maybe empty)."""
+    return list(getattr(estimator, "_skl_callbacks", None) or ())

@@ -22,6 +22,7 @@ import signal
 import threading
 
 from ._compat import has_callbacks
+from .callback import TrainingState
 
 
 class DeferredInterrupt:
@@ -75,13 +76,18 @@ class Progress:
     model : dict, default=None
         The fitted attributes of the network being trained (``_network``,
         ``_loss``, ``n_outputs_``...), for the callbacks' snapshots.
+    checkpointed : tuple (key, epochs), default=None
+        For a fit with a `skmlp.callback.Checkpoint`: its `fit_key` and its
+        `Epochs`, whose state the snapshot of a completed epoch carries as
+        ``_training_state``.
     """
 
-    def __init__(self, estimator, context, data, interrupt, model=None):
+    def __init__(self, estimator, context, data, interrupt, model=None, checkpointed=None):
         self.estimator = estimator
         self.context = context
         self.interrupt = interrupt
         self.model = model
+        self.checkpointed = checkpointed
         self._data = data
 
     @classmethod
@@ -105,11 +111,15 @@ class Progress:
     def subtask(self, task_name, max_subtasks=0):
         """A new subtask of this task (a restart, an epoch)."""
         context = self.context.subcontext(task_name=task_name, max_subtasks=max_subtasks)
-        return Progress(self.estimator, context, self._data, self.interrupt, self.model)
+        return Progress(
+            self.estimator, context, self._data, self.interrupt, self.model, self.checkpointed
+        )
 
-    def training(self, model):
+    def training(self, model, checkpointed=None):
         """This task, for the training of the network of ``model``."""
-        return Progress(self.estimator, self.context, self._data, self.interrupt, model)
+        return Progress(
+            self.estimator, self.context, self._data, self.interrupt, model, checkpointed
+        )
 
     def open(self, record=None):
         """Begin the task: an `OpenTask` that ends it once, on any exit path.
@@ -124,28 +134,41 @@ class Progress:
         """Call the hooks for the start of the task; ``record``: training so far."""
         self._call(self.context.call_on_fit_task_begin, self._lazy_snapshot(record))
 
-    def end(self, record):
-        """Call the hooks for the end of the task; True if one asks to stop."""
-        return self._call(self.context.call_on_fit_task_end, self._lazy_snapshot(record))
+    def end(self, record, *, complete=True):
+        """Call the hooks for the end of the task; True if one asks to stop.
+
+        ``complete``: the task ran to its end (not left by an error), so
+        the snapshot can carry the state to resume from.
+        """
+        return self._call(
+            self.context.call_on_fit_task_end, self._lazy_snapshot(record, complete)
+        )
 
     def end_fitted(self, attributes):
         """Call the hooks for the end of a fit or restart that produced ``attributes``."""
         return self._call(self.context.call_on_fit_task_end, lambda: dict(attributes))
 
-    def _lazy_snapshot(self, record):
+    def _lazy_snapshot(self, record, complete=False):
         # Taken only if a callback asks for the fitted estimator.
-        return None if record is None else (lambda: self.snapshot(record))
+        return None if record is None else (lambda: self.snapshot(record, complete))
 
-    def snapshot(self, record):
+    def snapshot(self, record, complete=False):
         """Fitted attributes of this moment of training, independent of it.
 
         The network and the optimiser are copied: a callback that keeps
-        the estimator of an epoch keeps that epoch's model.
+        the estimator of an epoch keeps that epoch's model. A checkpointed
+        fit's completed epoch adds ``_training_state``, a
+        `skmlp.callback.TrainingState` to resume from.
         """
         attributes = {**self.model, **record.fitted_attributes()}
         learned = copy.deepcopy(
             {name: attributes[name] for name in ("_network", "_optimizer")}
         )
+        if complete and self.checkpointed is not None:
+            key, epochs = self.checkpointed
+            learned["_training_state"] = TrainingState(
+                key, copy.deepcopy(record), self.model["_network"].get_state(), epochs.get_state()
+            )
         return {**attributes, **learned}
 
     def _call(self, hook, attributes):
@@ -190,7 +213,7 @@ class OpenTask:
             return False
         self.ended = True
         try:
-            self.progress.end(self.record)
+            self.progress.end(self.record, complete=False)
         except Exception:
             if exc_type is None:
                 raise

@@ -223,25 +223,33 @@ def train(
     record.optimizer = optimizer
     loop = _Loop(network, loss, epochs, alpha, stopping, validation, score, log, record)
     progress = Silent() if progress is None else progress
-    if validation is not None:
+    if validation is not None and record.best_state is None:
         record.best_state = network.get_state()
+    n_epochs = 1 if stopping.one_pass else stopping.max_iter
+    # A record resumed from a checkpoint has run some epochs of this fit
+    # already, and may have stopped at the last of them.
     with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
-        for _ in range(stopping.max_iter):
+        while record.stop_reason is None and record.n_iter < n_epochs:
             if loop.epoch(progress):
                 break
-            if stopping.one_pass:
-                record.stop_reason = "one_pass"
-                break
-            if record.n_iter == stopping.max_iter:
-                record.stop_reason = "max_iter"
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({stopping.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                )
+        if record.stop_reason is None and record.n_iter == n_epochs:
+            _stop_at_last_epoch(record, stopping)
     if validation is not None:
         network.set_state(record.best_state)
     return record
+
+
+def _stop_at_last_epoch(record, stopping):
+    """The fit ran all its epochs: one pass, or max_iter with a warning."""
+    if stopping.one_pass:
+        record.stop_reason = "one_pass"
+        return
+    record.stop_reason = "max_iter"
+    warnings.warn(
+        f"Stochastic Optimizer: Maximum iterations ({stopping.max_iter}) "
+        "reached and the optimization hasn't converged yet.",
+        ConvergenceWarning,
+    )
 
 
 class Silent:
@@ -263,7 +271,7 @@ class Silent:
     def begin(self, record=None):
         pass
 
-    def end(self, record):
+    def end(self, record, *, complete=True):
         return False
 
 

@@ -116,6 +116,18 @@ class Epochs:
         """Number of training rows."""
         return len(self.train_idx)
 
+    def get_state(self):
+        """The order of the rows and the shuffling generator's state (copies)."""
+        generator = None if self.random_state is None else self.random_state.get_state()
+        return self.train_idx.copy(), generator
+
+    def set_state(self, state):
+        """Restore a state returned by `get_state`, in place."""
+        train_idx, generator = state
+        self.train_idx[...] = train_idx
+        if generator is not None:
+            self.random_state.set_state(generator)
+
     def next_batches(self):
         """Row indices of each mini-batch of the next epoch."""
         if self.random_state is not None:
