@@ -459,7 +459,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             checkpointed = (key, epochs)
             saved = checkpoint.load(key)
             if saved is not None:
-                record = copy.deepcopy(saved).restore(model["_network"], epochs)
+                record = saved.restore(model["_network"], epochs)  # freshly unpickled
                 optimizer = record.optimizer
         record = train(
             model["_network"],

@@ -54,13 +54,13 @@ def init_callback_context(estimator, max_subtasks):
 
 
 def has_callbacks(estimator):
-    """Whether callbacks were given to ``estimator.set_callbacks``.
-
-    scikit-learn keeps them in the private attribute ``_skl_callbacks``.
-    """
-    return bool(getattr(estimator, "_skl_callbacks", None))
+    """Whether callbacks were given to ``estimator.set_callbacks``."""
+    return bool(callbacks_of(estimator))
 
 
 def callbacks_of(estimator):
-    """The callbacks given to ``estimator.set_callbacks`` (a list, maybe empty)."""
+    """The callbacks given to ``estimator.set_callbacks`` (a list, maybe empty).
+
+    scikit-learn keeps them in the private attribute ``_skl_callbacks``.
+    """
     return list(getattr(estimator, "_skl_callbacks", None) or ())
