@@ -67,7 +67,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "adaptive", "cosine", "one_cycle"})
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -97,6 +99,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         "scoring": [str, callable, None],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     # ------------------------------------------------------------------ #
@@ -248,10 +253,14 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
 
         The attributes only skmlp has exist only with their option
         (``restart_scores_`` with ``n_init > 1``, ``validation_loss_curve_``
-        with validation data): those this fit did not produce are removed,
+        with validation data, ``learning_rate_curve_`` with a schedule,
+        ``clipped_fraction_`` with ``max_grad_norm``): those this fit did not
+        produce are removed,
         so that with the defaults ``hasattr`` answers as for scikit-learn.
         """
-        for name in ("restart_scores_", "validation_loss_curve_"):
+        for name in (
+            "restart_scores_", "validation_loss_curve_", "learning_rate_curve_", "clipped_fraction_"
+        ):
             if name not in fitted:
                 self.__dict__.pop(name, None)
         self.__dict__.update(fitted)
@@ -372,7 +381,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
     def _new_model(self, options, X, y, random_state):
         """A fresh network of ``options`` for the data, and its fitted attributes."""
         n_outputs = y.shape[1]
-        loss = LOSSES[self._loss_name(n_outputs)]()
+        loss = LOSSES[self._loss_name(n_outputs)](**self._loss_params())
         network = Sequential(build_layers(options, n_outputs)).build(
             X.shape[1], X.dtype, random_state
         )
@@ -386,6 +395,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             "n_layers_": sum(isinstance(layer, Dense) for layer in network.layers) + 1,
             "out_activation_": loss.output_name,
         }
+
+    def _loss_params(self):
+        """Keyword arguments of the loss's constructor; none by default."""
+        return {}
 
     def _model(self):
         """The fitted network that warm_start and partial_fit continue."""
@@ -448,7 +461,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             random_state if options.shuffle else None,
             min_size=2 if options.normalization == "batch" else 1,
         )
-        optimizer = make_optimizer(self, model["_optimizer"])
+        optimizer = make_optimizer(
+            self, model["_optimizer"], steps_per_epoch=epochs.n_batches, incremental=incremental
+        )
         record = starting_record(previous, options.early_stopping)
         checkpointed = None
         if checkpoint is not None:
@@ -473,6 +488,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
                 self.n_iter_no_change,
                 one_pass=incremental,
                 adaptive=self.learning_rate == "adaptive",
+                scheduled=optimizer.schedule is not None,
             ),
             record=record,
             validation=validation,

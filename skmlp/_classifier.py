@@ -1,5 +1,7 @@
 """MLPClassifier: the multi-layer perceptron trained on the log-loss."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
@@ -11,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseMultilayerPerceptron
 from ._solvers import supports_partial_fit
 from ._arguments import check_class_weight_values, check_known_classes, check_weighted_rows
-from ._compat import StrOptions, _check_partial_fit_first_call, _fit_context
+from ._compat import Interval, StrOptions, _check_partial_fit_first_call, _fit_context
 from ._data import class_weighted
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 from ._inference import inverse_binarize
@@ -50,6 +52,17 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
         give the results they give with scikit-learn's estimator, as
         ``SVC(probability=False)`` has no ``predict_proba``. It does not
         change training, and can be set after fitting.
+
+    label_smoothing : float in [0, 1), default=0.0
+        Train on smoothed targets (Szegedy et al., 2016): the one-hot
+        targets of a softmax become ``(1 - label_smoothing) y +
+        label_smoothing / n_classes`` (PyTorch's ``CrossEntropyLoss``), each
+        0/1 target of a sigmoid output ``(1 - label_smoothing) y +
+        label_smoothing / 2`` (Keras's). It keeps the network from driving
+        its logits without bound and often calibrates better; ``loss_``,
+        ``loss_curve_`` and ``validation_loss_curve_`` are then the
+        cross-entropy against the smoothed targets, whose minimum is above
+        0. 0: scikit-learn's log-loss.
 
     Attributes
     ----------
@@ -111,6 +124,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         **BaseMultilayerPerceptron._parameter_constraints,
         "class_weight": [dict, list, StrOptions({"balanced"}), None],
         "logits": ["boolean"],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -148,8 +162,12 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         scoring=None,
         n_init=1,
         n_jobs=None,
+        warmup_fraction=None,
+        weight_decay=0.0,
+        max_grad_norm=None,
         class_weight=None,
         logits=False,
+        label_smoothing=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -183,8 +201,22 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.scoring = scoring
         self.n_init = n_init
         self.n_jobs = n_jobs
+        self.warmup_fraction = warmup_fraction
+        self.weight_decay = weight_decay
+        self.max_grad_norm = max_grad_norm
         self.class_weight = class_weight
         self.logits = logits
+        self.label_smoothing = label_smoothing
+
+    def _loss_params(self):
+        return {"label_smoothing": self.label_smoothing}
+
+    def _model(self):
+        """The fitted network to continue, with the current label smoothing."""
+        model = super()._model()
+        if model["_loss"].label_smoothing != self.label_smoothing:
+            model["_loss"] = type(model["_loss"])(**self._loss_params())
+        return model
 
     def _loss_name(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":

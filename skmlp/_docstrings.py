@@ -31,17 +31,37 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Size of minibatches for stochastic optimizers. Not used by 'lbfgs'.
         When set to "auto", `batch_size=min(200, n_samples)`.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning rate schedule for weight updates, only used when
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', \
+'one_cycle'}, default='constant'
+        Learning rate schedule for weight updates. 'constant', 'invscaling'
+        and 'adaptive' are scikit-learn's and only used when
         ``solver='sgd'``: 'constant' keeps `learning_rate_init`;
         'invscaling' decreases it at each epoch as
         ``learning_rate_init / pow(t, power_t)`` with ``t`` the samples seen;
         'adaptive' keeps it constant while the monitored quantity improves
         and divides it by 5 each time it stops improving for
         `n_iter_no_change` epochs.
+        'cosine' and 'one_cycle' (skmlp's) set the rate of every mini-batch
+        step, for 'sgd' and 'adam' (before Adam's bias correction), along a
+        schedule spanning `max_iter` epochs that peaks at
+        `learning_rate_init`: 'cosine' anneals it to 0 along half a cosine
+        (Loshchilov & Hutter, 2017) after a linear warm-up of
+        `warmup_fraction` of the steps; 'one_cycle' rises from
+        ``learning_rate_init / 25`` to it over `warmup_fraction` of the
+        steps and anneals to ``learning_rate_init / 25e4`` (Smith & Topin,
+        2019; PyTorch's ``OneCycleLR`` with its defaults, without cycling
+        the momentum). Reaching `max_iter` is then the schedule's planned
+        end and raises no ConvergenceWarning; the stopping rules (`tol`,
+        `n_iter_no_change`, early stopping) still apply. Every `fit`, a warm
+        start too, and every restart runs a schedule of its own;
+        ``partial_fit`` follows one schedule over `max_iter` calls (one
+        epoch each, of the first call's number of mini-batches), then stays
+        at its last rate. Not used with 'lbfgs' (a ValueError).
+        See the user guide's "Learning-rate schedules" for the formulas.
 
     learning_rate_init : float, default=0.001
-        The initial learning rate. Only used when solver='sgd' or 'adam'.
+        The initial learning rate, or the peak rate of a 'cosine' or
+        'one_cycle' schedule. Only used when solver='sgd' or 'adam'.
 
     power_t : float, default=0.5
         The exponent for inverse scaling learning rate. Only used when
@@ -208,7 +228,30 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Number of restarts trained in parallel with joblib; ``None`` means 1
         unless in a :obj:`joblib.parallel_backend` context, -1 means all
         processors. Results, and the warnings raised, are the same for any
-        value. Only used when n_init > 1."""
+        value. Only used when n_init > 1.
+
+    warmup_fraction : float in [0, 1), default=None
+        Fraction of a schedule's steps spent rising to
+        `learning_rate_init`. None: 0 for 'cosine', 0.3 for 'one_cycle'
+        (PyTorch's ``pct_start``). Only with those two `learning_rate`
+        values (a ValueError otherwise).
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay (Loshchilov & Hutter, 2019): before each
+        step of 'adam' (AdamW) or 'sgd' the dense weights, not the biases
+        nor the normalisation parameters, are multiplied by
+        ``1 - lr * weight_decay``, ``lr`` being the step's scheduled rate.
+        Unlike `alpha`, an L2 penalty whose gradient Adam rescales per
+        weight, the shrinkage is the same for every weight, and it does not
+        enter ``loss_``. Not used with 'lbfgs' (a ValueError).
+
+    max_grad_norm : float, default=None
+        Clip the gradient of each mini-batch's data loss to this global L2
+        norm (over all the weights) before the optimiser's step, keeping
+        its direction (Pascanu et al., 2013; PyTorch's
+        ``clip_grad_norm_``); the penalty `alpha` is added after it.
+        ``clipped_fraction_`` records how many steps were clipped. None:
+        no clipping. Not used with 'lbfgs' (a ValueError)."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -245,6 +288,17 @@ loss_ : float
         better), otherwise its final ``loss_`` (lower is better). The best
         one's network is kept. One score when warm_start or ``partial_fit``
         continued a fitted network. Only present with ``n_init > 1``.
+
+    learning_rate_curve_ : ndarray of shape (n_steps,)
+        The learning rate of every mini-batch step of the last fit's
+        schedule (for ``partial_fit``, of all the calls along it), before
+        Adam's bias correction. Only present with
+        learning_rate='cosine' or 'one_cycle'.
+
+    clipped_fraction_ : float
+        Fraction of the mini-batch steps of the last call to `fit` or
+        ``partial_fit`` whose gradient norm exceeded `max_grad_norm` and
+        was clipped. Only present with `max_grad_norm` set.
 
     t_ : int
         The number of training samples seen by the solver during fitting.

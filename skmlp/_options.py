@@ -16,7 +16,7 @@ from numbers import Integral
 import numpy as np
 
 from ._solvers import STOCHASTIC_SOLVERS
-from .nn import ACTIVATIONS
+from .nn import ACTIVATIONS, SCHEDULES
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ def resolve_options(params, *, has_validation_data):
     rates = _dropout_rates(params, len(sizes))
     _check_validation_data(params, has_validation_data)
     _check_solver(params, rates)
+    _check_step_options(params)
     _warn_constant_layer(params, sizes)
     return Options(
         hidden_layer_sizes=tuple(sizes),
@@ -228,6 +229,33 @@ def _check_solver(params, rates):
         raise ValueError(
             "normalization='batch' needs mini-batches of at least 2 samples; "
             "got batch_size=1. Use a larger batch_size or normalization='layer'."
+        )
+
+
+def _check_step_options(params):
+    """Schedules, weight decay and clipping change the stochastic steps."""
+    scheduled = params["learning_rate"] in SCHEDULES
+    if params["warmup_fraction"] is not None and not scheduled:
+        raise ValueError(
+            "warmup_fraction is the warm-up of a learning-rate schedule: it needs "
+            f"learning_rate='cosine' or 'one_cycle'; got learning_rate="
+            f"{params['learning_rate']!r}, warmup_fraction={params['warmup_fraction']!r}."
+        )
+    if params["solver"] != "lbfgs":
+        return
+    used = [
+        f"{name}={params[name]!r}"
+        for name, used in (
+            ("learning_rate", scheduled),
+            ("weight_decay", params["weight_decay"] > 0),
+            ("max_grad_norm", params["max_grad_norm"] is not None),
+        )
+        if used
+    ]
+    if used:
+        raise ValueError(
+            f"{', '.join(used)} change the steps of a stochastic solver; solver='lbfgs' "
+            "takes none. Use solver='adam' or 'sgd', or leave them at their defaults."
         )
 
 

@@ -99,6 +99,9 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         scoring=None,
         n_init=1,
         n_jobs=None,
+        warmup_fraction=None,
+        weight_decay=0.0,
+        max_grad_norm=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -133,6 +136,9 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.scoring = scoring
         self.n_init = n_init
         self.n_jobs = n_jobs
+        self.warmup_fraction = warmup_fraction
+        self.weight_decay = weight_decay
+        self.max_grad_norm = max_grad_norm
 
     def _loss_name(self, n_outputs):
         return self.loss

@@ -10,18 +10,23 @@ import numpy as np
 
 from ._compat import _check_optimize_result
 from ._train import TrainingRecord
-from .nn import SGD, Adam, L2Penalty, minimize_lbfgs
+from .nn import SCHEDULES, SGD, Adam, L2Penalty, minimize_lbfgs
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-def make_optimizer(params, previous):
+def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
     """The optimiser for a fit, carrying on from ``previous``'s state.
 
     A fresh network has none; otherwise warm_start and partial_fit
     continue its moments, velocity and step count with the current
     settings. scikit-learn restarts the optimiser at every warm start (but
     not in partial_fit, where it ignores changed settings).
+
+    A learning-rate schedule ('cosine', 'one_cycle') spans ``max_iter``
+    epochs of ``steps_per_epoch`` mini-batches. Each fit (a warm start
+    too) starts one; ``partial_fit`` goes on along the schedule of the
+    calls before it, one epoch per call, while its settings stay the same.
 
     Parameters
     ----------
@@ -30,11 +35,20 @@ def make_optimizer(params, previous):
     previous : skmlp.nn.SGD or skmlp.nn.Adam or None
         The fitted optimiser; left unchanged except for the state arrays
         it shares with the returned one, which the steps update in place.
+    steps_per_epoch : int
+        Mini-batches of an epoch (of this call, for ``partial_fit``).
+    incremental : bool, default=False
+        Whether the optimiser is for ``partial_fit``.
 
     Returns
     -------
     optimizer : skmlp.nn.SGD or skmlp.nn.Adam
     """
+    options = {
+        "schedule": _schedule(params, steps_per_epoch),
+        "weight_decay": params.weight_decay,
+        "max_grad_norm": params.max_grad_norm,
+    }
     if params.solver == "sgd":
         optimizer = SGD(
             params.learning_rate_init,
@@ -42,6 +56,7 @@ def make_optimizer(params, previous):
             momentum=params.momentum,
             nesterov=params.nesterovs_momentum,
             power_t=params.power_t,
+            **options,
         )
     else:
         optimizer = Adam(
@@ -49,10 +64,34 @@ def make_optimizer(params, previous):
             beta_1=params.beta_1,
             beta_2=params.beta_2,
             epsilon=params.epsilon,
+            **options,
         )
     if previous is not None and type(previous) is type(optimizer):
         optimizer.continue_from(previous)
+        if incremental:
+            optimizer.continue_schedule(previous)
     return optimizer
+
+
+def _schedule(params, steps_per_epoch):
+    """The learning-rate schedule of ``params.learning_rate``, or None."""
+    if params.learning_rate not in SCHEDULES:
+        return None
+    return SCHEDULES[params.learning_rate](
+        params.learning_rate_init,
+        params.max_iter * max(steps_per_epoch, 1),
+        warmup_fraction(params.learning_rate, params.warmup_fraction),
+    )
+
+
+def warmup_fraction(learning_rate, fraction):
+    """``warmup_fraction`` resolved: None is 0 for 'cosine', 0.3 for 'one_cycle'.
+
+    0.3 is PyTorch's ``OneCycleLR`` default ``pct_start``.
+    """
+    if fraction is not None:
+        return fraction
+    return 0.3 if learning_rate == "one_cycle" else 0.0
 
 
 def starting_record(previous, early_stopping):

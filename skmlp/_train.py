@@ -46,6 +46,9 @@ class Stopping(NamedTuple):
     adaptive : bool, default=False
         Whether ``learning_rate='adaptive'`` was asked for: the verbose
         stop message then says the learning rate became too small.
+    scheduled : bool, default=False
+        Whether a learning-rate schedule spans the ``max_iter`` epochs:
+        reaching them is then its planned end, without the warning.
     """
 
     max_iter: int
@@ -53,6 +56,7 @@ class Stopping(NamedTuple):
     n_iter_no_change: float
     one_pass: bool = False
     adaptive: bool = False
+    scheduled: bool = False
 
 
 # The record's fields under the names of the estimators' fitted attributes.
@@ -143,7 +147,10 @@ class TrainingRecord:
         """The record as the estimators' fitted attributes (curves copied).
 
         ``validation_loss_curve_`` (skmlp's own) only with validation data;
-        ``validation_scores_`` is then None, as in scikit-learn.
+        ``validation_scores_`` is then None, as in scikit-learn. The
+        optimiser's options add skmlp's ``learning_rate_curve_`` (the rate
+        of every step of its schedule) and ``clipped_fraction_`` (of its
+        steps whose gradient was clipped).
         """
         attributes = {fitted: getattr(self, name) for name, fitted in _FITTED_NAMES.items()}
         for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
@@ -151,6 +158,11 @@ class TrainingRecord:
                 attributes[name] = list(attributes[name])
         if attributes["validation_loss_curve_"] is None:
             del attributes["validation_loss_curve_"]
+        optimizer = self.optimizer
+        if optimizer is not None and optimizer.schedule is not None:
+            attributes["learning_rate_curve_"] = np.array(optimizer.schedule.rates)
+        if optimizer is not None and optimizer.max_grad_norm is not None:
+            attributes["clipped_fraction_"] = optimizer.n_clipped / max(optimizer.n_steps, 1)
         return attributes
 
 
@@ -245,6 +257,8 @@ def _stop_at_last_epoch(record, stopping):
         record.stop_reason = "one_pass"
         return
     record.stop_reason = "max_iter"
+    if stopping.scheduled:
+        return
     warnings.warn(
         f"Stochastic Optimizer: Maximum iterations ({stopping.max_iter}) "
         "reached and the optimization hasn't converged yet.",

@@ -116,6 +116,16 @@ class Epochs:
         """Number of training rows."""
         return len(self.train_idx)
 
+    @property
+    def n_batches(self):
+        """Mini-batches of an epoch (of the current row order: with sample
+        weights and batch normalisation, merged batches may vary by one)."""
+        return len(
+            epoch_batches(
+                self.train_idx, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
+            )
+        )
+
     def get_state(self):
         """The order of the rows and the shuffling generator's state (copies)."""
         generator = None if self.random_state is None else self.random_state.get_state()
@@ -184,7 +194,9 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None)
             value += penalty.value(network.params)
             if not math.isfinite(value):
                 return np.float64(value)  # diverged: stop at once
-            optimizer.update(network.params, network.grads, penalty=penalty)
+            optimizer.update(
+                network.params, network.grads, penalty=penalty, n_decayed=network.n_penalized
+            )
             total += value * len(idx)
             n_seen += len(idx)
             if interrupt is not None and interrupt.requested:

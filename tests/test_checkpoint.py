@@ -38,9 +38,13 @@ SCRIPT = textwrap.dedent(
                 print("epoch", fitted_estimator.n_iter_, flush=True)
 
     X, y = load_digits(return_X_y=True)
+    solver, _, steps = solver.partition("+")
+    # "+steps": a schedule, weight decay, clipping and label smoothing too.
+    extra = dict(learning_rate="one_cycle", learning_rate_init=0.05, weight_decay=1e-3,
+                 max_grad_norm=2.0, label_smoothing=0.1) if steps else {}
     clf = MLPClassifier(
         (32,), solver=solver, dropout=0.2, normalization="batch", early_stopping=True,
-        n_iter_no_change=40, max_iter=14, batch_size=64, random_state=0,
+        n_iter_no_change=40, max_iter=14, batch_size=64, random_state=0, **extra,
     )
     callbacks = [PrintEpochs()] if path == "-" else [Checkpoint(path), PrintEpochs()]
     clf.set_callbacks(*callbacks)
@@ -52,6 +56,9 @@ SCRIPT = textwrap.dedent(
         "validation_scores_", "best_validation_score_", "n_iter_", "t_", "loss_",
     )}
     fitted["proba"] = clf.predict_proba(X / 16.0)
+    for name in ("learning_rate_curve_", "clipped_fraction_"):
+        if hasattr(clf, name):
+            fitted[name] = getattr(clf, name)
     with open(out, "wb") as file:
         pickle.dump(fitted, file)
     """
@@ -83,7 +90,7 @@ def _run(script, *args, kill_after=None):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@pytest.mark.parametrize("solver", ["adam", "sgd", "sgd+steps"])
 def test_a_killed_fit_resumes_bit_identical(tmp_path, solver):
     script = tmp_path / "fit.py"
     script.write_text(SCRIPT)
@@ -101,6 +108,8 @@ def test_a_killed_fit_resumes_bit_identical(tmp_path, solver):
 
     expected = pickle.loads((tmp_path / "reference.pkl").read_bytes())
     got = pickle.loads((tmp_path / "resumed.pkl").read_bytes())
+    assert expected.keys() == got.keys()
+    assert ("learning_rate_curve_" in expected) == solver.endswith("+steps")
     for name, value in expected.items():
         if isinstance(value, list) and value and isinstance(value[0], np.ndarray):
             assert all(np.array_equal(a, b) for a, b in zip(value, got[name])), name

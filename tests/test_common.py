@@ -21,6 +21,12 @@ def _configurations():
         MLPRegressor(**fast),
         MLPRegressor(solver="lbfgs", **fast),
         MLPRegressor(loss="poisson", **fast),
+        # Every option of the steps on at once (issue 15).
+        MLPClassifier(learning_rate="one_cycle", warmup_fraction=0.2, weight_decay=1e-3,
+                      max_grad_norm=1.0, label_smoothing=0.1, **fast),
+        MLPClassifier(solver="sgd", learning_rate="cosine", warmup_fraction=0.1,
+                      weight_decay=1e-3, max_grad_norm=1.0, label_smoothing=0.1, **fast),
+        MLPRegressor(learning_rate="cosine", weight_decay=1e-3, max_grad_norm=1.0, **fast),
         *[
             Estimator(**options, **fast)
             for Estimator in (MLPClassifier, MLPRegressor)

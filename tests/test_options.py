@@ -15,6 +15,8 @@ DEFAULTS = {
     "input_dropout": 0.0, "normalization": None, "normalization_epsilon": 1e-05,
     "batch_norm_momentum": 0.9, "weight_init": "glorot_uniform", "solver": "adam",
     "batch_size": "auto", "shuffle": True, "early_stopping": False,
+    "learning_rate": "constant", "warmup_fraction": None, "weight_decay": 0.0,
+    "max_grad_norm": None,
 }
 
 

@@ -5,7 +5,8 @@ returns the output and caches what ``backward(dY)`` needs; ``backward`` fills
 the parameter gradients and returns the gradient for the layer below. A
 :class:`Sequential` stacks layers over one flat parameter buffer; a
 :class:`Loss` fuses the output function with its loss; optimisers update flat
-arrays in place and add the :class:`L2Penalty`. This package imports numpy and scipy only.
+arrays in place and add the :class:`L2Penalty`, following a learning-rate
+:class:`Schedule` if given. This package imports numpy and scipy only.
 """
 
 from ._activations import (
@@ -31,15 +32,18 @@ from ._losses import (
     SquaredError,
 )
 from ._normalization import BatchNorm, LayerNorm
-from ._optimizers import SGD, Adam, L2Penalty, minimize_lbfgs
+from ._optimizers import SGD, Adam, L2Penalty, clip_grad_norm, minimize_lbfgs
+from ._schedules import SCHEDULES, CosineAnnealing, OneCycle, Schedule
 from ._sequential import Sequential
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "SCHEDULES",
     "Adam",
     "BatchNorm",
     "BinaryLogLoss",
+    "CosineAnnealing",
     "Dense",
     "Dropout",
     "ELU",
@@ -52,14 +56,17 @@ __all__ = [
     "Logistic",
     "Loss",
     "MultinomialLogLoss",
+    "OneCycle",
     "ParamSpec",
     "PoissonDeviance",
     "ReLU",
     "SGD",
+    "Schedule",
     "Sequential",
     "Softplus",
     "SquaredError",
     "Tanh",
     "build_layer",
+    "clip_grad_norm",
     "minimize_lbfgs",
 ]

@@ -25,6 +25,18 @@ MultinomialLogLoss     softmax      ``logsumexp(z) - sum_k y_k z_k``
 
 The log-losses are computed from ``Z`` with log-sum-exp, so they are finite
 for any finite ``Z`` and need no clipping of probabilities.
+
+Label smoothing (Szegedy et al., 2016) replaces the 0/1 targets of the
+log-losses by ``(1 - eps) y + eps / K`` (``K`` classes of a softmax; ``K = 2``
+for each sigmoid output), in the value and the gradient alike: both are the
+cross-entropy against the smoothed targets, which still sum to 1 per row, so
+the gradient is still ``h(Z) - y``.
+
+References
+----------
+.. [1] Szegedy, C., Vanhoucke, V., Ioffe, S., Shlens, J. and Wojna, Z. (2016).
+   Rethinking the Inception Architecture for Computer Vision. CVPR.
+   https://arxiv.org/abs/1512.00567
 """
 
 import numpy as np
@@ -66,6 +78,10 @@ class Loss:
         """Per-sample loss and ``h(Z)``; losses that share work override it."""
         return self._per_sample(Z, y), self.output(Z)
 
+    def _targets(self, y):
+        """The targets the loss compares with (smoothed labels); ``y`` itself."""
+        return y
+
     def loss(self, Z, y, sample_weight=None):
         """Weighted mean over samples of the per-sample loss.
 
@@ -81,7 +97,7 @@ class Loss:
         -------
         loss : float
         """
-        return _weighted_mean(self._per_sample(Z, y), sample_weight)
+        return _weighted_mean(self._per_sample(Z, self._targets(y)), sample_weight)
 
     def loss_gradient(self, Z, y, sample_weight=None):
         """Loss and its gradient with respect to ``Z``.
@@ -91,6 +107,7 @@ class Loss:
         loss : float
         dZ : ndarray of shape (n_samples, n_outputs)
         """
+        y = self._targets(y)
         per_sample, dZ = self._per_sample_and_output(Z, y)
         loss = _weighted_mean(per_sample, sample_weight)
         dZ -= y
@@ -169,10 +186,34 @@ class PoissonDeviance(Loss):
         return np.sum(xlogy(y, y) - y * log_mean - y + np.exp(log_mean), axis=1)
 
 
-class BinaryLogLoss(Loss):
-    """Log-loss of independent sigmoid outputs (binary and multilabel)."""
+class _SmoothedLabels:
+    """Label smoothing of 0/1 targets over ``n_classes`` per output."""
+
+    #: Also the value of losses pickled before the option existed.
+    label_smoothing = 0.0
+
+    def _smoothed(self, y, n_classes):
+        if not self.label_smoothing:
+            return y
+        return y * (1.0 - self.label_smoothing) + self.label_smoothing / n_classes
+
+
+class BinaryLogLoss(_SmoothedLabels, Loss):
+    """Log-loss of independent sigmoid outputs (binary and multilabel).
+
+    Parameters
+    ----------
+    label_smoothing : float in [0, 1), default=0.0
+        Targets become ``y (1 - label_smoothing) + label_smoothing / 2``.
+    """
 
     output_name = "logistic"
+
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = label_smoothing
+
+    def _targets(self, y):
+        return self._smoothed(y, 2)
 
     def output(self, Z):
         return expit(Z)
@@ -181,15 +222,27 @@ class BinaryLogLoss(Loss):
         return np.sum(np.logaddexp(0, Z) - y * Z, axis=1)
 
 
-class MultinomialLogLoss(Loss):
+class MultinomialLogLoss(_SmoothedLabels, Loss):
     """Cross-entropy of a softmax over the outputs (multiclass).
 
-    With one-hot ``y`` and ``m = max_k z_k``, the per-sample loss is
-    ``log(sum_k exp(z_k - m)) - sum_k y_k (z_k - m)``: the exponentials of
-    the shifted outputs serve both the loss and the softmax.
+    With ``y`` summing to 1 per row and ``m = max_k z_k``, the per-sample
+    loss is ``log(sum_k exp(z_k - m)) - sum_k y_k (z_k - m)``: the
+    exponentials of the shifted outputs serve both the loss and the softmax.
+
+    Parameters
+    ----------
+    label_smoothing : float in [0, 1), default=0.0
+        One-hot targets become ``y (1 - label_smoothing) + label_smoothing / K``
+        over the ``K`` outputs, as PyTorch's ``CrossEntropyLoss``.
     """
 
     output_name = "softmax"
+
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = label_smoothing
+
+    def _targets(self, y):
+        return self._smoothed(y, y.shape[1])
 
     def _shifted_exp(self, Z):
         shifted = Z - Z.max(axis=1, keepdims=True)

@@ -9,7 +9,17 @@ first call and reused, so a step allocates nothing of parameter size.
 
 The objective is the network's data loss plus an :class:`L2Penalty`; the
 network computes only the first (``Sequential.loss_gradient``), the
-optimisers add the second (weight decay).
+optimisers add the second (scikit-learn's ``alpha``, an L2 penalty coupled
+to the gradient). Three options change the step itself: a learning-rate
+schedule (``skmlp.nn._schedules``), decoupled weight decay (AdamW and its
+SGD counterpart), and clipping of the gradient's global norm.
+
+References
+----------
+.. [1] Loshchilov, I. and Hutter, F. (2019). Decoupled Weight Decay
+   Regularization. ICLR. https://arxiv.org/abs/1711.05101
+.. [2] Pascanu, R., Mikolov, T. and Bengio, Y. (2013). On the difficulty of
+   training recurrent neural networks. ICML. https://arxiv.org/abs/1211.5063
 """
 
 import math
@@ -106,8 +116,13 @@ class _Optimizer:
     #: Elements per chunk: five float32 arrays of it fit in a core's L2 cache.
     chunk_size = _CHUNK
 
-    def update(self, params, grads, *, penalty=None):
+    def update(self, params, grads, *, penalty=None, n_decayed=None):
         """Take one step in place. ``params`` and ``grads`` have one shape.
+
+        In order: the data-loss gradient is clipped to ``max_grad_norm``
+        (if set), the schedule (if any) gives the step's rate, and chunk by
+        chunk the penalty's gradient is added, the decayed weights shrink
+        by ``rate * weight_decay`` and the optimiser's step is taken.
 
         Parameters
         ----------
@@ -118,8 +133,14 @@ class _Optimizer:
             The step follows the gradient of the data loss plus this
             penalty, whose gradient is added chunk by chunk (the sums of
             adding it beforehand).
+        n_decayed : int, default=None
+            Number of leading parameters that ``weight_decay`` shrinks (the
+            dense weights, ``Sequential.n_penalized``); None: all of them.
         """
         self._init_state(params)
+        self.n_steps += 1
+        if self.max_grad_norm is not None:
+            self.n_clipped += clip_grad_norm(grads, self.max_grad_norm) > self.max_grad_norm
         # Work space for one chunk: a parameter-sized one would add its size
         # (51 MB for a tf-idf input layer) to the fit's peak memory.
         scratch_size = min(self.chunk_size, params.size)
@@ -127,13 +148,25 @@ class _Optimizer:
                 or self._scratch.size < scratch_size):
             self._scratch = np.empty(scratch_size, dtype=params.dtype)
         self._begin_step()
+        n_decayed = params.size if n_decayed is None else n_decayed
+        shrink = 1.0 - self.scheduled_rate * self.weight_decay
         for start in range(0, params.size, self.chunk_size):
             chunk = slice(start, start + self.chunk_size)
             chunk_params, chunk_grads = params[chunk], grads[chunk]
             scratch = self._scratch[: chunk_params.size]
             if penalty is not None:
                 penalty.add_gradient(chunk_grads, chunk_params, offset=start, scratch=scratch)
+            if self.weight_decay and start < n_decayed:
+                # After the penalty's gradient, which reads the weights
+                # before the decay (the decay and the step commute).
+                chunk_params[: n_decayed - start] *= shrink
             self._step(chunk, chunk_params, chunk_grads, scratch)
+
+    def _next_rate(self):
+        """The base rate of this step: the schedule's, or learning_rate_init."""
+        if self.schedule is None:
+            return self.learning_rate_init
+        return self.schedule.next_rate()
 
     def continue_from(self, previous):
         """Carry on from the state of ``previous``, an optimiser of this kind.
@@ -154,6 +187,22 @@ class _Optimizer:
             self.learning_rate = previous.learning_rate
         return self
 
+    def continue_schedule(self, previous):
+        """Take over the schedule of ``previous`` if it is the same schedule.
+
+        The same kind, peak rate and warm-up: ``partial_fit`` then goes on
+        along it (its steps counted by the schedule). Anything else keeps
+        this optimiser's own schedule, which starts anew.
+        """
+        own, theirs = self.schedule, getattr(previous, "schedule", None)
+        if (
+            own is not None
+            and type(theirs) is type(own)
+            and (theirs.max_lr, theirs.warmup_fraction) == (own.max_lr, own.warmup_fraction)
+        ):
+            self.schedule = theirs
+        return self
+
     def _init_state(self, params):
         """Allocate the state arrays (zeros) if there are none yet."""
 
@@ -166,6 +215,49 @@ class _Optimizer:
         return state
 
     _scratch = None
+    # Defaults of the options, also for optimisers pickled before they existed.
+    schedule = None
+    weight_decay = 0.0
+    max_grad_norm = None
+    n_steps = 0
+    n_clipped = 0
+
+    def _set_options(self, schedule, weight_decay, max_grad_norm):
+        self.schedule = schedule
+        self.weight_decay = weight_decay
+        self.max_grad_norm = max_grad_norm
+        self.n_steps = 0
+        self.n_clipped = 0
+
+
+def clip_grad_norm(grads, max_norm):
+    """Scale ``grads`` in place to a global L2 norm of at most ``max_norm``.
+
+    As PyTorch's ``clip_grad_norm_``: when the norm exceeds ``max_norm``,
+    ``grads *= max_norm / (norm + 1e-6)``, which keeps its direction.
+
+    Parameters
+    ----------
+    grads : ndarray of shape (n_params,)
+        The whole gradient of the network (one flat array: the norm is
+        global, over every layer).
+    max_norm : float
+
+    Returns
+    -------
+    norm : float
+        The norm before clipping.
+
+    References
+    ----------
+    .. [1] Pascanu, R., Mikolov, T. and Bengio, Y. (2013). On the difficulty
+       of training recurrent neural networks. ICML.
+       https://arxiv.org/abs/1211.5063
+    """
+    norm = math.sqrt(float(np.dot(grads, grads)))
+    if norm > max_norm:
+        grads *= max_norm / (norm + 1e-6)
+    return norm
 
 
 class SGD(_Optimizer):
@@ -180,20 +272,36 @@ class SGD(_Optimizer):
     Parameters
     ----------
     learning_rate_init : float, default=0.1
-    lr_schedule : {'constant', 'invscaling', 'adaptive'}, default='constant'
+    lr_schedule : {'constant', 'invscaling', 'adaptive', 'cosine', \
+'one_cycle'}, default='constant'
         'invscaling' sets ``lr = learning_rate_init / (t + 1) ** power_t`` at
         the end of each epoch, with ``t`` the number of samples seen;
         'adaptive' lets the training loop divide ``learning_rate`` by 5 (see
-        :meth:`reduce_learning_rate`); 'constant' changes nothing.
+        :meth:`reduce_learning_rate`); 'constant' changes nothing, nor do
+        'cosine' and 'one_cycle', which ``schedule`` implements.
     momentum : float, default=0.9
     nesterov : bool, default=True
     power_t : float, default=0.5
+    schedule : Schedule, default=None
+        Gives the rate of every step (``CosineAnnealing``, ``OneCycle``).
+    weight_decay : float, default=0.0
+        Decoupled weight decay: before each step the decayed weights are
+        multiplied by ``1 - lr * weight_decay`` (SGDW [1]_).
+    max_grad_norm : float, default=None
+        Clip the gradient's global norm to this (see `clip_grad_norm`).
 
     Attributes
     ----------
     learning_rate : float
         The current learning rate.
     velocity : ndarray or None
+    n_steps, n_clipped : int
+        Steps taken by this optimiser, and those whose gradient was clipped.
+
+    References
+    ----------
+    .. [1] Loshchilov, I. and Hutter, F. (2019). Decoupled Weight Decay
+       Regularization. ICLR. https://arxiv.org/abs/1711.05101
     """
 
     _state = ("velocity",)
@@ -207,6 +315,9 @@ class SGD(_Optimizer):
         momentum=0.9,
         nesterov=True,
         power_t=0.5,
+        schedule=None,
+        weight_decay=0.0,
+        max_grad_norm=None,
     ):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
@@ -215,10 +326,20 @@ class SGD(_Optimizer):
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = None
+        self._set_options(schedule, weight_decay, max_grad_norm)
 
     def _init_state(self, params):
         if self.velocity is None:
             self.velocity = np.zeros_like(params)
+
+    def _begin_step(self):
+        if self.schedule is not None:
+            self.learning_rate = self.schedule.next_rate()
+
+    @property
+    def scheduled_rate(self):
+        """The rate of the step, which weight decay is scaled by."""
+        return self.learning_rate
 
     def _step(self, chunk, params, grads, scratch):
         velocity = self.velocity[chunk]
@@ -264,34 +385,68 @@ class Adam(_Optimizer):
         lr_t = learning_rate_init * sqrt(1 - beta_2**t) / (1 - beta_1**t)
         params <- params - lr_t * m / (sqrt(v) + epsilon)
 
+    With a ``schedule``, its rate of the step takes the place of
+    ``learning_rate_init``. With ``weight_decay``, the decayed weights are
+    first multiplied by ``1 - lr * weight_decay``, ``lr`` being that rate
+    before the bias correction, as in AdamW [2]_ (PyTorch's too).
+
     Parameters
     ----------
     learning_rate_init : float, default=0.001
     beta_1, beta_2 : float, default=0.9, 0.999
     epsilon : float, default=1e-8
+    schedule : Schedule, default=None
+        Gives the rate of every step (``CosineAnnealing``, ``OneCycle``).
+    weight_decay : float, default=0.0
+        Decoupled weight decay (AdamW).
+    max_grad_norm : float, default=None
+        Clip the gradient's global norm to this (see `clip_grad_norm`).
 
     Attributes
     ----------
     t : int
-        Number of steps taken.
+        Number of steps taken, over this optimiser and those it continues.
     learning_rate : float
         The bias-corrected rate ``lr_t`` of the last step.
+    scheduled_rate : float
+        The rate of the last step before the bias correction.
     m, v : ndarray or None
         First and second moment estimates.
+    n_steps, n_clipped : int
+        Steps taken by this optimiser, and those whose gradient was clipped.
+
+    References
+    ----------
+    .. [1] Kingma, D. P. and Ba, J. (2015). Adam: A Method for Stochastic
+       Optimization. ICLR. https://arxiv.org/abs/1412.6980
+    .. [2] Loshchilov, I. and Hutter, F. (2019). Decoupled Weight Decay
+       Regularization. ICLR. https://arxiv.org/abs/1711.05101
     """
 
     _state = ("t", "m", "v")
     _schedule = ("learning_rate_init",)
 
-    def __init__(self, learning_rate_init=0.001, *, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(
+        self,
+        learning_rate_init=0.001,
+        *,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        schedule=None,
+        weight_decay=0.0,
+        max_grad_norm=None,
+    ):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
+        self.scheduled_rate = learning_rate_init
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
         self.m = None
         self.v = None
+        self._set_options(schedule, weight_decay, max_grad_norm)
 
     def _init_state(self, params):
         if self.m is None:
@@ -300,8 +455,9 @@ class Adam(_Optimizer):
 
     def _begin_step(self):
         self.t += 1
+        self.scheduled_rate = self._next_rate()
         self.learning_rate = (
-            self.learning_rate_init
+            self.scheduled_rate
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
