@@ -92,13 +92,14 @@ def child_environment(threads, unset_coretype):
     return env
 
 
-def run_child(job, env):
+def run_child(job, env, script=__file__):
     """Run one job in a fresh interpreter and return its JSON result.
 
-    A failing child does not stop the benchmark: its result is
+    ``script`` is the benchmark whose ``--worker`` runs the job (this one by
+    default). A failing child does not stop the benchmark: its result is
     ``{"error": ...}`` with the tail of its stderr, and the report says so.
     """
-    command = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(job)]
+    command = [sys.executable, os.path.abspath(script), "--worker", json.dumps(job)]
     started = time.perf_counter()
     try:
         completed = subprocess.run(command, env=env, capture_output=True, text=True,
@@ -114,9 +115,10 @@ def run_child(job, env):
     return {"error": f"exit {completed.returncode}: " + " | ".join(tail)}
 
 
-def worker_main(job_text):
+def worker_main(job_text, run_job=None):
     """Entry point of a child: run the job, print the result on one line."""
-    from _worker import run_job
+    if run_job is None:
+        from _worker import run_job
 
     result = run_job(json.loads(job_text))
     sys.stdout.write(RESULT_MARKER + json.dumps(result) + "\n")
