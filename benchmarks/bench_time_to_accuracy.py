@@ -53,7 +53,7 @@ RECIPE_RULE = (
 )
 
 
-def recipe(n_samples, sparse, schedule="one_cycle"):
+def recipe(n_samples, sparse, schedule="one_cycle", min_epochs=20, min_steps=1000):
     """skmlp's parameters for fast training, from the data's size and kind.
 
     Two hidden layers of 256 and 128 ReLU units, or one of 128 for sparse
@@ -71,9 +71,12 @@ def recipe(n_samples, sparse, schedule="one_cycle"):
         Whether the input is a sparse matrix.
     schedule : {'one_cycle', 'cosine', 'constant'}, default='one_cycle'
         ``learning_rate``; 'constant' runs the recipe without a schedule.
+    min_epochs, min_steps : int, default=20, 1000
+        The epoch rule's two numbers, for trying other rules
+        (``--min-epochs``, ``--min-steps``).
     """
     batch_size = 256
-    epochs = max(20, math.ceil(1000 / math.ceil(n_samples / batch_size)))
+    epochs = max(min_epochs, math.ceil(min_steps / math.ceil(n_samples / batch_size)))
     return dict(
         hidden_layer_sizes=(128,) if sparse else (256, 128),
         batch_size=batch_size,
@@ -171,7 +174,7 @@ def run_job(job):
     estimator_class = getattr(importlib.import_module(module), name)
     _warm_up(estimator_class, X_train, y_train)
     params = {} if job["side"] == "sk" else recipe(
-        X_train.shape[0], data.kind == "sparse", job["schedule"])
+        X_train.shape[0], data.kind == "sparse", job["schedule"], *job["epoch_rule"])
     estimator = estimator_class(**params, random_state=job["seed"])
     fit = _fit_sk if job["side"] == "sk" else _fit_recipe
     with warnings.catch_warnings(record=True) as caught:
@@ -200,6 +203,10 @@ def parse_args(argv=None):
     parser.add_argument("--schedule", default="one_cycle",
                         choices=["one_cycle", "cosine", "constant"],
                         help="the recipe's learning_rate (default %(default)s)")
+    parser.add_argument("--min-epochs", type=int, default=20,
+                        help="the recipe's fewest epochs (default %(default)s)")
+    parser.add_argument("--min-steps", type=int, default=1000,
+                        help="the recipe's fewest mini-batch steps (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="split and model seed")
     parser.add_argument("--json", metavar="PATH", help="save raw results here")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -218,7 +225,8 @@ def run_dataset(name, args, env):
     runs = {"sk": [], "recipe": []}
     for repeat in range(args.repeats):
         for side in runs:
-            job = dict(dataset=name, side=side, seed=args.seed, schedule=args.schedule)
+            job = dict(dataset=name, side=side, seed=args.seed, schedule=args.schedule,
+                       epoch_rule=[args.min_epochs, args.min_steps])
             result = run_child(job, env, script=__file__)
             runs[side].append(result)
             brief = result.get("error") or (
@@ -316,7 +324,8 @@ def main(argv=None):
     if "error" in info:
         sys.exit(f"cannot import the implementations: {info['error']}")
     header = machine_header(info, args, env)
-    header.append(f"recipe: {RECIPE_RULE} (schedule {args.schedule})")
+    header.append(f"recipe: {RECIPE_RULE} (here: schedule {args.schedule}, epochs = "
+                  f"max({args.min_epochs}, ceil({args.min_steps} / batches per epoch)))")
     print("\n".join(header), flush=True)
     all_runs, summaries = {}, []
     for name in args.datasets:
