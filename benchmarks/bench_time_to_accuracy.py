@@ -49,19 +49,19 @@ GAIN_TARGET = 1.0
 # --------------------------------------------------------------------------
 RECIPE_RULE = (
     "hidden (256, 128), or (128,) for sparse input; batch 256; Adam, one-cycle schedule "
-    "peaking at 3e-3, run to its end; epochs = max(20, ceil(1000 / batches per epoch))"
+    "peaking at 3e-3, run to its end; epochs = max(10, ceil(500 / batches per epoch))"
 )
 
 
-def recipe(n_samples, sparse, schedule="one_cycle", min_epochs=20, min_steps=1000):
+def recipe(n_samples, sparse, schedule="one_cycle", min_epochs=10, min_steps=500):
     """skmlp's parameters for fast training, from the data's size and kind.
 
     Two hidden layers of 256 and 128 ReLU units, or one of 128 for sparse
     input (a TF-IDF matrix: its wide first layer holds nearly all the
     weights); mini-batches of 256 rows; Adam with a one-cycle schedule
     peaking at 3e-3, run to its planned end (the training-loss stopping
-    rule is switched off); as many epochs as make 1,000 mini-batch steps,
-    never fewer than 20 (20 epochs from 12,800 rows on, 63 for 4,000 rows).
+    rule is switched off); as many epochs as make 500 mini-batch steps,
+    never fewer than 10 (10 epochs from 12,800 rows on, 32 for 4,000 rows).
 
     Parameters
     ----------
@@ -71,7 +71,7 @@ def recipe(n_samples, sparse, schedule="one_cycle", min_epochs=20, min_steps=100
         Whether the input is a sparse matrix.
     schedule : {'one_cycle', 'cosine', 'constant'}, default='one_cycle'
         ``learning_rate``; 'constant' runs the recipe without a schedule.
-    min_epochs, min_steps : int, default=20, 1000
+    min_epochs, min_steps : int, default=10, 500
         The epoch rule's two numbers, for trying other rules
         (``--min-epochs``, ``--min-steps``).
     """
@@ -203,9 +203,9 @@ def parse_args(argv=None):
     parser.add_argument("--schedule", default="one_cycle",
                         choices=["one_cycle", "cosine", "constant"],
                         help="the recipe's learning_rate (default %(default)s)")
-    parser.add_argument("--min-epochs", type=int, default=20,
+    parser.add_argument("--min-epochs", type=int, default=10,
                         help="the recipe's fewest epochs (default %(default)s)")
-    parser.add_argument("--min-steps", type=int, default=1000,
+    parser.add_argument("--min-steps", type=int, default=500,
                         help="the recipe's fewest mini-batch steps (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="split and model seed")
     parser.add_argument("--json", metavar="PATH", help="save raw results here")

@@ -92,7 +92,7 @@ print(f"scikit-learn: {len(sk_scores)} epochs, {clock:.1f} s, "
 # being trained. This one scores it on the test images and takes the time it
 # spent off the clock. The recipe for these 20,000 images: two hidden layers of
 # 256 and 128 units, mini-batches of 256, Adam with a one-cycle schedule
-# peaking at 3e-3 (``learning_rate="one_cycle"``), and 20 epochs, the schedule's
+# peaking at 3e-3 (``learning_rate="one_cycle"``), and 10 epochs, the schedule's
 # planned end, so the training-loss stopping rule is switched off
 # (``n_iter_no_change=max_iter``).
 from skmlp import MLPClassifier
@@ -123,7 +123,7 @@ class ScoreEachEpoch:
         return False
 
 
-epochs = 20
+epochs = 10
 recipe = MLPClassifier(
     hidden_layer_sizes=(256, 128),
     batch_size=256,
