@@ -34,7 +34,8 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
         Read for its parameters only (``solver``, ``learning_rate_init``...).
     previous : skmlp.nn.SGD or skmlp.nn.Adam or None
         The fitted optimiser; left unchanged except for the state arrays
-        it shares with the returned one, which the steps update in place.
+        (and, in ``partial_fit``, the schedule) it shares with the returned
+        one, which the steps update in place.
     steps_per_epoch : int
         Mini-batches of an epoch (of this call, for ``partial_fit``).
     incremental : bool, default=False
