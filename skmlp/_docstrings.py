@@ -243,7 +243,8 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         ``1 - lr * weight_decay``, ``lr`` being the step's scheduled rate.
         Unlike `alpha`, an L2 penalty whose gradient Adam rescales per
         weight, the shrinkage is the same for every weight, and it does not
-        enter ``loss_``. Not used with 'lbfgs' (a ValueError).
+        enter ``loss_``. ``weight_decay * learning_rate_init`` must be
+        below 1 (a ValueError). Not used with 'lbfgs' (a ValueError).
 
     max_grad_norm : float, default=None
         Clip the gradient of each mini-batch's data loss to this global L2
