@@ -104,3 +104,59 @@ def test_partial_fit_after_a_scheduled_fit_still_trains(digits):
     model.partial_fit(X, y)
     rates = model.learning_rate_curve_
     assert rates[n_fit_steps:].max() > 0.1 * model.learning_rate_init
+
+
+# ---------------------------------------------------------------------------
+# Attacks that held up (kept as regression tests)
+# ---------------------------------------------------------------------------
+def test_a_failed_partial_fit_leaves_the_schedule_and_clip_count_as_they_were(digits, monkeypatch):
+    from skmlp.nn import Sequential
+
+    X, y = digits
+    model = MLPClassifier((5,), learning_rate="cosine", max_iter=5, batch_size=50,
+                          max_grad_norm=0.1, random_state=0)
+    model.partial_fit(X, y, classes=np.unique(y))
+    curve, n_steps = model.learning_rate_curve_.copy(), model._optimizer.schedule.n_steps
+    fraction, params = model.clipped_fraction_, model._network.params.copy()
+    original, calls = Sequential.loss_gradient, {"n": 0}
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("failure in the third mini-batch")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sequential, "loss_gradient", failing)
+    with pytest.raises(RuntimeError, match="third mini-batch"):
+        model.partial_fit(X, y)
+    monkeypatch.setattr(Sequential, "loss_gradient", original)
+    np.testing.assert_array_equal(model.learning_rate_curve_, curve)
+    assert model._optimizer.schedule.n_steps == n_steps
+    assert model.clipped_fraction_ == fraction
+    np.testing.assert_array_equal(model._network.params, params)
+    model.partial_fit(X, y)  # goes on along the schedule from where it was
+    assert len(model.learning_rate_curve_) == 2 * len(curve)
+
+
+def test_schedule_spans_the_training_rows_of_early_stopping(digits):
+    from skmlp.nn import CosineAnnealing
+
+    X, y = digits
+    model = _quiet(MLPClassifier((5,), learning_rate="cosine", early_stopping=True, batch_size=16,
+                                 max_iter=4, n_iter_no_change=100, random_state=0), "fit", X, y)
+    n_batches = -(-(len(X) - int(np.ceil(0.1 * len(X)))) // 16)
+    schedule = CosineAnnealing(model.learning_rate_init, 4 * n_batches)
+    expected = [schedule.next_rate() for _ in range(4 * n_batches)]
+    np.testing.assert_allclose(model.learning_rate_curve_, expected, rtol=0, atol=0)
+
+
+def test_restarts_with_every_option_are_the_same_for_any_n_jobs(digits):
+    X, y = digits
+    params = dict(hidden_layer_sizes=(5,), learning_rate="one_cycle", weight_decay=0.05,
+                  max_grad_norm=0.5, label_smoothing=0.1, max_iter=4, n_init=3,
+                  early_stopping=True, random_state=0)
+    one = _quiet(MLPClassifier(**params, n_jobs=1), "fit", X, y)
+    two = _quiet(MLPClassifier(**params, n_jobs=2), "fit", X, y)
+    np.testing.assert_array_equal(one._network.params, two._network.params)
+    np.testing.assert_array_equal(one.learning_rate_curve_, two.learning_rate_curve_)
+    assert one.clipped_fraction_ == two.clipped_fraction_
