@@ -160,3 +160,25 @@ def test_restarts_with_every_option_are_the_same_for_any_n_jobs(digits):
     np.testing.assert_array_equal(one._network.params, two._network.params)
     np.testing.assert_array_equal(one.learning_rate_curve_, two.learning_rate_curve_)
     assert one.clipped_fraction_ == two.clipped_fraction_
+
+
+# ---------------------------------------------------------------------------
+# warm_start with a changed label_smoothing: the loss the record's best_loss_
+# was the minimum of (unsmoothed cross-entropy, ~0.05) can never be reached by
+# the smoothed one (whose minimum is above 0.5 here), so the tol rule counts
+# every epoch as "no improvement" and the fit stops after n_iter_no_change + 1
+# epochs, far from converged, reporting the old objective's best_loss_.
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("smoothing", [(0.0, 0.2), (0.3, 0.0)])
+def test_warm_start_with_a_changed_label_smoothing_compares_losses_of_one_objective(
+    digits, smoothing
+):
+    X, y = digits
+    model = _quiet(MLPClassifier((20,), max_iter=150, random_state=0, warm_start=True,
+                                 label_smoothing=smoothing[0]), "fit", X, y)
+    model.set_params(label_smoothing=smoothing[1], max_iter=30)
+    _quiet(model, "fit", X, y)
+    this_fit = model.loss_curve_[-model.n_iter_:]
+    assert model.best_loss_ == min(this_fit)
+    if smoothing[1] > smoothing[0]:
+        assert model.n_iter_ > model.n_iter_no_change + 1
