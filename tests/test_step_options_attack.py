@@ -182,3 +182,30 @@ def test_warm_start_with_a_changed_label_smoothing_compares_losses_of_one_object
     assert model.best_loss_ == min(this_fit)
     if smoothing[1] > smoothing[0]:
         assert model.n_iter_ > model.n_iter_no_change + 1
+
+
+# ---------------------------------------------------------------------------
+# skops: a model with a schedule could not be saved (its rates were an
+# array.array, which skops cannot persist: "cannot pickle 'array' object"),
+# and the schedules were not among trusted_types(). test_persistence's
+# round trip over test_common's configurations fails at c355888.
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("learning_rate", ["cosine", "one_cycle"])
+def test_a_scheduled_model_round_trips_through_skops_and_goes_on_along_its_schedule(
+    digits, learning_rate
+):
+    sio = pytest.importorskip("skops.io", reason="needs skops (the 'test' extra)")
+    from skmlp import trusted_types
+
+    X, y = digits
+    model = MLPClassifier((5,), learning_rate=learning_rate, max_iter=4, batch_size=100,
+                          random_state=0)
+    model.partial_fit(X, y, classes=np.unique(y))
+    data = sio.dumps(model)
+    assert set(sio.get_untrusted_types(data=data)) <= set(trusted_types())
+    loaded = sio.loads(data, trusted=trusted_types())
+    np.testing.assert_array_equal(loaded.learning_rate_curve_, model.learning_rate_curve_)
+    for continued in (model, loaded):
+        continued.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.learning_rate_curve_, model.learning_rate_curve_)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
