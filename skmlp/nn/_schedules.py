@@ -21,7 +21,8 @@ References
 """
 
 import math
-from array import array
+
+import numpy as np
 
 
 class Schedule:
@@ -40,8 +41,9 @@ class Schedule:
     ----------
     n_steps : int
         Steps whose rate was given by `next_rate`.
-    rates : array.array of float
-        Those rates, in order (8 bytes a step).
+    rates : ndarray of shape (n_steps,)
+        Those rates, in order (a view of a float64 buffer grown by
+        doubling: 8 bytes a step, numpy's type so that skops can save it).
     """
 
     def __init__(self, max_lr, total_steps, warmup_fraction=0.0):
@@ -53,17 +55,25 @@ class Schedule:
         self.total_steps = int(total_steps)
         self.warmup_fraction = float(warmup_fraction)
         self.n_steps = 0
-        self.rates = array("d")
+        self._recorded = np.empty(0)
 
     def rate(self, step):
         """The rate of ``step`` (0-based), a float."""
         raise NotImplementedError
 
+    @property
+    def rates(self):
+        return self._recorded[: self.n_steps]
+
     def next_rate(self):
         """The rate of the next step, recorded in `rates`."""
         rate = self.rate(min(self.n_steps, self.total_steps - 1))
+        if self.n_steps == self._recorded.size:
+            grown = np.empty(max(2 * self._recorded.size, 64))
+            grown[: self.n_steps] = self._recorded
+            self._recorded = grown
+        self._recorded[self.n_steps] = rate
         self.n_steps += 1
-        self.rates.append(rate)
         return rate
 
 
