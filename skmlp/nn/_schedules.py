@@ -36,6 +36,10 @@ class Schedule:
         Steps of the whole run (epochs times mini-batches per epoch), >= 1.
     warmup_fraction : float in [0, 1)
         Fraction of the steps spent rising to ``max_lr``.
+    n_epochs : int, default=None
+        The epochs the steps span, when they are counted in epochs (the
+        estimators' ``max_iter``): a record of the setting, which
+        ``continue_schedule`` of the optimisers compares.
 
     Attributes
     ----------
@@ -43,7 +47,9 @@ class Schedule:
         Steps whose rate was given by `next_rate`.
     """
 
-    def __init__(self, max_lr, total_steps, warmup_fraction=0.0):
+    n_epochs = None  # also of schedules pickled before it was recorded
+
+    def __init__(self, max_lr, total_steps, warmup_fraction=0.0, *, n_epochs=None):
         if total_steps < 1:
             raise ValueError(f"total_steps must be >= 1, got {total_steps}.")
         if not 0 <= warmup_fraction < 1:
@@ -51,11 +57,17 @@ class Schedule:
         self.max_lr = float(max_lr)
         self.total_steps = int(total_steps)
         self.warmup_fraction = float(warmup_fraction)
+        self.n_epochs = n_epochs
         self.n_steps = 0
 
     def rate(self, step):
         """The rate of ``step`` (0-based), a float."""
         raise NotImplementedError
+
+    @property
+    def ended(self):
+        """Whether all `total_steps` steps have had their rate."""
+        return self.n_steps >= self.total_steps
 
     def next_rate(self):
         """The rate of the next step (counted in `n_steps`)."""
