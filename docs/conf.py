@@ -31,6 +31,8 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
+    # The schedules' plot in the user guide.
+    "matplotlib.sphinxext.plot_directive",
 ]
 
 templates_path = ["_templates"]

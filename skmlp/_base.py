@@ -464,7 +464,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         optimizer = make_optimizer(
             self, model["_optimizer"], steps_per_epoch=epochs.n_batches, incremental=incremental
         )
-        record = starting_record(previous, options.early_stopping)
+        record = starting_record(
+            previous, options.early_stopping,
+            same_loss=previous is None or previous.get("_loss") is model["_loss"],
+        )
         checkpointed = None
         if checkpoint is not None:
             start = None if previous is None else model["_network"].get_state()

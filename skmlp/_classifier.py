@@ -62,7 +62,8 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
         its logits without bound and often calibrates better; ``loss_``,
         ``loss_curve_`` and ``validation_loss_curve_`` are then the
         cross-entropy against the smoothed targets, whose minimum is above
-        0. 0: scikit-learn's log-loss.
+        0. A warm start or ``partial_fit`` on another value starts those
+        curves and ``best_loss_`` again. 0: scikit-learn's log-loss.
 
     Attributes
     ----------

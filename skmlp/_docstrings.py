@@ -55,8 +55,10 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         `n_iter_no_change`, early stopping) still apply. Every `fit`, a warm
         start too, and every restart runs a schedule of its own;
         ``partial_fit`` follows one schedule over `max_iter` calls (one
-        epoch each, of the first call's number of mini-batches), then stays
-        at its last rate. Not used with 'lbfgs' (a ValueError).
+        epoch each, of the first call's number of mini-batches), then
+        starts another (a warm restart); a changed `learning_rate`,
+        `learning_rate_init`, `warmup_fraction` or `max_iter` starts a new
+        one too. Not used with 'lbfgs' (a ValueError).
         See the user guide's "Learning-rate schedules" for the formulas.
 
     learning_rate_init : float, default=0.001
@@ -243,7 +245,8 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         ``1 - lr * weight_decay``, ``lr`` being the step's scheduled rate.
         Unlike `alpha`, an L2 penalty whose gradient Adam rescales per
         weight, the shrinkage is the same for every weight, and it does not
-        enter ``loss_``. Not used with 'lbfgs' (a ValueError).
+        enter ``loss_``. ``weight_decay * learning_rate_init`` must be
+        below 1 (a ValueError). Not used with 'lbfgs' (a ValueError).
 
     max_grad_norm : float, default=None
         Clip the gradient of each mini-batch's data loss to this global L2

@@ -242,6 +242,7 @@ def _check_step_options(params):
             f"{params['learning_rate']!r}, warmup_fraction={params['warmup_fraction']!r}."
         )
     if params["solver"] != "lbfgs":
+        _check_weight_decay(params)
         return
     used = [
         f"{name}={params[name]!r}"
@@ -256,6 +257,21 @@ def _check_step_options(params):
         raise ValueError(
             f"{', '.join(used)} change the steps of a stochastic solver; solver='lbfgs' "
             "takes none. Use solver='adam' or 'sgd', or leave them at their defaults."
+        )
+
+
+def _check_weight_decay(params):
+    """Every step multiplies the weights by ``1 - lr * weight_decay``, and no
+    rate exceeds ``learning_rate_init``: at or above 1, each step would zero
+    the weights or flip their sign and blow them up."""
+    if not params["weight_decay"]:
+        return
+    product = params["weight_decay"] * params["learning_rate_init"]
+    if product >= 1:
+        raise ValueError(
+            "weight_decay * learning_rate_init must be below 1: each step multiplies the "
+            f"weights by 1 - lr * weight_decay; got weight_decay={params['weight_decay']!r}, "
+            f"learning_rate_init={params['learning_rate_init']!r} (product {product:g})."
         )
 
 

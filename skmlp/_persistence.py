@@ -7,7 +7,8 @@ def trusted_types():
     skops loads only the types it trusts by default (numpy arrays, builtins,
     scikit-learn's estimators) and those it is given. A fitted skmlp
     estimator holds, besides those, only the types listed here: the two
-    estimators, the network, its layers, losses and optimisers. What the
+    estimators, the network, its layers, losses, optimisers and
+    learning-rate schedules. What the
     user gives the estimator is saved with it and not listed: callbacks set
     with ``set_callbacks`` (``sklearn.callback`` classes and what they hold,
     such as ``uuid.UUID``) and a callable ``scoring`` (a ``make_scorer``
@@ -50,5 +51,6 @@ def trusted_types():
         *nn.LOSSES.values(),
         nn.SGD,
         nn.Adam,
+        *nn.SCHEDULES.values(),
     ]
     return sorted(f"{kind.__module__}.{kind.__qualname__}" for kind in classes)

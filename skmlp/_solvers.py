@@ -26,7 +26,9 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
     A learning-rate schedule ('cosine', 'one_cycle') spans ``max_iter``
     epochs of ``steps_per_epoch`` mini-batches. Each fit (a warm start
     too) starts one; ``partial_fit`` goes on along the schedule of the
-    calls before it, one epoch per call, while its settings stay the same.
+    calls before it, one epoch per call, while its settings (and
+    ``max_iter``) stay the same and it has steps left, and otherwise
+    starts a new one.
 
     Parameters
     ----------
@@ -34,7 +36,8 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
         Read for its parameters only (``solver``, ``learning_rate_init``...).
     previous : skmlp.nn.SGD or skmlp.nn.Adam or None
         The fitted optimiser; left unchanged except for the state arrays
-        it shares with the returned one, which the steps update in place.
+        (and, in ``partial_fit``, the schedule) it shares with the returned
+        one, which the steps update in place.
     steps_per_epoch : int
         Mini-batches of an epoch (of this call, for ``partial_fit``).
     incremental : bool, default=False
@@ -81,6 +84,7 @@ def _schedule(params, steps_per_epoch):
         params.learning_rate_init,
         params.max_iter * max(steps_per_epoch, 1),
         warmup_fraction(params.learning_rate, params.warmup_fraction),
+        n_epochs=params.max_iter,
     )
 
 
@@ -94,17 +98,22 @@ def warmup_fraction(learning_rate, fraction):
     return 0.3 if learning_rate == "one_cycle" else 0.0
 
 
-def starting_record(previous, early_stopping):
+def starting_record(previous, early_stopping, *, same_loss=True):
     """The training record a fit continues: the fitted one if it applies.
 
-    A warm start may switch solver or early stopping between fits: the
-    curves then start again, the count of rows seen goes on.
+    A warm start may switch solver or early stopping between fits, or the
+    loss (another ``label_smoothing``): the curves then start again, the
+    count of rows seen goes on. Losses of two objectives are not compared
+    (the smoothed one cannot reach the best unsmoothed loss: ``tol`` would
+    stop the fit after ``n_iter_no_change`` epochs).
 
     Parameters
     ----------
     previous : dict or None
         The fitted attributes; None for a new network.
     early_stopping : bool
+    same_loss : bool, default=True
+        Whether the fit trains on the loss of the fitted attributes.
 
     Returns
     -------
@@ -112,7 +121,7 @@ def starting_record(previous, early_stopping):
     """
     if previous is None:
         return TrainingRecord.fresh(early_stopping)
-    if "loss_curve_" in previous and (
+    if same_loss and "loss_curve_" in previous and (
         (previous["validation_scores_"] is not None) == early_stopping
     ):
         return TrainingRecord.continued(previous)

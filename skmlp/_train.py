@@ -160,7 +160,7 @@ class TrainingRecord:
             del attributes["validation_loss_curve_"]
         optimizer = self.optimizer
         if optimizer is not None and optimizer.schedule is not None:
-            attributes["learning_rate_curve_"] = np.array(optimizer.schedule.rates)
+            attributes["learning_rate_curve_"] = optimizer.schedule.rates
         if optimizer is not None and optimizer.max_grad_norm is not None:
             attributes["clipped_fraction_"] = optimizer.n_clipped / max(optimizer.n_steps, 1)
         return attributes

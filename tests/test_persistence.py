@@ -62,6 +62,9 @@ def test_trusted_types_are_needed():
     ({"early_stopping": True, "scoring": "neg_log_loss"}, "warm_start"),
     ({"solver": "lbfgs"}, "warm_start"),
     ({"n_init": 2}, "partial_fit"),
+    # The schedule's position goes on too.
+    ({"learning_rate": "one_cycle", "weight_decay": 1e-3, "max_grad_norm": 1.0,
+      "label_smoothing": 0.1}, "partial_fit"),
 ])
 def test_a_loaded_model_continues_as_the_original(options, continue_):
     # The optimiser's state (Adam's moments, SGD's velocity and step size)
@@ -80,6 +83,9 @@ def test_a_loaded_model_continues_as_the_original(options, continue_):
     assert set(sio.get_untrusted_types(data=sio.dumps(model))) <= set(trusted_types())
     assert loaded.n_iter_ == model.n_iter_
     assert getattr(loaded, "loss_curve_", None) == getattr(model, "loss_curve_", None)
+    np.testing.assert_array_equal(
+        getattr(loaded, "learning_rate_curve_", []), getattr(model, "learning_rate_curve_", [])
+    )
     for expected, got in zip(model.coefs_, loaded.coefs_):
         np.testing.assert_array_equal(got, expected)
 

@@ -100,10 +100,15 @@ def test_partial_fit_follows_one_schedule_over_max_iter_calls(digits):
     X, y = digits
     model = MLPClassifier((16,), learning_rate="one_cycle", max_iter=4, batch_size=200,
                           random_state=0)
-    for _ in range(6):  # two calls past the schedule's end
+    for _ in range(4):
         model.partial_fit(X, y, classes=np.arange(10))
-    expected = _expected_rates(OneCycle, 1e-3, 12, 0.3, 18)
-    np.testing.assert_allclose(model.learning_rate_curve_, expected)
+    np.testing.assert_allclose(model.learning_rate_curve_, _expected_rates(OneCycle, 1e-3, 12, 0.3))
+    # Past its end, a new schedule starts (a warm restart).
+    for _ in range(2):
+        model.partial_fit(X, y)
+    np.testing.assert_allclose(
+        model.learning_rate_curve_, _expected_rates(OneCycle, 1e-3, 12, 0.3, 6)
+    )
     # A changed peak rate starts a schedule anew.
     model.set_params(learning_rate_init=0.01).partial_fit(X, y)
     np.testing.assert_allclose(

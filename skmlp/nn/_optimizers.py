@@ -188,17 +188,29 @@ class _Optimizer:
         return self
 
     def continue_schedule(self, previous):
-        """Take over the schedule of ``previous`` if it is the same schedule.
+        """Take over the schedule of ``previous`` if it is the same, unfinished.
 
-        The same kind, peak rate and warm-up: ``partial_fit`` then goes on
-        along it (its steps counted by the schedule). Anything else keeps
-        this optimiser's own schedule, which starts anew.
+        The same kind, peak rate, warm-up and number of epochs, with steps
+        still to run: ``partial_fit`` then goes on along it (its steps
+        counted by the schedule). Otherwise this optimiser keeps its own
+        schedule, which starts anew: after a schedule has run its steps,
+        the next one is a warm restart (as in SGDR [3]_).
+
+        References
+        ----------
+        .. [3] Loshchilov, I. and Hutter, F. (2017). SGDR: Stochastic Gradient
+           Descent with Warm Restarts. ICLR. https://arxiv.org/abs/1608.03983
         """
         own, theirs = self.schedule, getattr(previous, "schedule", None)
+
+        def settings(schedule):
+            return schedule.max_lr, schedule.warmup_fraction, schedule.n_epochs
+
         if (
             own is not None
             and type(theirs) is type(own)
-            and (theirs.max_lr, theirs.warmup_fraction) == (own.max_lr, own.warmup_fraction)
+            and settings(theirs) == settings(own)
+            and not theirs.ended
         ):
             self.schedule = theirs
         return self

@@ -3,8 +3,8 @@
 A schedule gives the base learning rate of every mini-batch step of a
 training run whose length is known in advance: ``rate(step)`` is the
 closed form, ``next_rate()`` the rate of the next step, counted by the
-schedule itself (so it goes on where it was after pickling, warm starts
-aside). The optimisers ask for it at the start of each step; Adam then
+schedule itself (so it goes on where it was after pickling), ``rates``
+those given so far. The optimisers ask for it at the start of each step; Adam then
 applies its bias correction to it, as to ``learning_rate_init``.
 
 Steps past ``total_steps`` (an epoch with more mini-batches than the first
@@ -21,7 +21,8 @@ References
 """
 
 import math
-from array import array
+
+import numpy as np
 
 
 class Schedule:
@@ -35,16 +36,20 @@ class Schedule:
         Steps of the whole run (epochs times mini-batches per epoch), >= 1.
     warmup_fraction : float in [0, 1)
         Fraction of the steps spent rising to ``max_lr``.
+    n_epochs : int, default=None
+        The epochs the steps span, when they are counted in epochs (the
+        estimators' ``max_iter``): a record of the setting, which
+        ``continue_schedule`` of the optimisers compares.
 
     Attributes
     ----------
     n_steps : int
         Steps whose rate was given by `next_rate`.
-    rates : array.array of float
-        Those rates, in order (8 bytes a step).
     """
 
-    def __init__(self, max_lr, total_steps, warmup_fraction=0.0):
+    n_epochs = None  # also of schedules pickled before it was recorded
+
+    def __init__(self, max_lr, total_steps, warmup_fraction=0.0, *, n_epochs=None):
         if total_steps < 1:
             raise ValueError(f"total_steps must be >= 1, got {total_steps}.")
         if not 0 <= warmup_fraction < 1:
@@ -52,19 +57,33 @@ class Schedule:
         self.max_lr = float(max_lr)
         self.total_steps = int(total_steps)
         self.warmup_fraction = float(warmup_fraction)
+        self.n_epochs = n_epochs
         self.n_steps = 0
-        self.rates = array("d")
 
     def rate(self, step):
         """The rate of ``step`` (0-based), a float."""
         raise NotImplementedError
 
+    @property
+    def ended(self):
+        """Whether all `total_steps` steps have had their rate."""
+        return self.n_steps >= self.total_steps
+
     def next_rate(self):
-        """The rate of the next step, recorded in `rates`."""
+        """The rate of the next step (counted in `n_steps`)."""
         rate = self.rate(min(self.n_steps, self.total_steps - 1))
         self.n_steps += 1
-        self.rates.append(rate)
         return rate
+
+    @property
+    def rates(self):
+        """The rates of the `n_steps` steps taken, an ndarray of shape (n_steps,).
+
+        Recomputed from the closed form rather than stored: the same floats
+        `next_rate` gave, without 8 bytes a step kept for the whole fit.
+        """
+        last = self.total_steps - 1
+        return np.array([self.rate(min(step, last)) for step in range(self.n_steps)])
 
 
 def _cosine_between(start, end, fraction):
