@@ -59,7 +59,8 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
         label_smoothing / n_classes`` (PyTorch's ``CrossEntropyLoss``), each
         0/1 target of a sigmoid output ``(1 - label_smoothing) y +
         label_smoothing / 2`` (Keras's). It keeps the network from driving
-        its logits without bound and often calibrates better; ``loss_``,
+        its logits without bound: its probabilities stay below
+        ``1 - label_smoothing + label_smoothing / n_classes``; ``loss_``,
         ``loss_curve_`` and ``validation_loss_curve_`` are then the
         cross-entropy against the smoothed targets, whose minimum is above
         0. A warm start or ``partial_fit`` on another value starts those

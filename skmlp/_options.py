@@ -254,9 +254,11 @@ def _check_step_options(params):
         if used
     ]
     if used:
+        verb, them = ("change", "them") if len(used) > 1 else ("changes", "it")
         raise ValueError(
-            f"{', '.join(used)} change the steps of a stochastic solver; solver='lbfgs' "
-            "takes none. Use solver='adam' or 'sgd', or leave them at their defaults."
+            f"{', '.join(used)} {verb} the mini-batch steps of solver='adam' or 'sgd'; "
+            f"solver='lbfgs' takes no such steps. Use solver='adam' or 'sgd', or leave "
+            f"{them} at the default."
         )
 
 

@@ -208,9 +208,9 @@ def test_warm_start_takes_the_current_label_smoothing(digits):
 
 @pytest.mark.parametrize("params, message", [
     (dict(warmup_fraction=0.1), "warmup_fraction is the warm-up of a learning-rate schedule"),
-    (dict(solver="lbfgs", learning_rate="cosine"), "learning_rate='cosine' change the steps"),
-    (dict(solver="lbfgs", weight_decay=0.1), "weight_decay=0.1 change the steps"),
-    (dict(solver="lbfgs", max_grad_norm=1.0), "max_grad_norm=1.0 change the steps"),
+    (dict(solver="lbfgs", learning_rate="cosine"), "learning_rate='cosine' changes the mini-batch steps"),
+    (dict(solver="lbfgs", weight_decay=0.1), "weight_decay=0.1 changes the mini-batch steps"),
+    (dict(solver="lbfgs", max_grad_norm=1.0), "max_grad_norm=1.0 changes the mini-batch steps"),
 ])
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
 def test_misused_options_raise_and_leave_the_model_unfitted(digits, Estimator, params, message):

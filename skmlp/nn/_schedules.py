@@ -61,7 +61,11 @@ class Schedule:
         self.n_steps = 0
 
     def rate(self, step):
-        """The rate of ``step`` (0-based), a float."""
+        """The rate of ``step`` (0-based), a float; past the last step, the last rate."""
+        return self._closed_form(min(step, self.total_steps - 1))
+
+    def _closed_form(self, step):
+        """The rate of ``0 <= step < total_steps``."""
         raise NotImplementedError
 
     @property
@@ -71,7 +75,7 @@ class Schedule:
 
     def next_rate(self):
         """The rate of the next step (counted in `n_steps`)."""
-        rate = self.rate(min(self.n_steps, self.total_steps - 1))
+        rate = self.rate(self.n_steps)
         self.n_steps += 1
         return rate
 
@@ -82,8 +86,7 @@ class Schedule:
         Recomputed from the closed form rather than stored: the same floats
         `next_rate` gave, without 8 bytes a step kept for the whole fit.
         """
-        last = self.total_steps - 1
-        return np.array([self.rate(min(step, last)) for step in range(self.n_steps)])
+        return np.array([self.rate(step) for step in range(self.n_steps)])
 
 
 def _cosine_between(start, end, fraction):
@@ -116,7 +119,7 @@ class CosineAnnealing(Schedule):
         """``W``: the steps of the linear warm-up."""
         return min(round(self.warmup_fraction * self.total_steps), self.total_steps - 1)
 
-    def rate(self, step):
+    def _closed_form(self, step):
         warmup = self.warmup_steps
         if step < warmup:
             return self.max_lr * step / warmup
@@ -149,7 +152,7 @@ class OneCycle(Schedule):
     div_factor = 25.0
     final_div_factor = 1e4
 
-    def rate(self, step):
+    def _closed_form(self, step):
         initial = self.max_lr / self.div_factor
         final = initial / self.final_div_factor
         peak_step = self.warmup_fraction * self.total_steps - 1

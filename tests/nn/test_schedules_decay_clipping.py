@@ -73,6 +73,8 @@ def test_schedules_stay_at_their_last_rate_past_their_end():
     schedule = OneCycle(0.1, 4)
     rates = _rates(schedule, 6)
     assert rates[4] == rates[5] == rates[3]
+    assert schedule.rate(10) == schedule.rate(3) == rates[3]
+    assert CosineAnnealing(1.0, 10).rate(11) == CosineAnnealing(1.0, 10).rate(9)
 
 
 def test_schedules_reject_impossible_lengths():
