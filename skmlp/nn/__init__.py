@@ -32,7 +32,8 @@ from ._losses import (
     SquaredError,
 )
 from ._normalization import BatchNorm, LayerNorm
-from ._optimizers import SGD, Adam, L2Penalty, clip_grad_norm, minimize_lbfgs
+from ._optimizers import SGD, Adam, clip_grad_norm, minimize_lbfgs
+from ._penalty import L2Penalty
 from ._schedules import SCHEDULES, CosineAnnealing, OneCycle, Schedule
 from ._sequential import Sequential
 

@@ -7,7 +7,8 @@ to a new optimiser of the same kind. It never prints and never decides
 when training stops. The state and one scratch array are allocated on the
 first call and reused, so a step allocates nothing of parameter size.
 
-The objective is the network's data loss plus an :class:`L2Penalty`; the
+The objective is the network's data loss plus an :class:`L2Penalty`
+(``_penalty``); the
 network computes only the first (``Sequential.loss_gradient``), the
 optimisers add the second (scikit-learn's ``alpha``, an L2 penalty coupled
 to the gradient). Three options change the step itself: a learning-rate
@@ -26,82 +27,7 @@ import math
 
 import numpy as np
 
-_CHUNK = 65536
-
-
-class L2Penalty:
-    """The L2 penalty of a mini-batch: weight decay, applied by the optimisers.
-
-    The objective of a mini-batch is its data loss, which
-    :meth:`Sequential.loss_gradient <skmlp.nn.Sequential.loss_gradient>`
-    returns with exactly its gradient, plus this term, as scikit-learn
-    scales it::
-
-        value = alpha / (2 s) * ||w||**2        gradient = (alpha / s) * w
-
-    where ``w = params[:n_penalized]`` (the dense weights, laid out first)
-    and ``s`` is the number of rows of the batch, or the sum of their sample
-    weights. Only this class computes the term: :meth:`value` for the
-    objective a training loop reports, and :meth:`add_gradient`, which SGD
-    and Adam call inside their step, chunk by chunk while the chunk is in
-    cache (on a tf-idf input layer, where a step is bound by memory traffic,
-    a separate pass over the weights and gradients cost about 10%), and
-    :func:`minimize_lbfgs` before handing the gradient to SciPy.
-
-    Parameters
-    ----------
-    alpha : float
-        Strength of the penalty; 0 for none.
-    n_penalized : int
-        Number of leading parameters it applies to (``Sequential.n_penalized``).
-    n_samples : int
-        Number of rows of the batch.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Their weights, whose sum replaces ``n_samples``.
-
-    Attributes
-    ----------
-    scale : float
-        ``alpha / s``: the gradient is ``scale * w``.
-    """
-
-    def __init__(self, alpha, n_penalized, n_samples, sample_weight=None):
-        self.alpha = alpha
-        self.n_penalized = n_penalized
-        self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
-        self.scale = alpha / self.total_weight if alpha else 0.0
-
-    def value(self, params):
-        """``alpha / (2 s) * ||params[:n_penalized]||**2`` as a float."""
-        if not self.alpha:
-            return 0.0
-        penalized = params[: self.n_penalized]
-        return 0.5 * self.alpha * float(np.dot(penalized, penalized)) / self.total_weight
-
-    def add_gradient(self, grads, params, *, offset=0, scratch=None):
-        """``grads += scale * params`` on the penalised entries, in place.
-
-        Parameters
-        ----------
-        grads, params : ndarray of shape (n,)
-            The slice ``[offset:offset + n]`` of the flat gradient and
-            parameter arrays.
-        offset : int, default=0
-        scratch : ndarray, default=None
-            Work space of at least ``n`` entries; by default chunks of a
-            cache-sized one, so that no array of the parameters' size is made.
-        """
-        end = min(self.n_penalized - offset, grads.size) if self.alpha else 0
-        if end <= 0:
-            return
-        if scratch is None:
-            scratch = np.empty(min(_CHUNK, end), dtype=params.dtype)
-        for start in range(0, end, scratch.size):
-            stop = min(start + scratch.size, end)
-            grads[start:stop] += np.multiply(
-                params[start:stop], self.scale, out=scratch[: stop - start]
-            )
-
+from ._penalty import CHUNK_SIZE
 
 class _Optimizer:
     """Shared plumbing: state allocated on the first step, chunked updates.
@@ -114,7 +40,7 @@ class _Optimizer:
     """
 
     #: Elements per chunk: five float32 arrays of it fit in a core's L2 cache.
-    chunk_size = _CHUNK
+    chunk_size = CHUNK_SIZE
 
     def update(self, params, grads, *, penalty=None, n_decayed=None):
         """Take one step in place. ``params`` and ``grads`` have one shape.
