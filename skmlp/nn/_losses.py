@@ -186,19 +186,14 @@ class PoissonDeviance(Loss):
         return np.sum(xlogy(y, y) - y * log_mean - y + np.exp(log_mean), axis=1)
 
 
-class _SmoothedLabels:
-    """Label smoothing of 0/1 targets over ``n_classes`` per output."""
-
-    #: Also the value of losses pickled before the option existed.
-    label_smoothing = 0.0
-
-    def _smoothed(self, y, n_classes):
-        if not self.label_smoothing:
-            return y
-        return y * (1.0 - self.label_smoothing) + self.label_smoothing / n_classes
+def _smoothed(y, label_smoothing, n_classes):
+    """0/1 targets smoothed over ``n_classes`` per output; ``y`` itself for 0."""
+    if not label_smoothing:
+        return y
+    return y * (1.0 - label_smoothing) + label_smoothing / n_classes
 
 
-class BinaryLogLoss(_SmoothedLabels, Loss):
+class BinaryLogLoss(Loss):
     """Log-loss of independent sigmoid outputs (binary and multilabel).
 
     Parameters
@@ -208,12 +203,13 @@ class BinaryLogLoss(_SmoothedLabels, Loss):
     """
 
     output_name = "logistic"
+    label_smoothing = 0.0  # also of losses pickled before the option existed
 
     def __init__(self, label_smoothing=0.0):
         self.label_smoothing = label_smoothing
 
     def _targets(self, y):
-        return self._smoothed(y, 2)
+        return _smoothed(y, self.label_smoothing, 2)
 
     def output(self, Z):
         return expit(Z)
@@ -222,7 +218,7 @@ class BinaryLogLoss(_SmoothedLabels, Loss):
         return np.sum(np.logaddexp(0, Z) - y * Z, axis=1)
 
 
-class MultinomialLogLoss(_SmoothedLabels, Loss):
+class MultinomialLogLoss(Loss):
     """Cross-entropy of a softmax over the outputs (multiclass).
 
     With ``y`` summing to 1 per row and ``m = max_k z_k``, the per-sample
@@ -237,12 +233,13 @@ class MultinomialLogLoss(_SmoothedLabels, Loss):
     """
 
     output_name = "softmax"
+    label_smoothing = 0.0  # also of losses pickled before the option existed
 
     def __init__(self, label_smoothing=0.0):
         self.label_smoothing = label_smoothing
 
     def _targets(self, y):
-        return self._smoothed(y, y.shape[1])
+        return _smoothed(y, self.label_smoothing, y.shape[1])
 
     def _shifted_exp(self, Z):
         shifted = Z - Z.max(axis=1, keepdims=True)
