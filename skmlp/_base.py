@@ -1,61 +1,53 @@
-"""The machinery that MLPClassifier and MLPRegressor share.
+"""What MLPClassifier and MLPRegressor share: parameters, fit, commit, predict.
 
-`BaseMultilayerPerceptron` validates the data, resolves the options
-(``_options``), builds the network (``_architecture``), trains it with
-L-BFGS or a stochastic solver (see ``_train.train``, which returns a
-record), from one seed or several (restarts), commits the fitted
-attributes, and predicts.
+`BaseMultilayerPerceptron` checks the parameters (declaratively, then
+across parameters in `resolve_options`) and the data, hands both to the
+training package (`skmlp._training.fit_model`), which returns a fitted
+model, and commits it (`_commit`, the only writer of fitted state). The
+targets (labels or values: encoding, decoding, the loss) are the
+subclasses' (`~skmlp._targets.Targets`).
 """
 
 import copy
-import functools
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.callback import CallbackSupportMixin
-from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.validation import check_array, validate_data
 
-from . import _restarts
-from ._architecture import build_layers, continue_network
+from ._attributes import LayerView
 from ._compat import (
     Interval,
     Options,
     StrOptions,
     _fit_context,
+    callbacks_of,
     init_callback_context,
 )
-from ._arguments import (
-    check_split_weights,
+from ._inference import check_predict_input
+from ._scoring import EarlyStoppingScore
+from ._training import fit_model, resolve_options
+from ._training.data import (
+    TrainingData,
+    Validation,
     check_validation_arguments,
     check_validation_target,
-    check_weights,
-    missing_classes_error,
 )
-from ._data import Validation, ValidationScore
-from ._inference import check_predict_input
-from ._options import check_batch_rows, check_partial_fit, resolve_options
-from ._progress import Progress
-from ._solvers import (
-    STOCHASTIC_SOLVERS,
-    fit_lbfgs,
-    make_optimizer,
-    starting_record,
+from ._training.model import Start, continue_network
+from ._training.options import check_batch_rows, check_partial_fit
+from ._training.progress import open_progress
+from ._training.record import TrainingRecord
+from ._training.weights import check_weights
+from .callback import Checkpoint
+from .nn import ACTIVATIONS, BatchNorm, Dense, LayerNorm
+
+#: skmlp's own attributes, which exist only with their option (drop-in rule).
+_OPTIONAL = (
+    "restart_scores_", "validation_loss_curve_", "learning_rate_curve_", "clipped_fraction_"
 )
-from ._train import Stopping, non_finite_weights_error, train
-from ._training import Epochs, resolve_batch_size, validation_split
-from .callback import checkpoint_of, fit_key
-from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm, Sequential
-
-
-def _print_line(line, label=None):
-    """A line of ``verbose`` output, labelled with its restart if any."""
-    print(line if label is None else f"[{label}] {line}")
 
 
 class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
@@ -104,189 +96,99 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
     }
 
-    # ------------------------------------------------------------------ #
-    # Fitted attributes that are views of the network
-    # ------------------------------------------------------------------ #
-    @property
-    def coefs_(self):
-        return [layer.W for layer in self._layers_of(Dense, "coefs_")]
-
-    @coefs_.setter
-    def coefs_(self, values):
-        self._assign_to_dense_layers("coefs_", "W", values)
-
-    @property
-    def intercepts_(self):
-        return [layer.b for layer in self._layers_of(Dense, "intercepts_")]
-
-    @intercepts_.setter
-    def intercepts_(self, values):
-        self._assign_to_dense_layers("intercepts_", "b", values)
-
-    def _assign_to_dense_layers(self, name, parameter, values):
-        """``model.coefs_ = [...]`` writes the arrays into the network's weights.
-
-        As with scikit-learn's MLP, prediction then uses them; the network's
-        shapes cannot change, since its parameters live in one flat buffer.
-        """
-        layers = self._layers_of(Dense, name)
-        values = [np.asarray(value) for value in values]
-        shapes = [getattr(layer, parameter).shape for layer in layers]
-        if [value.shape for value in values] != shapes:
-            raise ValueError(
-                f"{name} must be a list of arrays of shapes {shapes}, the fitted network's; "
-                f"got shapes {[value.shape for value in values]}."
-            )
-        for layer, value in zip(layers, values):
-            getattr(layer, parameter)[...] = value
-
-    def _layers_of(self, kind, name):
-        """The network's layers of ``kind``, for the fitted attribute ``name``.
-
-        Before ``fit`` the attribute does not exist, and the error names it
-        (as for scikit-learn's MLP), not the private network behind it.
-        skmlp's own attributes exist only with their option (drop-in rule):
-        without normalisation layers there is no such attribute.
-        """
-        if "_network" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        layers = [layer for layer in self._network.layers if isinstance(layer, kind)]
-        if not layers:
-            needs = "'batch'" if kind is BatchNorm else "'batch' or 'layer'"
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}: it is fitted "
-                f"only with normalization={needs}."
-            )
-        return layers
-
-    @property
-    def normalization_scales_(self):
-        layers = self._layers_of((BatchNorm, LayerNorm), "normalization_scales_")
-        return [layer.gamma for layer in layers]
-
-    @property
-    def normalization_offsets_(self):
-        layers = self._layers_of((BatchNorm, LayerNorm), "normalization_offsets_")
-        return [layer.beta for layer in layers]
-
-    @property
-    def running_means_(self):
-        return [layer.running_mean for layer in self._layers_of(BatchNorm, "running_means_")]
-
-    @property
-    def running_vars_(self):
-        return [layer.running_var for layer in self._layers_of(BatchNorm, "running_vars_")]
+    # Fitted attributes that are views of the network (see LayerView).
+    coefs_ = LayerView(Dense, "W", settable=True)
+    intercepts_ = LayerView(Dense, "b", settable=True)
+    normalization_scales_ = LayerView((BatchNorm, LayerNorm), "gamma")
+    normalization_offsets_ = LayerView((BatchNorm, LayerNorm), "beta")
+    running_means_ = LayerView(BatchNorm, "running_mean")
+    running_vars_ = LayerView(BatchNorm, "running_var")
 
     # ------------------------------------------------------------------ #
     # Fitting
     # ------------------------------------------------------------------ #
-    def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=(None,) * 3):
+    def _fit(self, X, y, sample_weight=None, validation_data=(None,) * 3, *, incremental=False):
         """Fit, atomically: if anything raises, the estimator is as before.
 
-        Training returns the fitted attributes, committed only at the end.
-        Validation sets attributes (classes, feature names) before, and a
-        warm start trains the existing network and optimiser in place, so
-        both the attributes and the learned state are restored on failure.
-        The fit is a task for scikit-learn's callbacks, opened first so that
-        their teardown (by ``_fit_context``) follows a failed fit too, and
-        ended on every way out.
+        The parameters are resolved first, then the fit is a task for
+        scikit-learn's callbacks (whose teardown, by ``_fit_context``,
+        follows a failed fit too); training trains copies of a fitted
+        network and returns the fitted model, committed only at the end.
+        Validation sets ``n_features_in_`` (scikit-learn's ``validate_data``):
+        a failed fit puts the attributes back.
         """
-        context = init_callback_context(self, max_subtasks=self._n_subtasks(incremental))
-        progress = Progress.of_fit(self, context, X, y, sample_weight)
+        callbacks = callbacks_of(self)
+        options = resolve_options(
+            self.get_params(deep=False),
+            fitted="_network" in self.__dict__,
+            incremental=incremental,
+            has_validation_data=check_validation_arguments(*validation_data),
+            checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
+        )
+        context = init_callback_context(self, max_subtasks=options.n_subtasks)
+        before = self.__dict__.copy()
+        progress = open_progress(self, context, callbacks, X, y, sample_weight)
         with progress.open() as task:
-            attributes = self.__dict__.copy()
-            fitted = hasattr(self, "_network")
-            learned = None
-            if fitted:
-                learned = (self._network.get_state(), copy.deepcopy(self._optimizer))
             try:
-                self._fit_unsafe(X, y, sample_weight, incremental, validation_data, progress)
+                targets, data, start = self._training_data(
+                    X, y, sample_weight, validation_data, options
+                )
+                fitted = fit_model(
+                    options, data, targets.loss(start), start=start,
+                    score=self._early_stopping_score(options, targets),
+                    progress=progress.described(targets.fitted_attributes()),
+                    random_state=check_random_state(self.random_state),
+                )
+                self._commit(targets, fitted)
+                task.end_fitted(vars(self))
             except BaseException:
                 self.__dict__.clear()
-                self.__dict__.update(attributes)
-                if fitted:
-                    self._network.set_state(learned[0])
-                    self._optimizer = learned[1]
+                self.__dict__.update(before)
                 raise
-            task.end_fitted(vars(self))
         return self
 
-    def _first_pass(self, incremental):
-        """Whether this fit builds a new network (rather than continue one)."""
-        return not hasattr(self, "_network") or (not self.warm_start and not incremental)
-
-    def _n_subtasks(self, incremental):
-        """The subtasks of the fit for callbacks: restarts, epochs or none."""
-        if self._first_pass(incremental) and self.n_init > 1:
-            return self.n_init
-        if self.solver not in STOCHASTIC_SOLVERS:
-            return 0
-        return 1 if incremental else self.max_iter
-
-    def _fit_unsafe(self, X, y, sample_weight, incremental, validation_data, progress):
-        """Validate, resolve the options, build or continue, train, commit."""
-        first_pass = self._first_pass(incremental)
-        X, y, sample_weight, validation, options = self._prepare(
-            X, y, sample_weight, incremental, validation_data, first_pass
-        )
-        checkpoint = checkpoint_of(self, self.n_init, options.stochastic, self.random_state)
-        random_state = check_random_state(self.random_state)
-        if first_pass and self.n_init > 1:
-            fitted = _restarts.fit_restarts(
-                self, options, X, y, sample_weight, validation, random_state, progress, incremental
-            )
-        else:
-            model = self._new_model(options, X, y, random_state) if first_pass else self._model()
-            previous = None if first_pass else vars(self)
-            fitted = self._train(
-                options, model, previous, X, y, sample_weight, random_state, incremental,
-                validation, progress, checkpoint=checkpoint,
-            )
-            if self.n_init > 1:  # one score when a fitted network was continued
-                fitted["restart_scores_"] = np.array([_restarts.restart_score(fitted)])
-        if not fitted["_network"].is_finite():
-            raise non_finite_weights_error()
-        self._commit(fitted)
-
-    def _commit(self, fitted):
-        """Set the fitted attributes of a fit that succeeded.
+    def _commit(self, targets, fitted):
+        """Set the fitted attributes of a fit that succeeded: the only writer.
 
         The attributes only skmlp has exist only with their option
         (``restart_scores_`` with ``n_init > 1``, ``validation_loss_curve_``
         with validation data, ``learning_rate_curve_`` with a schedule,
         ``clipped_fraction_`` with ``max_grad_norm``): those this fit did not
-        produce are removed,
-        so that with the defaults ``hasattr`` answers as for scikit-learn.
+        produce are removed, so that with the defaults ``hasattr`` answers
+        as for scikit-learn.
         """
-        for name in (
-            "restart_scores_", "validation_loss_curve_", "learning_rate_curve_", "clipped_fraction_"
-        ):
-            if name not in fitted:
+        attributes = {**targets.fitted_attributes(), **fitted.attributes()}
+        for name in _OPTIONAL:
+            if name not in attributes:
                 self.__dict__.pop(name, None)
-        self.__dict__.update(fitted)
+        self.__dict__.update(attributes)
 
-    def _prepare(self, X, y, sample_weight, incremental, validation_data, first_pass):
-        """Checked data and validation data, and the options resolved.
+    def _training_data(self, X, y, sample_weight, validation_data, options):
+        """The targets, the checked `TrainingData`, and the `Start` of a continued fit.
 
         The checks of the parameters come before those of the data, and
         those that need the data after them, as scikit-learn orders them.
         """
-        has_validation_data = check_validation_arguments(*validation_data)
-        options = resolve_options(
-            self.get_params(deep=False), has_validation_data=has_validation_data
-        )
-        X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        check_partial_fit(options, incremental=incremental)
+        X, y, targets = self._validate_input(X, y, options)
+        check_partial_fit(options)
         sample_weight = self._sample_weight(sample_weight, X, y)
-        validation = (
-            self._validation(*validation_data, X.dtype, y) if has_validation_data else None
-        )
-        y = self._encode_target(y, X.dtype)
-        if not first_pass:
-            self._network = continue_network(self._network, options, y.shape[1])
+        validation = None
+        if validation_data[0] is not None:
+            validation = self._validation(*validation_data, X.dtype, y, targets)
+        y_encoded = targets.encode(y, X.dtype)
+        start = None
+        if options.continued:
+            start = Start(
+                continue_network(self._network, options.network, y_encoded.shape[1]),
+                TrainingRecord.from_fitted(self.__dict__),
+                self._loss,
+            )
         n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
         check_batch_rows(options, n_rows=n_rows, weighted=sample_weight is not None)
-        return X, y, sample_weight, validation, options
+        stratify = None
+        if options.early_stopping and validation is None:
+            stratify = targets.stratify(y_encoded)
+        return targets, TrainingData(X, y_encoded, sample_weight, validation, stratify), start
 
     def _check_data(self, X, y, *, reset, dtype=None):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output).
@@ -316,31 +218,29 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         self._check_target(y)
         return X, y
 
+    def _validate_input(self, X, y, options):
+        """Checked X and y, and the `Targets` of ``y``."""
+        X, y = self._check_data(X, y, reset=not options.continued)
+        return X, y, self._targets(y, options)
+
     def _check_target(self, y, name="y"):
         """Checks of the target values beyond scikit-learn's; none by default."""
-
-    def _validate_input(self, X, y, incremental, reset):
-        return self._check_data(X, y, reset=reset)
 
     def _sample_weight(self, sample_weight, X, y):
         """The checked weight of each training row, or None."""
         # Negative weights make the weighted mean of the loss meaningless.
         return check_weights(sample_weight, X)
 
-    def _validation(self, X_val, y_val, sample_weight_val, dtype, y):
+    def _validation(self, X_val, y_val, sample_weight_val, dtype, y, targets):
         """Explicit validation data, checked as the training data ``y`` is."""
         X_val = self._check_validation_input(X_val, dtype)
         y_val = check_validation_target(
             y_val, y, X_val.shape[0], numeric=not is_classifier(self)
         )
         self._check_target(y_val, name="y_val")
-        self._check_known_targets(y_val)
+        targets.check_known(y_val)
         sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
-        y_encoded = self._encode_target(y_val, dtype)
-        return Validation(X_val, y_val, y_encoded, sample_weight_val, self._validation_scorer())
-
-    def _check_known_targets(self, y_val):
-        """Validation targets must be ones the network can output; any value can."""
+        return Validation(X_val, y_val, targets.encode(y_val, dtype), sample_weight_val)
 
     def _check_validation_input(self, X_val, dtype):
         """``X_val`` checked as ``predict`` checks X, with errors naming X_val."""
@@ -361,206 +261,14 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         validate_data(self, X_val, skip_check_array=True, reset=False)
         return checked
 
-    def _validation_scorer(self):
-        """None (the estimator's score), 'loss' or a scorer: see ``scoring``."""
-        if self.scoring is None or self.scoring == "loss":
-            return self.scoring
-        return check_scoring(self, scoring=self.scoring)
-
-    def _encode_target(self, y, dtype):
-        """The training target as a 2-D float array of the input's dtype."""
-        with np.errstate(over="ignore"):
-            encoded = np.asarray(y, dtype=dtype)
-        if not np.isfinite(encoded).all():
-            raise ValueError(
-                f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
-                "scale y, or pass X as float64."
-            )
-        return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
-
-    def _new_model(self, options, X, y, random_state):
-        """A fresh network of ``options`` for the data, and its fitted attributes."""
-        n_outputs = y.shape[1]
-        loss = LOSSES[self._loss_name(n_outputs)](**self._loss_params())
-        network = Sequential(build_layers(options, n_outputs)).build(
-            X.shape[1], X.dtype, random_state
-        )
-        return {
-            "_loss": loss,
-            "_network": network,
-            "_optimizer": None,
-            "n_iter_": 0,
-            "t_": 0,
-            "n_outputs_": n_outputs,
-            "n_layers_": sum(isinstance(layer, Dense) for layer in network.layers) + 1,
-            "out_activation_": loss.output_name,
-        }
-
-    def _loss_params(self):
-        """Keyword arguments of the loss's constructor; none by default."""
-        return {}
-
-    def _model(self):
-        """The fitted network that warm_start and partial_fit continue."""
-        return {name: getattr(self, name) for name in ("_loss", "_network", "_optimizer")}
-
-    def _train(
-        self, options, model, previous, X, y, sample_weight, random_state, incremental, validation,
-        progress, train_idx=None, label=None, checkpoint=None,
-    ):
-        """Train the network of ``model``; its fitted attributes after training.
-
-        ``previous``: the fitted attributes that training continues, None
-        for a new network. See `_fit_stochastic` for the arguments.
-        """
-        if not options.stochastic:
-            return {
-                **model,
-                **fit_lbfgs(
-                    model, X, y, sample_weight, alpha=self.alpha, max_iter=self.max_iter,
-                    max_fun=self.max_fun, tol=self.tol,
-                ),
-            }
-        return {
-            **model,
-            **self._fit_stochastic(
-                options, model, previous, X, y, sample_weight, random_state, incremental,
-                validation, progress, train_idx, label, checkpoint,
-            ),
-        }
-
-    def _fit_stochastic(
-        self, options, model, previous, X, y, sample_weight, random_state, incremental, validation,
-        progress, train_idx=None, label=None, checkpoint=None,
-    ):
-        """Epochs of Adam or SGD (see `_train.train`): the record's attributes.
-
-        ``train_idx`` (restarts share the split of their fit) are the rows
-        to train on, ``validation`` the split-off or given rows; without
-        them, the split is drawn here. ``label`` starts the verbose lines.
-        With a `skmlp.callback.Checkpoint` of this fit, training resumes
-        from it.
-        """
-        given_validation = validation
-        if sp.issparse(X):
-            # Mini-batches are rows: gather them from CSR, never densify.
-            X = X.tocsr()
-        if train_idx is None:
-            train_idx, validation = self._split_validation(
-                X, y, sample_weight, random_state, validation
-            )
-        score = None
-        if validation is not None and validation.scorer != "loss":
-            score = ValidationScore(self, model, validation)
-            self._check_scorer_classes(validation, score)
-        batch_size = resolve_batch_size(options.batch_size, len(train_idx))
-        epochs = Epochs(
-            (X, y, sample_weight),
-            train_idx,
-            batch_size,
-            random_state if options.shuffle else None,
-            min_size=2 if options.normalization == "batch" else 1,
-        )
-        optimizer = make_optimizer(
-            self, model["_optimizer"], steps_per_epoch=epochs.n_batches, incremental=incremental
-        )
-        record = starting_record(
-            previous, options.early_stopping,
-            same_loss=previous is None or previous.get("_loss") is model["_loss"],
-        )
-        checkpointed = None
-        if checkpoint is not None:
-            start = None if previous is None else model["_network"].get_state()
-            key = fit_key(
-                self.get_params(deep=False), (X, y, sample_weight), given_validation, start
-            )
-            checkpointed = (key, epochs)
-            saved = checkpoint.load(key)
-            if saved is not None:
-                record = saved.restore(model["_network"], epochs)  # freshly unpickled
-                optimizer = record.optimizer
-        record = train(
-            model["_network"],
-            model["_loss"],
-            optimizer,
-            epochs,
-            alpha=self.alpha,
-            stopping=Stopping(
-                self.max_iter,
-                self.tol,
-                self.n_iter_no_change,
-                one_pass=incremental,
-                adaptive=self.learning_rate == "adaptive",
-                scheduled=optimizer.schedule is not None,
-            ),
-            record=record,
-            validation=validation,
-            score=score,
-            progress=progress.training(model, checkpointed),
-            log=functools.partial(_print_line, label=label) if self.verbose else None,
-        )
-        return {**record.fitted_attributes(), "_curves_current": True}
-
-    def _split_validation(self, X, y, sample_weight, random_state, given):
-        """Training row indices and the validation data (None without it).
-
-        Without explicit validation data, early stopping sets aside
-        ``validation_fraction`` of the rows, drawn from ``random_state``,
-        stratified on the class labels of single-label classification
-        (``_stratify_labels``), as ``train_test_split(stratify=...)`` does it
-        and with its errors when that is impossible. Both parts must keep
-        some positive weight.
-        """
-        if not self.early_stopping or given is not None:
-            return np.arange(X.shape[0]), given
-        train_idx, val_idx = validation_split(
-            X.shape[0], self.validation_fraction, random_state, self._stratify_labels(y)
-        )
-        check_split_weights(sample_weight, train_idx, val_idx)
-        validation = Validation(
-            X[val_idx],
-            self._decode_target(y[val_idx]),
-            y[val_idx],
-            None if sample_weight is None else sample_weight[val_idx],
-            self._validation_scorer(),
-            split_off=True,
-        )
-        return train_idx, validation
-
-    def _stratify_labels(self, y_encoded):
-        """Labels to stratify the early-stopping split on; None: not stratified."""
-        return None
-
-    def _check_scorer_classes(self, validation, score):
-        """Fail before training if the scorer cannot score validation data
-        that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
-
-        The scorer is tried once, on the untrained network, and only when a
-        class is missing: whether it can score does not depend on the
-        weights. A scorer predicts by itself: ``score`` needs no outputs.
-        """
-        missing = self._missing_classes(validation.y)
-        if not missing or validation.scorer is None:
-            return
-        try:
-            with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
-                # A scorer that cannot score says so with nan and a warning
-                # (roc_auc on one class): the error below says it instead.
-                warnings.simplefilter("ignore", UndefinedMetricWarning)
-                value = score(None)
-        except ValueError as error:
-            reason = f"it raised {type(error).__name__}({str(error)!r})"
-            raise missing_classes_error(
-                missing, self.scoring, reason, split=validation.split_off
-            ) from error
-        if not np.isfinite(value):
-            raise missing_classes_error(
-                missing, self.scoring, f"it scores {value}", split=validation.split_off
-            )
-
-    def _missing_classes(self, y_val):
-        """Classes of ``y`` absent from ``y_val``; none for regressors."""
-        return []
+    def _early_stopping_score(self, options, targets):
+        """How early stopping scores validation data (see ``scoring``); None: the loss."""
+        if not options.early_stopping or self.scoring == "loss":
+            return None
+        scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
+        estimator = copy.copy(self)
+        estimator.__dict__.update(targets.fitted_attributes())
+        return EarlyStoppingScore(estimator, scorer, targets, self.scoring)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

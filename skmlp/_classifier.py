@@ -11,12 +11,14 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMultilayerPerceptron
-from ._solvers import supports_partial_fit
-from ._arguments import check_class_weight_values, check_known_classes, check_weighted_rows
 from ._compat import Interval, StrOptions, _check_partial_fit_first_call, _fit_context
-from ._data import class_weighted
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 from ._inference import inverse_binarize
+from ._targets import Targets
+from ._training.data import check_known_classes
+from ._training.options import check_partial_fit_available
+from ._training.weights import class_weighted, check_class_weight_values, check_weighted_rows
+from .nn import LOSSES
 
 _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
 
@@ -103,6 +105,93 @@ _CLASSES_PARAMETER = """
             partial_fit and can be omitted in the subsequent calls. Note that
             y doesn't need to contain all labels in `classes`.
 """
+
+
+def _partial_fit_available(estimator):
+    """``partial_fit`` exists with a stochastic solver, without 'balanced' class weights."""
+    return check_partial_fit_available(
+        {"solver": estimator.solver, "class_weight": estimator.class_weight}
+    )
+
+
+class Labels(Targets):
+    """The classifier's targets: class labels, trained on as 0/1 indicator columns.
+
+    Parameters
+    ----------
+    binarizer : sklearn.preprocessing.LabelBinarizer
+        Fitted on the classes (single-label) or the indicator matrix.
+    classes : ndarray or list of ndarray
+        ``classes_``.
+    label_smoothing : float
+    stratified : bool
+        Whether the early-stopping split of multiclass targets is
+        stratified (with a ``scoring``; see `stratify`).
+    """
+
+    metric = staticmethod(accuracy_score)
+
+    def __init__(self, binarizer, classes, label_smoothing, stratified):
+        self.binarizer = binarizer
+        self.classes = classes
+        self.label_smoothing = label_smoothing
+        self.stratified = stratified
+
+    def encode(self, y, dtype):
+        """0/1 indicator columns of the labels (one for binary targets)."""
+        return super().encode(self.binarizer.transform(y), dtype)
+
+    def decode(self, Y):
+        """Labels from the 0/1 indicator rows used in training."""
+        return decode_labels(self.binarizer, Y)
+
+    def loss(self, start):
+        """The fitted loss, or a new one of the current ``label_smoothing``."""
+        if start is not None:
+            if start.loss.label_smoothing == self.label_smoothing:
+                return start.loss
+            return type(start.loss)(label_smoothing=self.label_smoothing)
+        name = "log_loss" if self.binarizer.y_type_ == "multiclass" else "binary_log_loss"
+        return LOSSES[name](label_smoothing=self.label_smoothing)
+
+    def multilabel(self):
+        return self.binarizer.y_type_.startswith("multilabel")
+
+    def stratify(self, y_encoded):
+        """The user's labels, which the early-stopping split is stratified on.
+
+        Multilabel targets are not stratified. Nor are multiclass ones with
+        the default ``scoring``: scikit-learn's MLP stratifies only when
+        it has one output unit (binary), so its fits are reproduced; a
+        ``scoring`` (skmlp's) may need every class in the validation part.
+        Binary labels sort as their 0/1 encoding, so the split is the same.
+        """
+        if self.multilabel():
+            return None
+        if not self.stratified and self.binarizer.y_type_ == "multiclass":
+            return None
+        return self.decode(y_encoded)
+
+    def missing(self, y_val):
+        """Classes of ``y`` absent from single-label ``y_val``, as a list."""
+        if self.multilabel():
+            return []
+        return np.setdiff1d(self.classes, y_val).tolist()
+
+    def check_known(self, y_val):
+        """Single-label validation labels must be classes seen in training."""
+        if not self.multilabel():
+            check_known_classes(y_val, self.classes)
+
+    def fitted_attributes(self):
+        return {"_label_binarizer": self.binarizer, "classes_": self.classes}
+
+
+def decode_labels(binarizer, Y):
+    """Labels from 0/1 indicator rows (or one column of probabilities)."""
+    if Y.shape[1] == 1:
+        Y = Y.ravel()
+    return inverse_binarize(binarizer, Y)
 
 
 def _provides_logits(estimator):
@@ -210,58 +299,14 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.logits = logits
         self.label_smoothing = label_smoothing
 
-    def _loss_params(self):
-        return {"label_smoothing": self.label_smoothing}
-
-    def _model(self):
-        """The fitted network to continue, with the current label smoothing."""
-        model = super()._model()
-        if model["_loss"].label_smoothing != self.label_smoothing:
-            model["_loss"] = type(model["_loss"])(**self._loss_params())
-        return model
-
-    def _loss_name(self, n_outputs):
-        if self._label_binarizer.y_type_ == "multiclass":
-            return "log_loss"
-        return "binary_log_loss"
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = self._check_data(X, y, reset=reset)
-        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer().fit(y)
-            self.classes_ = self._label_binarizer.classes_
-        else:
-            self._check_known_classes(y)
-        return X, y
-
-    def _check_known_targets(self, y_val):
-        """Single-label validation labels must be classes seen in training."""
-        if not self._multilabel():
-            check_known_classes(y_val, self.classes_)
-
-    def _missing_classes(self, y_val):
-        """Classes of ``y`` absent from single-label ``y_val``, as a list."""
-        if self._multilabel():
-            return []
-        return np.setdiff1d(self.classes_, y_val).tolist()
-
-    def _stratify_labels(self, y_encoded):
-        """The user's labels, which the early-stopping split is stratified on.
-
-        Multilabel targets are not stratified. Nor are multiclass ones with
-        the default ``scoring``: scikit-learn's MLP stratifies only when
-        it has one output unit (binary), so its fits are reproduced; a
-        ``scoring`` (skmlp's) may need every class in the validation part.
-        Binary labels sort as their 0/1 encoding, so the split is the same.
-        """
-        if self._multilabel():
-            return None
-        if self.scoring is None and self._label_binarizer.y_type_ == "multiclass":
-            return None
-        return self._decode_target(y_encoded)
-
-    def _multilabel(self):
-        return self._label_binarizer.y_type_.startswith("multilabel")
+    def _targets(self, y, options):
+        """A new binarizer for a new fit; the fitted one, checked, when continued."""
+        stratified = self.scoring is not None
+        if not hasattr(self, "classes_") or (not self.warm_start and not options.incremental):
+            binarizer = LabelBinarizer().fit(y)
+            return Labels(binarizer, binarizer.classes_, self.label_smoothing, stratified)
+        self._check_known_classes(y)
+        return Labels(self._label_binarizer, self.classes_, self.label_smoothing, stratified)
 
     def _sample_weight(self, sample_weight, X, y):
         """Sample weights times class weights (see ``class_weight``).
@@ -274,10 +319,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         weights = class_weighted(sample_weight, self.class_weight, y, X.dtype)
         check_weighted_rows(weights)
         return weights
-
-    def _encode_target(self, y, dtype):
-        """0/1 indicator columns of the labels (one for binary targets)."""
-        return super()._encode_target(self._label_binarizer.transform(y), dtype)
 
     def _check_known_classes(self, y):
         classes = unique_labels(y)
@@ -296,9 +337,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     def _decode_target(self, y_encoded):
         """Labels from the 0/1 indicator rows used in training."""
-        if y_encoded.shape[1] == 1:
-            y_encoded = y_encoded.ravel()
-        return inverse_binarize(self._label_binarizer, y_encoded)
+        return decode_labels(self._label_binarizer, y_encoded)
 
     def predict(self, X):
         """Predict using the multi-layer perceptron classifier.
@@ -316,9 +355,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         check_is_fitted(self)
         return self._predict(X)
 
-    _metric = staticmethod(accuracy_score)
-
-    @available_if(supports_partial_fit)
+    @available_if(_partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)
     @filled_docstring(
         PARTIAL_FIT,

@@ -8,6 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
+from ._targets import Targets
+from .nn import LOSSES
 
 _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
 
@@ -53,6 +55,24 @@ _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
     >>> round(reg.fit(X_train, y_train).score(X_test, y_test), 2)
     0.38
     """
+
+
+class Values(Targets):
+    """The regressor's targets: real values (or counts), trained on as they are.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}
+    """
+
+    metric = staticmethod(r2_score)
+
+    def __init__(self, loss):
+        self.loss_name = loss
+
+    def loss(self, start):
+        """The fitted loss when the fit continues (whatever ``loss`` says now)."""
+        return LOSSES[self.loss_name]() if start is None else start.loss
 
 
 class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
@@ -140,8 +160,8 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.weight_decay = weight_decay
         self.max_grad_norm = max_grad_norm
 
-    def _loss_name(self, n_outputs):
-        return self.loss
+    def _targets(self, y, options):
+        return Values(self.loss)
 
     def _check_target(self, y, name="y"):
         if y.dtype.kind in "USO":
@@ -178,8 +198,6 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         """
         check_is_fitted(self)
         return self._predict(X)
-
-    _metric = staticmethod(r2_score)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @filled_docstring(

@@ -7,68 +7,8 @@ its process died, resume from it with the result it would have had.
 """
 
 import os
-import pickle
-import tempfile
-from dataclasses import dataclass
 
-import joblib
-import numpy as np
-
-from ._compat import callbacks_of
-
-#: Written into every checkpoint; a file without it is not one of ours.
-_FORMAT = "skmlp-checkpoint-1"
-
-
-@dataclass
-class TrainingState:
-    """Everything a stochastic fit needs to go on from the end of an epoch.
-
-    Attributes
-    ----------
-    key : str
-        `fit_key` of the fit that wrote it.
-    record : skmlp._train.TrainingRecord
-        Curves, counters, best validated weights and the optimiser.
-    network : tuple
-        ``Sequential.get_state()``: parameters and buffers (batch-norm
-        statistics, dropout's generator counters).
-    epochs : tuple
-        ``Epochs.get_state()``: the order of the training rows and the
-        state of the shuffling generator.
-    """
-
-    key: str
-    record: object
-    network: tuple
-    epochs: tuple
-
-    def restore(self, network, epochs):
-        """Put the state back into ``network`` and ``epochs``; the record."""
-        network.set_state(self.network)
-        epochs.set_state(self.epochs)
-        return self.record
-
-
-def fit_key(params, data, validation, start):
-    """A digest that names one fit: what a resumed fit must share with it.
-
-    Parameters
-    ----------
-    params : dict
-        The estimator's ``get_params(deep=False)``.
-    data : tuple (X, y, sample_weight)
-        The training data as training sees it.
-    validation : object with ``X``, ``y_encoded``, ``sample_weight`` or None
-        Explicit validation data.
-    start : object
-        What the fit starts from: None for a new network, else the state of
-        the network it continues (warm start, ``partial_fit``).
-    """
-    given = None if validation is None else (
-        validation.X, validation.y_encoded, validation.sample_weight
-    )
-    return joblib.hash((sorted(params.items(), key=lambda item: item[0]), data, given, start))
+from ._training.checkpoint import read_state, write_state
 
 
 class Checkpoint:
@@ -158,18 +98,7 @@ class Checkpoint:
 
     def save(self, state):
         """Write ``state`` to ``path`` atomically (write, flush, rename)."""
-        folder = os.path.dirname(os.path.abspath(self.path))
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".checkpoint-")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump({"format": _FORMAT, "state": state}, file, protocol=5)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-            raise
+        write_state(self.path, state)
 
     def load(self, key):
         """The saved state of the fit named ``key``; None without a checkpoint.
@@ -177,46 +106,7 @@ class Checkpoint:
         Raises
         ------
         ValueError
-            If ``path`` holds something else, or the checkpoint of another fit.
+            If ``path`` holds something else, a checkpoint of another format
+            version, or the checkpoint of another fit.
         """
-        if not os.path.exists(self.path):
-            return None
-        with open(self.path, "rb") as file:
-            try:
-                saved = pickle.load(file)
-            except Exception as error:
-                raise ValueError(f"{self.path!r} is not a readable skmlp checkpoint.") from error
-        if not isinstance(saved, dict) or saved.get("format") != _FORMAT:
-            raise ValueError(f"{self.path!r} is not an skmlp checkpoint.")
-        if saved["state"].key != key:
-            raise ValueError(
-                f"The checkpoint {self.path!r} was written by another fit (other data, "
-                "parameters or starting network) and cannot be resumed by this one. "
-                "Delete it, or give Checkpoint another path."
-            )
-        return saved["state"]
-
-
-def checkpoint_of(estimator, n_init, stochastic, random_state):
-    """The `Checkpoint` among the estimator's callbacks, or None.
-
-    Raises
-    ------
-    ValueError
-        If there are several, or the fit cannot be resumed exactly.
-    """
-    found = [callback for callback in callbacks_of(estimator) if isinstance(callback, Checkpoint)]
-    if not found:
-        return None
-    if len(found) > 1:
-        raise ValueError("Give at most one Checkpoint to set_callbacks.")
-    if not stochastic:
-        raise ValueError("Checkpoint needs a stochastic solver ('sgd' or 'adam'): lbfgs has no epochs.")
-    if n_init != 1:
-        raise ValueError(f"Checkpoint needs n_init=1, got n_init={n_init}.")
-    if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
-        raise ValueError(
-            "Checkpoint needs an int random_state: a resumed fit draws the validation "
-            f"split again and must draw the same one; got random_state={random_state!r}."
-        )
-    return found[0]
+        return read_state(self.path, key)

@@ -16,14 +16,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skmlp import MLPClassifier, MLPRegressor, _train, _training
+from skmlp import MLPClassifier, MLPRegressor
+from skmlp._training import loop
 
 
 @pytest.fixture
 def epoch_peaks(monkeypatch):
     """Peak bytes allocated inside each call of the epoch loop."""
     peaks = []
-    run_epoch = _training.run_epoch
+    run_epoch = loop.run_epoch
 
     def measured(*args, **kwargs):
         tracemalloc.start()
@@ -33,7 +34,7 @@ def epoch_peaks(monkeypatch):
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
 
-    monkeypatch.setattr(_train, "run_epoch", measured)  # the name train() calls
+    monkeypatch.setattr(loop, "run_epoch", measured)  # the name train() calls
     return peaks
 
 

@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp._options import check_batch_rows, check_partial_fit, resolve_options
+from skmlp._training.options import check_batch_rows, check_partial_fit, resolve_options
 
 # The parameters resolve_options reads, at the estimators' defaults.
 DEFAULTS = {
@@ -20,8 +20,11 @@ DEFAULTS = {
 }
 
 
-def _resolve(has_validation_data=False, **params):
-    return resolve_options({**DEFAULTS, **params}, has_validation_data=has_validation_data)
+def _resolve(has_validation_data=False, incremental=False, **params):
+    return resolve_options(
+        {**MLPClassifier().get_params(), **DEFAULTS, **params},
+        has_validation_data=has_validation_data, incremental=incremental,
+    )
 
 
 @pytest.mark.parametrize("estimator_class", [MLPClassifier, MLPRegressor])
@@ -35,22 +38,27 @@ def test_a_valid_configuration_is_described_per_layer():
         hidden_layer_sizes=[8, 4, 2], activation=["tanh", "relu", "logistic"],
         dropout=[0.5, 0, 0.25], normalization="batch", batch_size=16, solver="sgd",
     )
-    assert options.hidden_layer_sizes == (8, 4, 2)
-    assert options.activations == ("tanh", "relu", "logistic")
-    assert options.dropout_rates == (0.5, 0.0, 0.25)
-    assert options.output_init == "logistic"
-    assert (options.normalization, options.batch_size, options.solver) == ("batch", 16, "sgd")
+    network = options.network
+    assert network.hidden_layer_sizes == (8, 4, 2)
+    assert network.activations == ("tanh", "relu", "logistic")
+    assert network.dropout_rates == (0.5, 0.0, 0.25)
+    assert network.output_init == "logistic"
+    assert network.normalization == "batch" and options.batches.batch_size == 16
+    assert options.optimizer.solver == "sgd" and options.batches.min_size == 2
     assert options.stochastic
     with pytest.raises(dataclasses.FrozenInstanceError):
-        options.solver = "lbfgs"
+        options.optimizer.solver = "lbfgs"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.alpha = 1.0
 
 
 def test_scalars_are_repeated_per_layer_and_no_hidden_layer_keeps_the_activation():
     options = _resolve(hidden_layer_sizes=(3, 5), activation="tanh", dropout=0.1)
-    assert options.activations == ("tanh", "tanh")
-    assert options.dropout_rates == (0.1, 0.1)
+    assert options.network.activations == ("tanh", "tanh")
+    assert options.network.dropout_rates == (0.1, 0.1)
     options = _resolve(hidden_layer_sizes=(), activation="logistic", solver="lbfgs")
-    assert options.hidden_layer_sizes == () and options.output_init == "logistic"
+    network = options.network
+    assert network.hidden_layer_sizes == () and network.output_init == "logistic"
     assert not options.stochastic
 
 
@@ -108,10 +116,10 @@ def test_layer_norm_over_one_unit_warns_at_the_callers_line():
 
 
 def test_the_checks_after_the_data():
-    check_partial_fit(_resolve(early_stopping=True, solver="lbfgs"), incremental=True)
-    check_partial_fit(_resolve(early_stopping=True), incremental=False)
+    check_partial_fit(_resolve(early_stopping=True, solver="lbfgs", incremental=True))
+    check_partial_fit(_resolve(early_stopping=True))
     with pytest.raises(ValueError, match="^partial_fit does not support early_stopping=True$"):
-        check_partial_fit(_resolve(early_stopping=True), incremental=True)
+        check_partial_fit(_resolve(early_stopping=True, incremental=True))
     batch = _resolve(normalization="batch")
     check_batch_rows(batch, n_rows=2, weighted=False)
     check_batch_rows(_resolve(), n_rows=1, weighted=False)

@@ -1,4 +1,4 @@
-"""`skmlp._training.train` on its own: a tiny network, no estimator.
+"""`skmlp._training.loop.train` on its own: a tiny network, no estimator.
 
 Each stop reason of stochastic training (the tol / n_iter_no_change rule,
 max_iter, divergence, early stopping with its best weights restored) and
@@ -14,10 +14,11 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
-from skmlp._data import Validation
-from skmlp._train import Stopping, TrainingRecord, evaluate, train
-from skmlp._training import Epochs
-from skmlp.nn import SGD, Adam, Dense, ReLU, Sequential, SquaredError
+from skmlp._training.batches import Epochs
+from skmlp._training.data import Validation
+from skmlp._training.loop import Stopping, evaluate, train
+from skmlp._training.record import TrainingRecord
+from skmlp.nn import SGD, Adam, Dense, Objective, ReLU, Sequential, SquaredError
 
 X_all, _ = load_iris(return_X_y=True)
 X_all = StandardScaler().fit_transform(X_all)
@@ -35,7 +36,12 @@ def _epochs(seed=0, batch_size=20):
 
 
 def _validation():
-    return Validation(X_VAL, Y_VAL, Y_VAL, None, "loss")
+    return Validation(X_VAL, Y_VAL, Y_VAL, None)
+
+
+def _objective(loss, alpha):
+    """The loss plus the L2 penalty of the dense weights of `_network`."""
+    return Objective(loss, alpha, _network().n_penalized)
 
 
 def test_stops_when_the_loss_no_longer_improves_by_tol():
@@ -44,7 +50,7 @@ def test_stops_when_the_loss_no_longer_improves_by_tol():
     # exceeds n_iter_no_change=2 at the fourth epoch.
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no max_iter warning
-        record = train(_network(), SquaredError(), Adam(0.01), _epochs(), alpha=1e-4,
+        record = train(_network(), _objective(SquaredError(), 1e-4), Adam(0.01), _epochs(),
                        stopping=Stopping(max_iter=50, tol=1e9, n_iter_no_change=2))
     assert record.stop_reason == "converged"
     assert record.n_iter == 4 and len(record.loss_curve) == 4
@@ -56,7 +62,7 @@ def test_stops_when_the_loss_no_longer_improves_by_tol():
 def test_max_iter_warns_and_says_so():
     network = _network()
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(4\) reached"):
-        record = train(network, SquaredError(), SGD(0.01), _epochs(), alpha=0.0,
+        record = train(network, _objective(SquaredError(), 0.0), SGD(0.01), _epochs(),
                        stopping=Stopping(max_iter=4, tol=0.0, n_iter_no_change=np.inf))
     assert record.stop_reason == "max_iter" and record.n_iter == 4
     assert record.t == 4 * len(X)
@@ -67,7 +73,7 @@ def test_max_iter_warns_and_says_so():
 def test_one_pass_trains_one_epoch_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        record = train(_network(), SquaredError(), Adam(0.01), _epochs(), alpha=1e-4,
+        record = train(_network(), _objective(SquaredError(), 1e-4), Adam(0.01), _epochs(),
                        stopping=Stopping(max_iter=1, tol=0.0, n_iter_no_change=10,
                                          one_pass=True))
     assert record.stop_reason == "one_pass" and record.n_iter == 1
@@ -76,7 +82,7 @@ def test_one_pass_trains_one_epoch_without_warning():
 
 def test_divergence_without_validation_raises():
     with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
-        train(_network(), SquaredError(), SGD(1e12, momentum=0.0), _epochs(), alpha=0.0,
+        train(_network(), _objective(SquaredError(), 0.0), SGD(1e12, momentum=0.0), _epochs(),
               stopping=Stopping(max_iter=5, tol=1e-4, n_iter_no_change=10))
 
 
@@ -84,18 +90,18 @@ def test_divergence_with_validation_restores_the_best_weights():
     network, loss = _network(), SquaredError()
     stopping = Stopping(max_iter=2, tol=0.0, n_iter_no_change=10)
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
-        record = train(network, loss, Adam(0.01), _epochs(), alpha=0.0,
+        record = train(network, _objective(loss, 0.0), Adam(0.01), _epochs(),
                        stopping=stopping, validation=_validation())
     sound = network.get_state()
-    continued = TrainingRecord.continued(
+    continued = TrainingRecord.from_fitted(
         {"loss_curve_": record.loss_curve, "validation_scores_": record.validation_scores,
          "validation_loss_curve_": record.validation_loss_curve,
          "best_validation_score_": record.best_validation_score,
          "best_loss_": record.best_loss, "_no_improvement_count": record.no_improvement_count,
          "n_iter_": record.n_iter, "t_": record.t, "loss_": record.loss,
-         "_optimizer": record.optimizer})
+         "_optimizer": record.optimizer}).continued()
     with pytest.warns(ConvergenceWarning, match="Training diverged in epoch 1"):
-        after = train(network, loss, SGD(1e12, momentum=0.0), _epochs(), alpha=0.0,
+        after = train(network, _objective(loss, 0.0), SGD(1e12, momentum=0.0), _epochs(),
                       stopping=stopping, record=continued, validation=_validation())
     assert after.stop_reason == "diverged" and after.n_iter == 1
     assert len(after.loss_curve) == 3 and not np.isfinite(after.loss_curve[-1])
@@ -116,7 +122,7 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch():
         return next(scores)
 
     network = _network()
-    record = train(network, SquaredError(), Adam(0.05), _epochs(), alpha=1e-4,
+    record = train(network, _objective(SquaredError(), 1e-4), Adam(0.05), _epochs(),
                    stopping=Stopping(max_iter=20, tol=0.0, n_iter_no_change=2),
                    validation=_validation(), score=score)
     assert record.stop_reason == "converged" and record.n_iter == 5
@@ -130,7 +136,7 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch():
 
 
 def test_fitted_attributes_are_copies():
-    record = train(_network(), SquaredError(), Adam(0.01), _epochs(), alpha=1e-4,
+    record = train(_network(), _objective(SquaredError(), 1e-4), Adam(0.01), _epochs(),
                    stopping=Stopping(max_iter=2, tol=0.0, n_iter_no_change=np.inf,
                                      one_pass=True))
     attributes = record.fitted_attributes()

@@ -19,8 +19,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
-from skmlp import MLPClassifier, MLPRegressor, _training
-from skmlp._data import class_weighted
+from skmlp import MLPClassifier, MLPRegressor
+from skmlp._training import loop
+from skmlp._training.weights import class_weighted
 
 X_iris, y_iris = load_iris(return_X_y=True)
 X_iris = (X_iris - X_iris.mean(0)) / X_iris.std(0)
@@ -377,9 +378,13 @@ def test_a_warm_start_continues_the_kept_network_once():
     clf = _quiet(MLPClassifier(n_init=2, warm_start=True, **FAST), X_iris, y_iris)
     assert clf.restart_scores_.shape == (2,)
     kept = clf._network
+    weights = kept.params.copy()
     _quiet(clf, X_iris, y_iris)
-    assert clf._network is kept and clf.restart_scores_.shape == (1,)
+    assert clf.restart_scores_.shape == (1,)
     assert len(clf.loss_curve_) == 2 * FAST["max_iter"]
+    # It trained a copy of the kept network, which stays as it was.
+    assert clf._network is not kept and repr(clf._network) == repr(kept)
+    np.testing.assert_array_equal(kept.params, weights)
 
 
 # ---------------------------------------------------------------------------
@@ -522,7 +527,7 @@ def test_ctrl_c_stops_at_the_end_of_the_mini_batch(monkeypatch):
     # Ctrl-C arrives while the 2nd mini-batch of the 3rd epoch is gathered
     # (rows of X, then of y: 2 calls per mini-batch, 3 mini-batches per epoch).
     calls = {"n": 0}
-    gather_rows = _training.gather_rows
+    gather_rows = loop.gather_rows
 
     def gather_with_ctrl_c(X, idx, out):
         calls["n"] += 1
@@ -530,7 +535,7 @@ def test_ctrl_c_stops_at_the_end_of_the_mini_batch(monkeypatch):
             signal.raise_signal(signal.SIGINT)
         return gather_rows(X, idx, out)
 
-    monkeypatch.setattr(_training, "gather_rows", gather_with_ctrl_c)
+    monkeypatch.setattr(loop, "gather_rows", gather_with_ctrl_c)
     clf = MLPClassifier(**dict(ENDLESS, batch_size=50, shuffle=False))
     with pytest.warns(UserWarning, match="interrupted by user after 3 epochs; the current"):
         clf.fit(X_iris, y_iris)
@@ -542,14 +547,14 @@ def test_ctrl_c_stops_at_the_end_of_the_mini_batch(monkeypatch):
 def test_a_second_ctrl_c_aborts_the_fit_and_leaves_the_model_as_it_was(monkeypatch):
     clf = _quiet(MLPClassifier(**dict(ENDLESS, warm_start=True)), X_iris, y_iris)
     before = clf.predict_proba(X_iris)
-    gather_rows = _training.gather_rows
+    gather_rows = loop.gather_rows
 
     def gather_with_two_ctrl_c(X, idx, out):
         signal.raise_signal(signal.SIGINT)
         signal.raise_signal(signal.SIGINT)
         return gather_rows(X, idx, out)
 
-    monkeypatch.setattr(_training, "gather_rows", gather_with_two_ctrl_c)
+    monkeypatch.setattr(loop, "gather_rows", gather_with_two_ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X_iris, y_iris)
     np.testing.assert_array_equal(clf.predict_proba(X_iris), before)

@@ -11,7 +11,8 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
-from skmlp import MLPClassifier, MLPRegressor, _training
+from skmlp import MLPClassifier, MLPRegressor
+from skmlp._training.batches import epoch_batches
 from skmlp.nn import BatchNorm, Dense
 
 X_iris, y_iris = load_iris(return_X_y=True)
@@ -294,13 +295,13 @@ def test_layer_norm_over_one_unit_warns_naming_the_parameters():
 def test_epoch_batches_count_the_rows_of_positive_weight():
     order = np.arange(10)
     # Unweighted, only a last batch of one row is merged, as before.
-    assert [len(b) for b in _training.epoch_batches(order, 3, min_size=2)] == [3, 3, 4]
+    assert [len(b) for b in epoch_batches(order, 3, min_size=2)] == [3, 3, 4]
     weight = np.array([1.0, 0, 0, 0, 0, 1, 0, 0, 1, 1])
-    batches = _training.epoch_batches(order, 2, min_size=2, sample_weight=weight)
+    batches = epoch_batches(order, 2, min_size=2, sample_weight=weight)
     # 1 positive row in [0, 1] takes the next batches up to a second one;
     # [6, 7] has none (training skips it); [8, 9] has two.
     assert [b.tolist() for b in batches] == [[0, 1, 2, 3, 4, 5], [6, 7], [8, 9]]
     # A last batch with one goes back as far as the last batch with any.
     weight = np.array([1.0, 1, 0, 0, 1, 1, 0, 0, 0, 1])
-    batches = _training.epoch_batches(order, 2, min_size=2, sample_weight=weight)
+    batches = epoch_batches(order, 2, min_size=2, sample_weight=weight)
     assert [b.tolist() for b in batches] == [[0, 1], [2, 3], list(range(4, 10))]

@@ -32,6 +32,7 @@ from ._losses import (
     SquaredError,
 )
 from ._normalization import BatchNorm, LayerNorm
+from ._objective import Objective
 from ._optimizers import SGD, Adam, clip_grad_norm, minimize_lbfgs
 from ._penalty import L2Penalty
 from ._schedules import SCHEDULES, CosineAnnealing, OneCycle, Schedule
@@ -57,6 +58,7 @@ __all__ = [
     "Logistic",
     "Loss",
     "MultinomialLogLoss",
+    "Objective",
     "OneCycle",
     "ParamSpec",
     "PoissonDeviance",

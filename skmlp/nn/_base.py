@@ -173,10 +173,6 @@ class Layer:
     def backward(self, dY):
         raise NotImplementedError
 
-    def clear_cache(self):
-        """Forget what the last training forward pass kept."""
-        self._cache = None
-
     def _workspace(self, name, shape):
         """A work array of ``shape`` reused across training calls.
 

@@ -23,6 +23,7 @@ References
    training recurrent neural networks. ICML. https://arxiv.org/abs/1211.5063
 """
 
+import copy
 import math
 
 import numpy as np
@@ -97,17 +98,18 @@ class _Optimizer:
     def continue_from(self, previous):
         """Carry on from the state of ``previous``, an optimiser of this kind.
 
-        Its moments or velocity and its step count are taken over, so that
-        training goes on as if it had not stopped; this optimiser's settings
-        apply from the next step. The current learning rate of a schedule
-        carries on too, unless a setting of the schedule changed.
+        Its moments or velocity and its step count are copied, so that
+        training goes on as if it had not stopped while ``previous`` stays
+        as it was; this optimiser's settings apply from the next step. The
+        current learning rate of a schedule carries on too, unless a
+        setting of the schedule changed.
 
         Returns
         -------
         self
         """
         for name in self._state:
-            setattr(self, name, getattr(previous, name))
+            setattr(self, name, copy.copy(getattr(previous, name)))
         self._scratch = previous._scratch  # reused as is: no allocation per call
         if all(getattr(previous, name) == getattr(self, name) for name in self._schedule):
             self.learning_rate = previous.learning_rate
@@ -127,7 +129,7 @@ class _Optimizer:
         .. [3] Loshchilov, I. and Hutter, F. (2017). SGDR: Stochastic Gradient
            Descent with Warm Restarts. ICLR. https://arxiv.org/abs/1608.03983
         """
-        own, theirs = self.schedule, getattr(previous, "schedule", None)
+        own, theirs = self.schedule, getattr(previous, "schedule", None)  # copied below
 
         def settings(schedule):
             return schedule.max_lr, schedule.warmup_fraction, schedule.n_epochs
@@ -138,7 +140,7 @@ class _Optimizer:
             and settings(theirs) == settings(own)
             and not theirs.ended
         ):
-            self.schedule = theirs
+            self.schedule = copy.deepcopy(theirs)  # previous's stays as it was
         return self
 
     def _init_state(self, params):
@@ -272,7 +274,7 @@ class SGD(_Optimizer):
 
     def _begin_step(self):
         if self.schedule is not None:
-            self.learning_rate = self.schedule.next_rate()
+            self.learning_rate = self._next_rate()
 
     @property
     def scheduled_rate(self):

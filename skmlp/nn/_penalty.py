@@ -51,8 +51,13 @@ class L2Penalty:
     def __init__(self, alpha, n_penalized, n_samples, sample_weight=None):
         self.alpha = alpha
         self.n_penalized = n_penalized
+        self.rescale(n_samples, sample_weight)
+
+    def rescale(self, n_samples, sample_weight=None):
+        """Scale the penalty for another batch of ``n_samples`` rows; self."""
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
-        self.scale = alpha / self.total_weight if alpha else 0.0
+        self.scale = self.alpha / self.total_weight if self.alpha else 0.0
+        return self
 
     def value(self, params):
         """``alpha / (2 s) * ||params[:n_penalized]||**2`` as a float."""

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from skmlp._training import run_epoch
+from skmlp._training.loop import run_epoch
 from skmlp.nn import (
     LOSSES,
     SGD,
@@ -17,6 +17,7 @@ from skmlp.nn import (
     CosineAnnealing,
     Dense,
     MultinomialLogLoss,
+    Objective,
     OneCycle,
     ReLU,
     Sequential,
@@ -177,7 +178,8 @@ def test_weight_decay_shrinks_dense_weights_only():
     plain, decayed = network(), network()
     start = plain.params.copy()
     for net, optimizer in ((plain, Adam(0.01)), (decayed, Adam(0.01, weight_decay=0.3))):
-        run_epoch(net, MultinomialLogLoss(), optimizer, (X, y, None), [np.arange(20)], alpha=1e-4)
+        objective = Objective(MultinomialLogLoss(), 1e-4, net.n_penalized)
+        run_epoch(net, objective, optimizer, (X, y, None), [np.arange(20)])
     n = plain.n_penalized
     np.testing.assert_allclose(decayed.params[:n], plain.params[:n] - 0.01 * 0.3 * start[:n],
                                rtol=1e-10, atol=1e-14)

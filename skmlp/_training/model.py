@@ -1,14 +1,48 @@
-"""From the resolved options to the layers of a network.
+"""The model a fit trains: its network and its optimiser, new or continued.
 
-`build_layers` builds the layer stack that an `~skmlp._options.Options`
-describes (the parameters are read and checked in ``_options``);
-`continue_network` compares a network that warm_start or partial_fit
-continues with it.
+`new_network` builds the network that the options describe
+(`build_layers`; the parameters are read and checked in ``options``);
+`continue_network` takes a copy of the fitted network that warm_start or
+partial_fit continues, with the settings it can take; `make_optimizer`
+makes the optimiser, carrying on from the fitted one. A fit that
+continues trains copies, so a failed fit leaves the fitted model as it
+was. `Start` is what a continued fit starts from.
 """
 
 import copy
+from typing import Any, NamedTuple
 
-from .nn import ACTIVATIONS, BatchNorm, Dense, Dropout, LayerNorm
+from ..nn import ACTIVATIONS, SCHEDULES, SGD, Adam, BatchNorm, Dense, Dropout, LayerNorm, Sequential
+
+
+class Start(NamedTuple):
+    """What a continued fit starts from: the fitted model.
+
+    ``network`` is the copy of the fitted network to train
+    (`continue_network`), ``record`` the fitted
+    `~skmlp._training.record.TrainingRecord` (with the fitted optimiser,
+    or None), ``loss`` the fitted loss.
+    """
+
+    network: Any
+    record: Any
+    loss: Any
+
+
+def new_network(options, n_inputs, n_outputs, dtype, random_state):
+    """A new network of ``options`` (`NetworkOptions`), initialised from ``random_state``."""
+    return Sequential(build_layers(options, n_outputs)).build(n_inputs, dtype, random_state)
+
+
+def model_attributes(network, loss):
+    """The fitted attributes that describe the model, as scikit-learn names them."""
+    return {
+        "_network": network,
+        "_loss": loss,
+        "n_outputs_": network.layers[-1].n_units,
+        "n_layers_": sum(isinstance(layer, Dense) for layer in network.layers) + 1,
+        "out_activation_": loss.output_name,
+    }
 
 _NORMALIZATIONS = {BatchNorm: "batch", LayerNorm: "layer"}
 
@@ -20,7 +54,7 @@ _CONTINUE = (
 
 
 def build_layers(options, n_outputs):
-    """The layer stack of ``options`` (an `~skmlp._options.Options`), unbuilt.
+    """The layer stack of ``options`` (a `NetworkOptions`), unbuilt.
 
     Per hidden layer: Dense -> normalisation (if any) -> activation ->
     dropout (if its rate is positive); then the output Dense of
@@ -60,14 +94,14 @@ def _dense(options, n_units, activation):
 
 
 def continue_network(network, options, n_outputs):
-    """The fitted ``network``, with the settings of ``options`` that it can take.
+    """A copy of the fitted ``network``, with the settings of ``options`` it can take.
 
-    warm_start and partial_fit continue the fitted network. The layers
-    the current options describe are compared with it by type and
+    warm_start and partial_fit continue the fitted network; they train a
+    copy, so that a failed fit leaves the fitted network as it was. The
+    layers the current options describe are compared with it by type and
     :meth:`~skmlp.nn.Layer.get_config`: a setting without weights of its
     own (normalisation epsilon, batch-norm momentum, a dropout rate, a
-    hidden activation) is applied, on a copy, so that a failed fit leaves
-    the fitted network as it was; a setting that changes the weights'
+    hidden activation) is applied; a setting that changes the weights'
     shapes or adds a layer is refused. How the weights were initialised
     (``weight_init``) only matters to a new network.
 
@@ -79,14 +113,82 @@ def continue_network(network, options, n_outputs):
     layers = build_layers(options, n_outputs)
     fitted = network.layers
     _check_same_shape(_describe(fitted), _describe(layers), n_outputs)
-    continued = None
-    for index, (old, new) in enumerate(_pair_layers(fitted, layers)):
-        if _computes_alike(old, new):
-            continue
-        if continued is None:
-            continued = copy.deepcopy(network)
-        continued.replace_layer(index, new)
-    return network if continued is None else continued
+    pairs = _pair_layers(fitted, layers)
+    continued = copy.deepcopy(network)
+    for index, (old, new) in enumerate(pairs):
+        if not _computes_alike(old, new):
+            continued.replace_layer(index, new)
+    return continued
+
+
+def make_optimizer(options, previous, *, steps_per_epoch, incremental=False):
+    """The optimiser for a fit, carrying on from ``previous``'s state.
+
+    A fresh network has none; otherwise warm_start and partial_fit
+    continue its moments, velocity and step count (copied) with the
+    current settings. scikit-learn restarts the optimiser at every warm
+    start (but not in partial_fit, where it ignores changed settings).
+
+    A learning-rate schedule ('cosine', 'one_cycle') spans ``max_iter``
+    epochs of ``steps_per_epoch`` mini-batches. Each fit (a warm start
+    too) starts one; ``partial_fit`` goes on along the schedule of the
+    calls before it, one epoch per call, while its settings (and
+    ``max_iter``) stay the same and it has steps left, and otherwise
+    starts a new one.
+
+    Parameters
+    ----------
+    options : OptimizerOptions
+    previous : skmlp.nn.SGD or skmlp.nn.Adam or None
+        The fitted optimiser; left as it was.
+    steps_per_epoch : int
+        Mini-batches of an epoch (of this call, for ``partial_fit``).
+    incremental : bool, default=False
+        Whether the optimiser is for ``partial_fit``.
+
+    Returns
+    -------
+    optimizer : skmlp.nn.SGD or skmlp.nn.Adam
+    """
+    settings = {
+        "schedule": _schedule(options, steps_per_epoch),
+        "weight_decay": options.weight_decay,
+        "max_grad_norm": options.max_grad_norm,
+    }
+    if options.solver == "sgd":
+        optimizer = SGD(
+            options.learning_rate_init,
+            lr_schedule=options.learning_rate,
+            momentum=options.momentum,
+            nesterov=options.nesterovs_momentum,
+            power_t=options.power_t,
+            **settings,
+        )
+    else:
+        optimizer = Adam(
+            options.learning_rate_init,
+            beta_1=options.beta_1,
+            beta_2=options.beta_2,
+            epsilon=options.epsilon,
+            **settings,
+        )
+    if previous is not None and type(previous) is type(optimizer):
+        optimizer.continue_from(previous)
+        if incremental:
+            optimizer.continue_schedule(previous)
+    return optimizer
+
+
+def _schedule(options, steps_per_epoch):
+    """The learning-rate schedule of ``options.learning_rate``, or None."""
+    if options.learning_rate not in SCHEDULES:
+        return None
+    return SCHEDULES[options.learning_rate](
+        options.learning_rate_init,
+        options.max_iter * max(steps_per_epoch, 1),
+        options.warmup_fraction,
+        n_epochs=options.max_iter,
+    )
 
 
 def _describe(layers):

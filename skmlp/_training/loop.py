@@ -1,25 +1,25 @@
 """Stochastic training as one function that returns one record.
 
-`train` runs epochs of mini-batch updates of a `skmlp.nn.Sequential` with
-an optimiser, scores validation data, applies scikit-learn's stopping
-rules, and returns a `TrainingRecord`: the curves, the counters, the best
-state, the optimiser and why training stopped. It knows no estimator: the
-estimators pass what it needs (the validation score as a function) and
-commit the record to their fitted attributes only when training succeeded.
+`train` runs epochs of mini-batch updates (`run_epoch`) of a
+`skmlp.nn.Sequential` on a `skmlp.nn.Objective` with an optimiser, scores
+validation data, applies scikit-learn's stopping rules (`Stopping`), and
+returns a `TrainingRecord`: the curves, the counters, the best state, the
+optimiser and why training stopped. It knows no estimator: it is given the
+validation score as a function, and the estimators commit the record to
+their fitted attributes only when training succeeded.
 """
 
 import math
 import warnings
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._progress import DeferredInterrupt, OpenTask
-from ._training import run_epoch, track_improvement
-from .nn import Dropout
-
+from ..nn import Dropout
+from .progress import Silent
+from .record import TrainingRecord
 
 def non_finite_weights_error():
     """scikit-learn's error for a network whose weights are no longer finite."""
@@ -58,112 +58,11 @@ class Stopping(NamedTuple):
     adaptive: bool = False
     scheduled: bool = False
 
+    @property
+    def n_epochs(self):
+        """The epochs this fit runs at most: 1 for ``partial_fit``."""
+        return 1 if self.one_pass else self.max_iter
 
-# The record's fields under the names of the estimators' fitted attributes.
-_FITTED_NAMES = {
-    "loss_curve": "loss_curve_",
-    "validation_scores": "validation_scores_",
-    "validation_loss_curve": "validation_loss_curve_",
-    "best_validation_score": "best_validation_score_",
-    "best_loss": "best_loss_",
-    "no_improvement_count": "_no_improvement_count",
-    "n_iter": "n_iter_",
-    "t": "t_",
-    "loss": "loss_",
-    "optimizer": "_optimizer",
-}
-
-
-@dataclass
-class TrainingRecord:
-    """Everything stochastic training produced, apart from the weights.
-
-    Attributes
-    ----------
-    loss_curve : list of float
-        Training loss of each epoch, of this fit and the ones it continues.
-    validation_scores, validation_loss_curve : list of float or None
-        Score and loss on the validation data of each epoch; None without
-        validation data.
-    best_validation_score : float or None
-        Best validation score (None without validation data).
-    best_loss : float or None
-        Lowest training loss (None with validation data).
-    no_improvement_count : int
-        Epochs in a row without an improvement by more than ``tol``.
-    n_iter : int
-        Epochs of this fit.
-    t : int
-        Training rows seen, over this fit and the ones it continues.
-    loss : float or None
-        Training loss of the last epoch.
-    optimizer : skmlp.nn.SGD or skmlp.nn.Adam or None
-        The optimiser, with its state after the last step.
-    best_state : tuple or None
-        ``Sequential.get_state()`` of the best validation epoch.
-    stop_reason : str or None
-        Why training stopped: 'converged', 'max_iter', 'one_pass',
-        'diverged', 'callback' or 'interrupted'.
-    """
-
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = None
-    validation_loss_curve: list = None
-    best_validation_score: float = None
-    best_loss: float = np.inf
-    no_improvement_count: int = 0
-    n_iter: int = 0
-    t: int = 0
-    loss: float = None
-    optimizer: object = None
-    best_state: tuple = None
-    stop_reason: str = None
-
-    @classmethod
-    def fresh(cls, validated, *, t=0):
-        """An empty record; ``validated``: with validation data (early stopping)."""
-        if not validated:
-            return cls(t=t)
-        return cls(
-            validation_scores=[],
-            validation_loss_curve=[],
-            best_validation_score=-np.inf,
-            best_loss=None,
-            t=t,
-        )
-
-    @classmethod
-    def continued(cls, attributes):
-        """The record that a fit continues, from fitted attributes (copied).
-
-        The curves go on; the epoch count starts again at 0.
-        """
-        values = {name: attributes.get(fitted) for name, fitted in _FITTED_NAMES.items()}
-        for name in ("loss_curve", "validation_scores", "validation_loss_curve"):
-            values[name] = None if values[name] is None else list(values[name])
-        return cls(**{**values, "n_iter": 0})
-
-    def fitted_attributes(self):
-        """The record as the estimators' fitted attributes (curves copied).
-
-        ``validation_loss_curve_`` (skmlp's own) only with validation data;
-        ``validation_scores_`` is then None, as in scikit-learn. The
-        optimiser's options add skmlp's ``learning_rate_curve_`` (the rate
-        of every step of its schedule) and ``clipped_fraction_`` (of its
-        steps whose gradient was clipped).
-        """
-        attributes = {fitted: getattr(self, name) for name, fitted in _FITTED_NAMES.items()}
-        for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
-            if attributes[name] is not None:
-                attributes[name] = list(attributes[name])
-        if attributes["validation_loss_curve_"] is None:
-            del attributes["validation_loss_curve_"]
-        optimizer = self.optimizer
-        if optimizer is not None and optimizer.schedule is not None:
-            attributes["learning_rate_curve_"] = optimizer.schedule.rates
-        if optimizer is not None and optimizer.max_grad_norm is not None:
-            attributes["clipped_fraction_"] = optimizer.n_clipped / max(optimizer.n_steps, 1)
-        return attributes
 
 
 def evaluate(network, loss, validation, score):
@@ -181,11 +80,10 @@ def evaluate(network, loss, validation, score):
 
 def train(
     network,
-    loss,
+    objective,
     optimizer,
     epochs,
     *,
-    alpha,
     stopping,
     record=None,
     validation=None,
@@ -200,12 +98,11 @@ def train(
     network : skmlp.nn.Sequential
         Trained in place. With validation data it ends with the weights of
         its best validation epoch.
-    loss : skmlp.nn.Loss
+    objective : skmlp.nn.Objective
+        The loss and the L2 penalty.
     optimizer : skmlp.nn.SGD or skmlp.nn.Adam
     epochs : Epochs
         The mini-batches of each epoch.
-    alpha : float
-        L2 penalty.
     stopping : Stopping
     record : TrainingRecord, default=None
         The record this training continues (warm start, ``partial_fit``);
@@ -215,7 +112,7 @@ def train(
     score : callable, default=None
         ``score(raw) -> float`` of the network's raw outputs on the
         validation data; None: minus the validation loss.
-    progress : skmlp._progress.Progress, default=None
+    progress : skmlp._training.progress.Progress, default=None
         The callbacks and the interrupt flag; None: none.
     log : callable, default=None
         Called with each line of verbose output; None: silent.
@@ -233,11 +130,11 @@ def train(
     if record is None:
         record = TrainingRecord.fresh(validation is not None)
     record.optimizer = optimizer
-    loop = _Loop(network, loss, epochs, alpha, stopping, validation, score, log, record)
+    loop = _Loop(network, objective, epochs, stopping, validation, score, log, record)
     progress = Silent() if progress is None else progress
     if validation is not None and record.best_state is None:
         record.best_state = network.get_state()
-    n_epochs = 1 if stopping.one_pass else stopping.max_iter
+    n_epochs = stopping.n_epochs
     # A record resumed from a checkpoint has run some epochs of this fit
     # already, and may have stopped at the last of them.
     with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
@@ -266,37 +163,13 @@ def _stop_at_last_epoch(record, stopping):
     )
 
 
-class Silent:
-    """No callbacks: the progress of a training nobody watches (but Ctrl-C)."""
-
-    def __init__(self):
-        self.interrupt = DeferredInterrupt()
-
-    @property
-    def stopping(self):
-        return self.interrupt.requested
-
-    def subtask(self, task_name, max_subtasks=0):
-        return self
-
-    def open(self, record=None):
-        return OpenTask(self, record)
-
-    def begin(self, record=None):
-        pass
-
-    def end(self, record, *, complete=True):
-        return False
-
-
 class _Loop:
     """The epochs of one `train` call: the pieces it needs, and its record."""
 
-    def __init__(self, network, loss, epochs, alpha, stopping, validation, score, log, record):
+    def __init__(self, network, objective, epochs, stopping, validation, score, log, record):
         self.network = network
-        self.loss = loss
+        self.objective = objective
         self.epochs = epochs
-        self.alpha = alpha
         self.stopping = stopping
         self.validation = validation
         self.score = score
@@ -315,11 +188,10 @@ class _Loop:
         with progress.subtask("epoch").open(record) as task:
             record.loss = run_epoch(
                 self.network,
-                self.loss,
+                self.objective,
                 record.optimizer,
                 self.epochs.data,
                 self.epochs.next_batches(),
-                alpha=self.alpha,
                 interrupt=progress.interrupt,
             )
             if not math.isfinite(record.loss):
@@ -418,7 +290,7 @@ class _Loop:
                 higher_is_better=False,
             )
             return
-        score, loss = evaluate(self.network, self.loss, self.validation, self.score)
+        score, loss = evaluate(self.network, self.objective.loss, self.validation, self.score)
         record.validation_scores.append(score)
         record.validation_loss_curve.append(loss)
         self.print("Validation score: %f" % score)
@@ -433,3 +305,95 @@ class _Loop:
         )
         if is_best:
             record.best_state = self.network.get_state()
+
+
+def run_epoch(network, objective, optimizer, data, batches, *, interrupt=None):
+    """One pass of mini-batch updates.
+
+    Parameters
+    ----------
+    network : skmlp.nn.Sequential
+    objective : skmlp.nn.Objective
+    optimizer : skmlp.nn.SGD or skmlp.nn.Adam
+    data : tuple (X, y, sample_weight)
+        ``sample_weight`` may be None.
+    batches : list of ndarray of int
+        Row indices of each mini-batch.
+    interrupt : object with a bool attribute ``requested``, default=None
+        Read after each mini-batch: when set (Ctrl-C), the epoch ends there.
+
+    Returns
+    -------
+    mean_loss : float
+        Mean of the mini-batch objectives weighted by batch size, as
+        scikit-learn's ``loss_``; the first non-finite objective, if any,
+        which ends the epoch before its update is applied.
+    """
+    X, y, sample_weight = data
+    largest = max(len(idx) for idx in batches)
+    X_rows = None if sp.issparse(X) else np.empty((largest, X.shape[1]), dtype=X.dtype)
+    y_rows = np.empty((largest, y.shape[1]), dtype=y.dtype)
+    total = 0.0
+    n_seen = 0
+    # Overflow is detected from the loss, below, and reported by the caller;
+    # numpy's warnings on the way there would only be noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for idx in batches:
+            batch_weight = None if sample_weight is None else sample_weight[idx]
+            if batch_weight is not None and not batch_weight.any():
+                continue  # rows of weight 0 count for nothing, not even a step
+            value = objective.loss_gradient(
+                network,
+                gather_rows(X, idx, X_rows),
+                gather_rows(y, idx, y_rows),
+                sample_weight=batch_weight,
+            )
+            if not math.isfinite(value):
+                return np.float64(value)  # diverged: stop at once
+            optimizer.update(
+                network.params,
+                network.grads,
+                penalty=objective.penalty,
+                n_decayed=network.n_penalized,
+            )
+            total += value * len(idx)
+            n_seen += len(idx)
+            if interrupt is not None and interrupt.requested:
+                break
+    # np.float64, the type of scikit-learn's loss_ and loss_curve_ entries.
+    return np.float64(total / n_seen if n_seen else 0.0)
+
+
+def gather_rows(X, idx, out):
+    """Rows ``idx`` of ``X``, copied into the leading rows of ``out``.
+
+    A reused buffer instead of a fresh array per mini-batch; sparse ``X``
+    (``out`` None) is indexed as it is.
+    """
+    if out is None:
+        return X[idx]
+    return np.take(X, idx, axis=0, out=out[: len(idx)])
+
+
+def track_improvement(count, best, current, tol, *, higher_is_better):
+    """Update the count of epochs without sufficient improvement.
+
+    An epoch counts as no improvement unless ``current`` beats ``best`` by
+    more than ``tol``; ``best`` moves to ``current`` whenever it is better
+    at all (scikit-learn's rule).
+
+    Returns
+    -------
+    count : int
+    best : float
+    is_best : bool
+        Whether ``current`` is the new best.
+    """
+    sign = 1.0 if higher_is_better else -1.0
+    if sign * current < sign * best + tol:
+        count += 1
+    else:
+        count = 0
+    is_best = sign * current > sign * best
+    return count, (current if is_best else best), is_best
+

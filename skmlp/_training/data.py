@@ -1,21 +1,118 @@
-"""Checks of what comes beside X and y: validation data, weights, class weights.
+"""The data a fit trains and validates on: checked, weighted, split.
 
-Each argument gets the checks its counterpart gets (``y_val`` those of
-``y``, ``sample_weight_val`` and ``class_weight`` those of
-``sample_weight``), before training, with errors that name it. They are
-kept together so that they can move, as one piece, to wherever the
-estimators' other cross-argument checks live.
+`TrainingData` holds the checked training rows (targets encoded as
+trained on) and the explicit validation data, and splits off the
+early-stopping rows (as indices: the data is gathered once per mini-batch,
+never copied as a whole). The other functions check what comes beside X
+and y (``X_val``, ``y_val``, the split's weights) as its counterpart is
+checked, with errors that name it.
 """
 
-from numbers import Real
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, column_or_1d
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_non_negative
 
-from ._compat import _check_sample_weight
+
+class Validation(NamedTuple):
+    """Validation data for early stopping.
+
+    ``y`` are the targets as given (labels, for scores), or None for rows
+    split off the training data (the score decodes ``y_encoded``);
+    ``y_encoded`` as trained on (2-D, the input's dtype), for the loss.
+    ``split_off`` tells rows set aside from the training data
+    (``validation_fraction``) from an ``X_val`` given to ``fit``.
+    """
+
+    X: Any
+    y: Any
+    y_encoded: Any
+    sample_weight: Any
+    split_off: bool = False
+
+
+class TrainingData(NamedTuple):
+    """The checked data of a fit.
+
+    Attributes
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_outputs)
+        The targets as trained on (encoded, the dtype of X).
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights times class weights.
+    validation : Validation or None
+        Validation data given to ``fit``.
+    stratify : ndarray of shape (n_samples,) or None
+        Labels to stratify the early-stopping split on.
+    """
+
+    X: Any
+    y: Any
+    sample_weight: Any = None
+    validation: Any = None
+    stratify: Any = None
+
+    @property
+    def n_outputs(self):
+        return self.y.shape[1]
+
+    def as_rows(self):
+        """The data for mini-batches, which are rows: CSR, never densified."""
+        if sp.issparse(self.X) and self.X.format != "csr":
+            return self._replace(X=self.X.tocsr())
+        return self
+
+    def split(self, early_stopping, validation_fraction, random_state):
+        """Training row indices and the validation data (None without it).
+
+        Without explicit validation data, early stopping sets aside
+        ``validation_fraction`` of the rows, drawn from ``random_state``,
+        stratified on ``stratify``, as ``train_test_split(stratify=...)``
+        does it and with its errors when that is impossible. Both parts
+        must keep some positive weight.
+        """
+        n_samples = self.X.shape[0]
+        if not early_stopping or self.validation is not None:
+            return np.arange(n_samples), self.validation
+        train_idx, val_idx = validation_split(
+            n_samples, validation_fraction, random_state, self.stratify
+        )
+        weight = self.sample_weight
+        check_split_weights(weight, train_idx, val_idx)
+        validation = Validation(
+            self.X[val_idx], None, self.y[val_idx],
+            None if weight is None else weight[val_idx], split_off=True,
+        )
+        return train_idx, validation
+
+
+def validation_split(n_samples, validation_fraction, random_state, stratify=None):
+    """Row indices of the training and validation parts.
+
+    The draw is the same as ``train_test_split(X, y, ...)`` on the data
+    itself.
+
+    Returns
+    -------
+    train_idx, val_idx : ndarray of int
+    """
+    train_idx, val_idx = train_test_split(
+        np.arange(n_samples),
+        random_state=random_state,
+        test_size=validation_fraction,
+        stratify=stratify,
+    )
+    if val_idx.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    return train_idx, val_idx
+
 
 _SINGLE_LABEL = ("binary", "multiclass")
 
@@ -31,91 +128,6 @@ def check_validation_arguments(X_val, y_val, sample_weight_val):
             "sample_weight_val is provided, but X_val and y_val were not provided."
         )
     return X_val is not None
-
-
-def check_weights(weights, X, name="sample_weight"):
-    """Per-row weights of ``X``: finite, non-negative, not all zero.
-
-    ``sample_weight`` gets scikit-learn's checks and messages
-    (``_check_sample_weight``); any other argument the same checks, with
-    messages that name it.
-
-    Parameters
-    ----------
-    weights : array-like of shape (n_samples,) or None
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    name : str, default='sample_weight'
-
-    Returns
-    -------
-    weights : ndarray of shape (n_samples,) or None
-
-    Raises
-    ------
-    ValueError
-        If the weights are not finite, negative, all zero, or not one per row;
-        for arguments other than ``sample_weight`` also if their sum
-        overflows.
-    """
-    if weights is None:
-        return None
-    if name == "sample_weight":
-        return _check_sample_weight(weights, X, ensure_non_negative=True)
-    if isinstance(weights, Real):  # one weight for every row, as sample_weight
-        weights = np.full(X.shape[0], weights)
-    weights = check_array(
-        weights, ensure_2d=False, dtype=[np.float64, np.float32], input_name=name
-    )
-    if weights.shape != (X.shape[0],):
-        raise ValueError(
-            f"{name} has shape {weights.shape}, expected ({X.shape[0]},): one weight "
-            "per row of X_val."
-        )
-    check_non_negative(weights, f"`{name}`")
-    if not weights.any():
-        raise ValueError(f"{name} must contain at least one non-zero number.")
-    with np.errstate(over="ignore"):
-        total = np.sum(weights, dtype=np.float64)
-    if not np.isfinite(total):
-        # Weighted means divide by the total: every score would be nan.
-        raise ValueError(f"{name} sums to more than the largest float64; scale it down.")
-    return weights
-
-
-def check_class_weight_values(class_weight):
-    """The weights in ``class_weight`` dicts: finite and non-negative.
-
-    Raises
-    ------
-    ValueError
-        Naming ``class_weight``, as ``sample_weight``'s checks would.
-    """
-    if class_weight is None or class_weight == "balanced":
-        return
-    for per_output in [class_weight] if isinstance(class_weight, dict) else class_weight:
-        if isinstance(per_output, dict) and per_output:
-            for label, value in per_output.items():
-                if np.ndim(value) != 0:
-                    raise ValueError(
-                        f"class_weight must map each class to one number; got "
-                        f"{value!r} for class {label!r}."
-                    )
-            values = check_array(
-                list(per_output.values()),
-                ensure_2d=False,
-                dtype=np.float64,
-                input_name="class_weight",
-            )
-            check_non_negative(values, "`class_weight`")
-
-
-def check_weighted_rows(weights):
-    """Class-weighted sample weights that leave some row with positive weight."""
-    if weights is not None and not weights.any():
-        raise ValueError(
-            "class_weight gives weight 0 to every sample of positive sample_weight: "
-            "there is nothing to train on."
-        )
 
 
 def check_validation_target(y_val, y, n_val, *, numeric):

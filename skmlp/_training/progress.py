@@ -3,8 +3,10 @@
 scikit-learn's callbacks (:mod:`sklearn.callback`, 1.9) see a fit as a tree
 of tasks. Here it is the fit; under it, one task per restart when
 ``n_init > 1``; under the fit or each restart, one task per epoch of a
-stochastic solver (L-BFGS has no epoch tasks). A `Progress`
-opens the tasks and calls the callbacks' hooks, with the estimator the
+stochastic solver (L-BFGS has no epoch tasks). Without callbacks there
+are no tasks but the fit's (`open_progress` returns `Silent`, which only
+watches for Ctrl-C), as scikit-learn's own estimators skip theirs. A
+`Progress` opens the tasks and calls the callbacks' hooks, with the estimator the
 callbacks were set on and, as its ready-to-predict copy, a snapshot of the
 network being trained and its training record, and tells the training loop
 when to stop: when a callback asks for it, or when the user interrupts.
@@ -18,11 +20,11 @@ raised by a callback between epochs stops training the first way.
 """
 
 import copy
+import functools
 import signal
 import threading
 
-from ._compat import has_callbacks
-from .callback import TrainingState
+from .checkpoint import TrainingState
 
 
 class DeferredInterrupt:
@@ -59,6 +61,71 @@ class DeferredInterrupt:
         return {"requested": self.requested, "_depth": 0, "_previous": None}
 
 
+def verbose_log(verbose, label=None):
+    """The function that prints ``verbose`` output, or None when silent.
+
+    ``label`` (a restart's, as restarts may run at once) starts its lines.
+    """
+    return functools.partial(_print_line, label=label) if verbose else None
+
+
+def _print_line(line, label=None):
+    print(line if label is None else f"[{label}] {line}")
+
+
+def open_progress(estimator, context, callbacks, X, y, sample_weight):
+    """The progress of a fit: its task for the callbacks, or `Silent`.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator whose ``fit`` runs: the callbacks' ``estimator``.
+    context : sklearn.callback.CallbackContext
+        The fit's task, opened by the estimator.
+    callbacks : list
+        The estimator's callbacks; none: `Silent`.
+    X, y, sample_weight
+        As passed to ``fit``, for the callbacks (a scoring monitor scores
+        on them).
+    """
+    if not callbacks:
+        return Silent()
+    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+    return Progress(estimator, context, dict(X=X, y=y, metadata=metadata), DeferredInterrupt())
+
+
+class Silent:
+    """No callbacks: the progress of a training nobody watches (but Ctrl-C)."""
+
+    def __init__(self):
+        self.interrupt = DeferredInterrupt()
+
+    @property
+    def stopping(self):
+        return self.interrupt.requested
+
+    def subtask(self, task_name, max_subtasks=0):
+        return self
+
+    def training(self, model, checkpointed=None):
+        return self
+
+    def described(self, attributes):
+        return self
+
+    def open(self, record=None):
+        return OpenTask(self, record)
+
+    def begin(self, record=None):
+        pass
+
+    def end(self, record, *, complete=True):
+        return False
+
+    def end_fitted(self, attributes):
+        return False
+
+
 class Progress:
     """A task of a fit for the callbacks (the fit, a restart, an epoch).
 
@@ -75,33 +142,32 @@ class Progress:
         Shared by all the tasks of a fit.
     model : dict, default=None
         The fitted attributes of the network being trained (``_network``,
-        ``_loss``, ``n_outputs_``...), for the callbacks' snapshots.
+        ``_loss``, ``n_outputs_``, ``classes_``...), for the callbacks'
+        snapshots.
     checkpointed : tuple (key, epochs), default=None
         For a fit with a `skmlp.callback.Checkpoint`: its `fit_key` and its
         `Epochs`, whose state the snapshot of a completed epoch carries as
         ``_training_state``.
     """
 
-    def __init__(self, estimator, context, data, interrupt, model=None, checkpointed=None):
+    def __init__(
+        self, estimator, context, data, interrupt, model=None, checkpointed=None, fixed=None
+    ):
         self.estimator = estimator
         self.context = context
         self.interrupt = interrupt
         self.model = model
         self.checkpointed = checkpointed
+        self.fixed = {} if fixed is None else fixed
         self._data = data
 
-    @classmethod
-    def of_fit(cls, estimator, context, X, y, sample_weight):
-        """The root task of a fit, with a new interrupt flag.
-
-        The data is kept for the callbacks only if there are any, so that
-        restarts sent to other processes do not carry it for nothing.
-        """
-        data = dict(X=None, y=None, metadata=None)
-        if has_callbacks(estimator):
-            metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-            data = dict(X=X, y=y, metadata=metadata)
-        return cls(estimator, context, data, DeferredInterrupt())
+    def _with(self, **changes):
+        values = dict(
+            estimator=self.estimator, context=self.context, data=self._data,
+            interrupt=self.interrupt, model=self.model, checkpointed=self.checkpointed,
+            fixed=self.fixed,
+        )
+        return Progress(**{**values, **changes})
 
     @property
     def stopping(self):
@@ -111,15 +177,15 @@ class Progress:
     def subtask(self, task_name, max_subtasks=0):
         """A new subtask of this task (a restart, an epoch)."""
         context = self.context.subcontext(task_name=task_name, max_subtasks=max_subtasks)
-        return Progress(
-            self.estimator, context, self._data, self.interrupt, self.model, self.checkpointed
-        )
+        return self._with(context=context)
+
+    def described(self, attributes):
+        """This task, whose snapshots also carry ``attributes`` (the targets')."""
+        return self._with(fixed=attributes)
 
     def training(self, model, checkpointed=None):
         """This task, for the training of the network of ``model``."""
-        return Progress(
-            self.estimator, self.context, self._data, self.interrupt, model, checkpointed
-        )
+        return self._with(model={**self.fixed, **model}, checkpointed=checkpointed)
 
     def open(self, record=None):
         """Begin the task: an `OpenTask` that ends it once, on any exit path.
@@ -146,7 +212,9 @@ class Progress:
 
     def end_fitted(self, attributes):
         """Call the hooks for the end of a fit or restart that produced ``attributes``."""
-        return self._call(self.context.call_on_fit_task_end, lambda: dict(attributes))
+        return self._call(
+            self.context.call_on_fit_task_end, lambda: {**self.fixed, **attributes}
+        )
 
     def _lazy_snapshot(self, record, complete=False):
         # Taken only if a callback asks for the fitted estimator.
@@ -158,7 +226,7 @@ class Progress:
         The network and the optimiser are copied: a callback that keeps
         the estimator of an epoch keeps that epoch's model. A checkpointed
         fit's completed epoch adds ``_training_state``, a
-        `skmlp.callback.TrainingState` to resume from.
+        `~skmlp._training.checkpoint.TrainingState` to resume from.
         """
         attributes = {**self.model, **record.fitted_attributes()}
         learned = copy.deepcopy(

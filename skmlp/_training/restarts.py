@@ -3,8 +3,8 @@
 Backpropagation can end in a poor local optimum; the classic remedy is to
 train from several initial weights and keep the network that does best on
 validation data. Each restart gets its own seed, drawn once from the fit's
-random generator, and returns the fitted attributes of its training
-without changing the estimator, so restarts can run in any order, in
+random generator, and returns its fitted model (``fit_one``, passed in,
+trains it: no estimator is called), so restarts can run in any order, in
 threads or in processes, with the same results.
 Warnings are recorded where a restart runs and raised again by the caller,
 so they too are the same for any ``n_jobs``; the restarts that did not
@@ -15,9 +15,11 @@ import contextlib
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.parallel import Parallel, delayed
+
+from .progress import verbose_log
+from .record import restart_score
 
 
 def draw_seeds(random_state, n_init):
@@ -25,59 +27,52 @@ def draw_seeds(random_state, n_init):
     return random_state.randint(np.iinfo(np.int32).max, size=n_init)
 
 
-def _train_from_seed(
-    estimator, seed, progress, label, options, X, y, sample_weight, validation, train_idx,
-    incremental,
-):
-    """One restart: a new network from ``seed``; its fitted attributes.
+def _train_from_seed(fit_one, seed, progress, label, options, data, loss, score, split):
+    """One restart: a new network from ``seed``; the `Fitted` model.
 
     Its verbose lines start with ``[label]`` (restarts may run at once).
-    ``estimator`` is not changed.
     """
     with progress.open() as task:
-        random_state = np.random.RandomState(seed)
-        model = estimator._new_model(options, X, y, random_state)
-        train_idx = None if train_idx is None else train_idx.copy()  # shuffled in place
-        fitted = estimator._train(
-            options, model, None, X, y, sample_weight, random_state, incremental, validation,
-            progress, train_idx, label,
+        fitted = fit_one(
+            options, data, loss, score=score, progress=progress,
+            random_state=np.random.RandomState(seed), split=split, label=label,
         )
-        task.end_fitted(fitted)
+        task.end_fitted(fitted.attributes())
     return fitted
 
 
-def _train_one(estimator, own_args, shared_args):
-    """Train one restart; its fitted attributes and its warnings."""
+def _train_one(fit_one, own_args, shared_args):
+    """Train one restart; its fitted model and its warnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fitted = _train_from_seed(estimator, *own_args, *shared_args)
+        fitted = _train_from_seed(fit_one, *own_args, *shared_args)
     return fitted, [record.message for record in caught]
 
 
-def train_restarts(estimator, restarts, n_jobs, *shared_args):
+def train_restarts(fit_one, restarts, n_jobs, *shared_args):
     """Train one network per restart, in parallel with joblib.
 
     Parameters
     ----------
-    estimator : BaseMultilayerPerceptron
-        Validated for the data (classes, features), not yet trained.
+    fit_one : callable
+        `skmlp._training.fit.fit_one`, which trains one network.
     restarts : list of tuple
         Each restart's own arguments (its seed first).
     n_jobs : int or None
     *shared_args
-        Each restart trains with ``_train_from_seed(estimator, *own_args, *shared_args)``.
+        Each restart trains with ``_train_from_seed(fit_one, *own_args, *shared_args)``.
 
     Returns
     -------
-    runs : list of dict
-        The fitted attributes of each restart, in the order of ``restarts``.
+    runs : list of Fitted
+        The fitted model of each restart, in the order of ``restarts``.
     warned : list of list of Warning
         The warnings each restart raised, for `reraise_warnings`.
     """
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_train_one)(estimator, own_args, shared_args) for own_args in restarts
+        delayed(_train_one)(fit_one, own_args, shared_args) for own_args in restarts
     )
-    return [attributes for attributes, _ in results], [messages for _, messages in results]
+    return [fitted for fitted, _ in results], [messages for _, messages in results]
 
 
 def reraise_warnings(warned, kept):
@@ -117,13 +112,6 @@ def _convergence(messages):
     return [message for message in messages if isinstance(message, ConvergenceWarning)]
 
 
-def restart_score(attributes):
-    """The best validation score if there was validation data, else the loss."""
-    if attributes.get("validation_scores_") is not None:
-        return attributes["best_validation_score_"]
-    return attributes["loss_"]
-
-
 def best_restart(scores, *, higher_is_better):
     """Index of the best score (the first of ties); NaN counts as the worst."""
     scores = np.asarray(scores, dtype=float)
@@ -132,10 +120,8 @@ def best_restart(scores, *, higher_is_better):
     return int(np.argmax(scores) if higher_is_better else np.argmin(scores))
 
 
-def fit_restarts(
-    estimator, options, X, y, sample_weight, validation, random_state, progress, incremental
-):
-    """Train ``n_init`` networks from their own seeds; the best one's attributes.
+def fit_restarts(fit_one, options, data, loss, score, progress, random_state):
+    """Train ``n_init`` networks from their own seeds; the best one, `Fitted`.
 
     The seeds come first from ``random_state``, then the validation
     split, which every restart shares so that their scores compare.
@@ -144,30 +130,27 @@ def fit_restarts(
     also in a worker process, and the best of all so far is kept. The
     first ``partial_fit`` trains each restart for one pass.
     """
-    seeds = draw_seeds(random_state, estimator.n_init)
-    stochastic = options.stochastic
-    train_idx, deferred = None, contextlib.nullcontext()
-    if stochastic:
-        X = X.tocsr() if sp.issparse(X) else X
-        train_idx, validation = estimator._split_validation(
-            X, y, sample_weight, random_state, validation
-        )
+    seeds = draw_seeds(random_state, options.n_init)
+    split, deferred = None, contextlib.nullcontext()
+    if options.stochastic:
+        data = data.as_rows()
+        split = data.split(options.early_stopping, options.validation_fraction, random_state)
         deferred = progress.interrupt
-    n_epochs = (1 if incremental else estimator.max_iter) if stochastic else 0
+    n_epochs = options.stopping.n_epochs if options.stochastic else 0
     restarts = [
-        (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{estimator.n_init}")
+        (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{options.n_init}")
         for k, seed in enumerate(seeds)
     ]
     with deferred:
         runs, warned = train_restarts(
-            estimator, restarts, estimator.n_jobs, options, X, y, sample_weight, validation,
-            train_idx, incremental,
+            fit_one, restarts, options.n_jobs, options, data, loss, score, split
         )
-    scores = [restart_score(run) for run in runs]
-    higher_is_better = stochastic and estimator.early_stopping
+    scores = [restart_score(run.record) for run in runs]
+    higher_is_better = options.early_stopping
     best = best_restart(scores, higher_is_better=higher_is_better)
     reraise_warnings(warned, best)
-    if estimator.verbose:
+    log = verbose_log(options.verbose)
+    if log is not None:
         criterion = "best validation score" if higher_is_better else "loss"
-        print(f"Kept restart {best + 1}/{estimator.n_init}: {criterion} {scores[best]:.8f}")
-    return {**runs[best], "restart_scores_": np.array(scores)}
+        log(f"Kept restart {best + 1}/{options.n_init}: {criterion} {scores[best]:.8f}")
+    return runs[best]._replace(restart_scores=np.array(scores))

@@ -1,0 +1,126 @@
+"""How an estimator scores validation data for early stopping.
+
+The estimator makes an `EarlyStoppingScore` and passes it down to training,
+which binds it to the validation data and the network it trains
+(``bind``) and calls the result with the network's raw outputs on the
+validation rows. Training calls no estimator method: the estimator's
+``score`` is computed from the targets' decoding and metric, and a
+``scoring`` scorer, which needs an estimator, gets a copy of this one whose
+model is the network being trained.
+"""
+
+import copy
+import warnings
+
+import numpy as np
+from sklearn.exceptions import UndefinedMetricWarning
+
+from ._training.data import missing_classes_error
+from ._training.model import model_attributes
+
+
+class EarlyStoppingScore:
+    """The score of early stopping, before it is bound to data and a network.
+
+    Parameters
+    ----------
+    estimator : BaseMultilayerPerceptron
+        A copy of the estimator, with the targets' fitted attributes
+        (``classes_``...), for a ``scoring`` scorer.
+    scorer : callable or None
+        A scikit-learn scorer; None scores with the targets' ``metric``
+        (the estimator's ``score``: accuracy, R^2).
+    targets : Targets
+        Decodes the network's outputs; knows the classes.
+    scoring : str, callable or None
+        The parameter, for error messages.
+    """
+
+    def __init__(self, estimator, scorer, targets, scoring):
+        self.estimator = estimator
+        self.scorer = scorer
+        self.targets = targets
+        self.scoring = scoring
+
+    def bind(self, validation, network, loss):
+        """``score(raw) -> float`` of ``network`` (with ``loss``) on ``validation``.
+
+        Raises
+        ------
+        ValueError
+            Before training, if the scorer cannot score validation data
+            that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
+        """
+        if validation.y is None:  # split off: labels from the encoded rows
+            validation = validation._replace(y=self.targets.decode(validation.y_encoded))
+        if self.scorer is None:
+            return MetricScore(self.targets, loss, validation)
+        estimator = copy.copy(self.estimator)
+        estimator.__dict__.update(model_attributes(network, loss))
+        score = ScorerScore(estimator, self.scorer, validation)
+        self._check_classes(validation, score)
+        return score
+
+    def _check_classes(self, validation, score):
+        """Fail before training if the scorer cannot score the missing classes.
+
+        The scorer is tried once, on the untrained network, and only when a
+        class is missing: whether it can score does not depend on the
+        weights.
+        """
+        missing = self.targets.missing(validation.y)
+        if not missing:
+            return
+        try:
+            with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+                # A scorer that cannot score says so with nan and a warning
+                # (roc_auc on one class): the error below says it instead.
+                warnings.simplefilter("ignore", UndefinedMetricWarning)
+                value = score(None)
+        except ValueError as error:
+            reason = f"it raised {type(error).__name__}({str(error)!r})"
+            raise missing_classes_error(
+                missing, self.scoring, reason, split=validation.split_off
+            ) from error
+        if not np.isfinite(value):
+            raise missing_classes_error(
+                missing, self.scoring, f"it scores {value}", split=validation.split_off
+            )
+
+
+class MetricScore:
+    """The estimator's ``score`` (the targets' metric) of the raw outputs."""
+
+    def __init__(self, targets, loss, validation):
+        self.targets = targets
+        self.loss = loss
+        self.validation = validation
+
+    def __call__(self, raw):
+        validation = self.validation
+        y_pred = self.targets.decode(self.loss.output(raw))
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return self.targets.metric(validation.y, y_pred, sample_weight=validation.sample_weight)
+
+
+class ScorerScore:
+    """A scorer's value for an estimator that predicts with the trained network.
+
+    The validated rows have lost any feature names, which the scorer's
+    call to ``predict`` would warn about at every epoch.
+    """
+
+    def __init__(self, estimator, scorer, validation):
+        self.estimator = estimator
+        self.scorer = scorer
+        self.validation = validation
+
+    def __call__(self, raw):
+        validation = self.validation
+        weight = {} if validation.sample_weight is None else {
+            "sample_weight": validation.sample_weight
+        }
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+            return self.scorer(self.estimator, validation.X, validation.y, **weight)

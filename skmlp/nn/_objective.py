@@ -1,0 +1,61 @@
+"""The objective of training: the data loss of a network plus the L2 penalty.
+
+One object per training run, built once: the loss (which owns the output
+function) and the penalty (scikit-learn's ``alpha``), rescaled to each
+batch. The network computes the data loss and its gradient
+(``Sequential.loss_gradient``); the penalty's gradient is added by the
+optimisers inside their step (see `L2Penalty`), so an optimiser's
+``update`` takes ``penalty=objective.penalty``.
+"""
+
+from ._penalty import L2Penalty
+
+
+class Objective:
+    """A loss plus the L2 penalty of the dense weights.
+
+    The objective of a batch of ``s`` rows (or of total sample weight
+    ``s``) is ``loss(network(X), y) + alpha / (2 s) * ||w||**2``.
+
+    Parameters
+    ----------
+    loss : Loss
+    alpha : float
+        Strength of the penalty; 0 for none.
+    n_penalized : int
+        Number of leading parameters it applies to (``Sequential.n_penalized``).
+
+    Attributes
+    ----------
+    penalty : L2Penalty
+        The penalty, scaled for the last batch.
+    """
+
+    def __init__(self, loss, alpha, n_penalized):
+        self.loss = loss
+        self.penalty = L2Penalty(alpha, n_penalized, 1)
+
+    def scaled(self, n_samples, sample_weight=None):
+        """Scale the penalty for a batch of ``n_samples`` rows; self."""
+        self.penalty.rescale(n_samples, sample_weight)
+        return self
+
+    def loss_gradient(self, network, X, y, sample_weight=None):
+        """The objective of the batch; the data loss's gradient in ``network.grads``.
+
+        Parameters
+        ----------
+        network : Sequential
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+        y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        value : float
+            The data loss plus the penalty, which is scaled for this batch:
+            the optimiser's step adds its gradient.
+        """
+        value = network.loss_gradient(X, y, self.loss, sample_weight=sample_weight)
+        self.penalty.rescale(X.shape[0], sample_weight)
+        return value + self.penalty.value(network.params)
