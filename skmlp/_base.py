@@ -30,24 +30,31 @@ from ._compat import (
 from ._inference import check_predict_input
 from ._scoring import EarlyStoppingScore
 from ._training import fit_model, resolve_options
-from ._training.data import (
-    TrainingData,
-    Validation,
-    check_validation_arguments,
-    check_validation_target,
-)
+from ._training.data import TrainingData, Validation, check_validation_target
 from ._training.model import Start, continue_network
-from ._training.options import check_batch_rows, check_partial_fit
+from ._training.options import check_data
 from ._training.progress import open_progress
 from ._training.record import TrainingRecord
-from ._training.weights import check_weights
+from ._training.weights import check_weights, training_weights
 from .callback import Checkpoint
-from .nn import ACTIVATIONS, BatchNorm, Dense, LayerNorm
+from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm
 
 #: skmlp's own attributes, which exist only with their option (drop-in rule).
 _OPTIONAL = (
     "restart_scores_", "validation_loss_curve_", "learning_rate_curve_", "clipped_fraction_"
 )
+
+
+def _as_float(y, dtype):
+    """Encoded targets as a 2-D float array of the input's dtype."""
+    with np.errstate(over="ignore"):
+        encoded = np.asarray(y, dtype=dtype)
+    if not np.isfinite(encoded).all():
+        raise ValueError(
+            f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
+            "scale y, or pass X as float64."
+        )
+    return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
 
 
 class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
@@ -122,29 +129,28 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             self.get_params(deep=False),
             fitted="_network" in self.__dict__,
             incremental=incremental,
-            has_validation_data=check_validation_arguments(*validation_data),
+            validation_given=tuple(value is not None for value in validation_data),
             checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
         )
         context = init_callback_context(self, max_subtasks=options.n_subtasks)
         before = self.__dict__.copy()
-        progress = open_progress(self, context, callbacks, X, y, sample_weight)
-        with progress.open() as task:
-            try:
+        try:
+            with open_progress(self, context, callbacks, X, y, sample_weight) as progress:
                 targets, data, start = self._training_data(
                     X, y, sample_weight, validation_data, options
                 )
+                score = self._early_stopping_score(targets) if options.early_stopping else None
+                random_state = check_random_state(self.random_state)
+                progress.fixed = targets.attributes  # for the callbacks' snapshots
                 fitted = fit_model(
-                    options, data, targets.loss(start), start=start,
-                    score=self._early_stopping_score(options, targets),
-                    progress=progress.described(targets.fitted_attributes()),
-                    random_state=check_random_state(self.random_state),
+                    options, data, self._loss_of(targets, start), start=start, score=score,
+                    progress=progress, random_state=random_state,
                 )
-                self._commit(targets, fitted)
-                task.end_fitted(vars(self))
-            except BaseException:
-                self.__dict__.clear()
-                self.__dict__.update(before)
-                raise
+                progress.fitted = self._commit(targets, fitted)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _commit(self, targets, fitted):
@@ -157,11 +163,12 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         produce are removed, so that with the defaults ``hasattr`` answers
         as for scikit-learn.
         """
-        attributes = {**targets.fitted_attributes(), **fitted.attributes()}
+        attributes = {**targets.attributes, **fitted.attributes()}
         for name in _OPTIONAL:
             if name not in attributes:
                 self.__dict__.pop(name, None)
         self.__dict__.update(attributes)
+        return vars(self)
 
     def _training_data(self, X, y, sample_weight, validation_data, options):
         """The targets, the checked `TrainingData`, and the `Start` of a continued fit.
@@ -169,13 +176,13 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         The checks of the parameters come before those of the data, and
         those that need the data after them, as scikit-learn orders them.
         """
-        X, y, targets = self._validate_input(X, y, options)
-        check_partial_fit(options)
-        sample_weight = self._sample_weight(sample_weight, X, y)
+        X, y = self._check_data(X, y, reset=not options.continued)
+        targets = self._targets(y, options)
+        sample_weight = training_weights(sample_weight, X, y, options.class_weight)
         validation = None
         if validation_data[0] is not None:
             validation = self._validation(*validation_data, X.dtype, y, targets)
-        y_encoded = targets.encode(y, X.dtype)
+        y_encoded = _as_float(targets.encoded, X.dtype)
         start = None
         if options.continued:
             start = Start(
@@ -184,11 +191,18 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
                 self._loss,
             )
         n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-        check_batch_rows(options, n_rows=n_rows, weighted=sample_weight is not None)
+        check_data(options, n_rows=n_rows, weighted=sample_weight is not None)
         stratify = None
         if options.early_stopping and validation is None:
             stratify = targets.stratify(y_encoded)
         return targets, TrainingData(X, y_encoded, sample_weight, validation, stratify), start
+
+    @staticmethod
+    def _loss_of(targets, start):
+        """The fitted loss of a continued fit, if it goes on; else a new one."""
+        if start is not None and targets.continues(start.loss):
+            return start.loss
+        return LOSSES[targets.loss_name](**targets.loss_params)
 
     def _check_data(self, X, y, *, reset, dtype=None):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output).
@@ -218,18 +232,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         self._check_target(y)
         return X, y
 
-    def _validate_input(self, X, y, options):
-        """Checked X and y, and the `Targets` of ``y``."""
-        X, y = self._check_data(X, y, reset=not options.continued)
-        return X, y, self._targets(y, options)
-
     def _check_target(self, y, name="y"):
         """Checks of the target values beyond scikit-learn's; none by default."""
-
-    def _sample_weight(self, sample_weight, X, y):
-        """The checked weight of each training row, or None."""
-        # Negative weights make the weighted mean of the loss meaningless.
-        return check_weights(sample_weight, X)
 
     def _validation(self, X_val, y_val, sample_weight_val, dtype, y, targets):
         """Explicit validation data, checked as the training data ``y`` is."""
@@ -240,7 +244,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         self._check_target(y_val, name="y_val")
         targets.check_known(y_val)
         sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
-        return Validation(X_val, y_val, targets.encode(y_val, dtype), sample_weight_val)
+        return Validation(X_val, y_val, _as_float(targets.encode(y_val), dtype), sample_weight_val)
 
     def _check_validation_input(self, X_val, dtype):
         """``X_val`` checked as ``predict`` checks X, with errors naming X_val."""
@@ -261,13 +265,13 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         validate_data(self, X_val, skip_check_array=True, reset=False)
         return checked
 
-    def _early_stopping_score(self, options, targets):
+    def _early_stopping_score(self, targets):
         """How early stopping scores validation data (see ``scoring``); None: the loss."""
-        if not options.early_stopping or self.scoring == "loss":
+        if self.scoring == "loss":
             return None
         scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
         estimator = copy.copy(self)
-        estimator.__dict__.update(targets.fitted_attributes())
+        estimator.__dict__.update(targets.attributes)
         return EarlyStoppingScore(estimator, scorer, targets, self.scoring)
 
     @_fit_context(prefer_skip_nested_validation=True)

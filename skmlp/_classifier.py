@@ -17,8 +17,6 @@ from ._inference import inverse_binarize
 from ._targets import Targets
 from ._training.data import check_known_classes
 from ._training.options import check_partial_fit_available
-from ._training.weights import class_weighted, check_class_weight_values, check_weighted_rows
-from .nn import LOSSES
 
 _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
 
@@ -119,6 +117,8 @@ class Labels(Targets):
 
     Parameters
     ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        The training labels.
     binarizer : sklearn.preprocessing.LabelBinarizer
         Fitted on the classes (single-label) or the indicator matrix.
     classes : ndarray or list of ndarray
@@ -131,28 +131,27 @@ class Labels(Targets):
 
     metric = staticmethod(accuracy_score)
 
-    def __init__(self, binarizer, classes, label_smoothing, stratified):
+    def __init__(self, y, binarizer, classes, label_smoothing, stratified):
         self.binarizer = binarizer
         self.classes = classes
         self.label_smoothing = label_smoothing
         self.stratified = stratified
+        self.attributes = {"_label_binarizer": binarizer, "classes_": classes}
+        self.loss_name = "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
+        self.loss_params = {"label_smoothing": label_smoothing}
+        self.encoded = self.encode(y)
 
-    def encode(self, y, dtype):
+    def encode(self, y):
         """0/1 indicator columns of the labels (one for binary targets)."""
-        return super().encode(self.binarizer.transform(y), dtype)
+        return self.binarizer.transform(y)
 
     def decode(self, Y):
         """Labels from the 0/1 indicator rows used in training."""
         return decode_labels(self.binarizer, Y)
 
-    def loss(self, start):
-        """The fitted loss, or a new one of the current ``label_smoothing``."""
-        if start is not None:
-            if start.loss.label_smoothing == self.label_smoothing:
-                return start.loss
-            return type(start.loss)(label_smoothing=self.label_smoothing)
-        name = "log_loss" if self.binarizer.y_type_ == "multiclass" else "binary_log_loss"
-        return LOSSES[name](label_smoothing=self.label_smoothing)
+    def continues(self, loss):
+        """The fitted loss goes on while ``label_smoothing`` is the same."""
+        return loss.label_smoothing == self.label_smoothing
 
     def multilabel(self):
         return self.binarizer.y_type_.startswith("multilabel")
@@ -182,9 +181,6 @@ class Labels(Targets):
         """Single-label validation labels must be classes seen in training."""
         if not self.multilabel():
             check_known_classes(y_val, self.classes)
-
-    def fitted_attributes(self):
-        return {"_label_binarizer": self.binarizer, "classes_": self.classes}
 
 
 def decode_labels(binarizer, Y):
@@ -304,21 +300,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         stratified = self.scoring is not None
         if not hasattr(self, "classes_") or (not self.warm_start and not options.incremental):
             binarizer = LabelBinarizer().fit(y)
-            return Labels(binarizer, binarizer.classes_, self.label_smoothing, stratified)
+            return Labels(y, binarizer, binarizer.classes_, self.label_smoothing, stratified)
         self._check_known_classes(y)
-        return Labels(self._label_binarizer, self.classes_, self.label_smoothing, stratified)
-
-    def _sample_weight(self, sample_weight, X, y):
-        """Sample weights times class weights (see ``class_weight``).
-
-        The class weights get the checks of sample weights (finite,
-        non-negative), and their product must leave a row to train on.
-        """
-        sample_weight = super()._sample_weight(sample_weight, X, y)
-        check_class_weight_values(self.class_weight)
-        weights = class_weighted(sample_weight, self.class_weight, y, X.dtype)
-        check_weighted_rows(weights)
-        return weights
+        return Labels(y, self._label_binarizer, self.classes_, self.label_smoothing, stratified)
 
     def _check_known_classes(self, y):
         classes = unique_labels(y)

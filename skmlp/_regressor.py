@@ -9,7 +9,6 @@ from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 from ._targets import Targets
-from .nn import LOSSES
 
 _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
 
@@ -62,17 +61,15 @@ class Values(Targets):
 
     Parameters
     ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
     loss : {'squared_error', 'poisson'}
     """
 
     metric = staticmethod(r2_score)
 
-    def __init__(self, loss):
-        self.loss_name = loss
-
-    def loss(self, start):
-        """The fitted loss when the fit continues (whatever ``loss`` says now)."""
-        return LOSSES[self.loss_name]() if start is None else start.loss
+    def __init__(self, y, loss):
+        self.loss_name = loss  # a continued fit keeps the fitted loss, whatever it says now
+        super().__init__(y)
 
 
 class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
@@ -161,7 +158,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.max_grad_norm = max_grad_norm
 
     def _targets(self, y, options):
-        return Values(self.loss)
+        return Values(y, self.loss)
 
     def _check_target(self, y, name="y"):
         if y.dtype.kind in "USO":

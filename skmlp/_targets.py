@@ -7,8 +7,6 @@ targets, the loss, the labels to stratify on, and (through the
 early-stopping score) their decoding and metric.
 """
 
-import numpy as np
-
 
 class Targets:
     """How an estimator's targets are trained on; values by default.
@@ -19,21 +17,21 @@ class Targets:
     #: ``metric(y_true, y_pred, sample_weight=None)``: the estimator's ``score``.
     metric = None
 
-    def loss(self, start):
-        """The loss to train on: the fitted one of ``start`` (a `Start`) if it
-        still applies, else a new one (`skmlp.nn.Loss`)."""
-        raise NotImplementedError
+    #: The loss of a new fit: its name in `skmlp.nn.LOSSES`, its keyword arguments.
+    loss_name = None
+    loss_params = {}
 
-    def encode(self, y, dtype):
-        """The targets as a 2-D float array of the input's dtype."""
-        with np.errstate(over="ignore"):
-            encoded = np.asarray(y, dtype=dtype)
-        if not np.isfinite(encoded).all():
-            raise ValueError(
-                f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
-                "scale y, or pass X as float64."
-            )
-        return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
+    def __init__(self, y):
+        #: The training targets as trained on, before their conversion to floats.
+        self.encoded = self.encode(y)
+
+    def continues(self, loss):
+        """Whether a continued fit trains on the fitted ``loss``; by default, yes."""
+        return True
+
+    def encode(self, y):
+        """The targets as trained on, before their conversion to floats."""
+        return y
 
     def decode(self, Y):
         """Targets as ``predict`` returns them, from 2-D outputs."""
@@ -50,6 +48,5 @@ class Targets:
     def check_known(self, y_val):
         """Validation targets must be ones the network can output; any value can."""
 
-    def fitted_attributes(self):
-        """The fitted attributes of the targets (``classes_``...); none for values."""
-        return {}
+    #: The fitted attributes of the targets (``classes_``...); none for values.
+    attributes = {}

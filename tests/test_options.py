@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp._training.options import check_batch_rows, check_partial_fit, resolve_options
+from skmlp._training.options import check_data, resolve_options
 
 # The parameters resolve_options reads, at the estimators' defaults.
 DEFAULTS = {
@@ -23,7 +23,7 @@ DEFAULTS = {
 def _resolve(has_validation_data=False, incremental=False, **params):
     return resolve_options(
         {**MLPClassifier().get_params(), **DEFAULTS, **params},
-        has_validation_data=has_validation_data, incremental=incremental,
+        validation_given=(has_validation_data,) * 2 + (False,), incremental=incremental,
     )
 
 
@@ -116,16 +116,16 @@ def test_layer_norm_over_one_unit_warns_at_the_callers_line():
 
 
 def test_the_checks_after_the_data():
-    check_partial_fit(_resolve(early_stopping=True, solver="lbfgs", incremental=True))
-    check_partial_fit(_resolve(early_stopping=True))
+    check_data(_resolve(early_stopping=True, solver="lbfgs", incremental=True), n_rows=9, weighted=False)
+    check_data(_resolve(early_stopping=True), n_rows=9, weighted=False)
     with pytest.raises(ValueError, match="^partial_fit does not support early_stopping=True$"):
-        check_partial_fit(_resolve(early_stopping=True, incremental=True))
+        check_data(_resolve(early_stopping=True, incremental=True), n_rows=9, weighted=False)
     batch = _resolve(normalization="batch")
-    check_batch_rows(batch, n_rows=2, weighted=False)
-    check_batch_rows(_resolve(), n_rows=1, weighted=False)
+    check_data(batch, n_rows=2, weighted=False)
+    check_data(_resolve(), n_rows=1, weighted=False)
     with pytest.raises(ValueError, match=re.escape(
             "normalization='batch' needs at least 2 samples per mini-batch; got 1 sample "
             "of positive sample_weight in total.")):
-        check_batch_rows(batch, n_rows=1, weighted=True)
+        check_data(batch, n_rows=1, weighted=True)
     with pytest.raises(ValueError, match=re.escape("got 1 sample in total.")):
-        check_batch_rows(batch, n_rows=1, weighted=False)
+        check_data(batch, n_rows=1, weighted=False)

@@ -68,37 +68,36 @@ class Epochs:
     data : tuple (X, y, sample_weight)
     train_idx : ndarray of int
         The training rows; a copy is shuffled before each epoch.
-    batch_size : int
+    batch_size : int or 'auto'
+        Resolved for the number of training rows (`resolve_batch_size`).
     random_state : numpy.random.RandomState or None
         The shuffling; None keeps the rows in their order.
     min_size : int, default=1
         Smallest batch, in rows of positive weight (see `epoch_batches`).
+
+    Attributes
+    ----------
+    n_batches : int
+        Mini-batches of an epoch (of the first row order: with sample
+        weights and batch normalisation, merged batches may vary by one).
     """
 
     def __init__(self, data, train_idx, batch_size, random_state, min_size=1):
         self.data = data
         self.train_idx = np.array(train_idx)  # shuffled in place: the caller's stays
-        self.batch_size = batch_size
+        self.batch_size = batch_size = resolve_batch_size(batch_size, len(train_idx))
         self.random_state = random_state
         self.min_size = min_size
-
-    @property
-    def n_rows(self):
-        """Number of training rows."""
-        return len(self.train_idx)
-
-    @property
-    def n_batches(self):
-        """Mini-batches of an epoch (of the current row order: with sample
-        weights and batch normalisation, merged batches may vary by one)."""
-        if self.min_size > 1 and self.data[2] is not None:
-            return len(self._batches())
-        n_rows = len(self.train_idx)
-        n_batches = -(-n_rows // self.batch_size)
-        # Unweighted, only the last batch can be short, merged if too short.
-        if n_batches > 1 and n_rows - (n_batches - 1) * self.batch_size < self.min_size:
-            n_batches -= 1
-        return n_batches
+        if min_size > 1 and data[2] is not None:
+            self.n_batches = len(epoch_batches(
+                self.train_idx, batch_size, min_size=min_size, sample_weight=data[2]
+            ))
+        else:
+            n_rows = len(self.train_idx)
+            self.n_batches = -(-n_rows // batch_size)
+            # Unweighted, only the last batch can be short, merged if too short.
+            if self.n_batches > 1 and n_rows - (self.n_batches - 1) * batch_size < min_size:
+                self.n_batches -= 1
 
     def get_state(self):
         """The order of the rows and the shuffling generator's state (copies)."""
@@ -116,9 +115,6 @@ class Epochs:
         """Row indices of each mini-batch of the next epoch."""
         if self.random_state is not None:
             self.random_state.shuffle(self.train_idx)
-        return self._batches()
-
-    def _batches(self):
         return epoch_batches(
             self.train_idx, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
         )

@@ -56,16 +56,6 @@ class TrainingData(NamedTuple):
     validation: Any = None
     stratify: Any = None
 
-    @property
-    def n_outputs(self):
-        return self.y.shape[1]
-
-    def as_rows(self):
-        """The data for mini-batches, which are rows: CSR, never densified."""
-        if sp.issparse(self.X) and self.X.format != "csr":
-            return self._replace(X=self.X.tocsr())
-        return self
-
     def split(self, early_stopping, validation_fraction, random_state):
         """Training row indices and the validation data (None without it).
 
@@ -115,19 +105,6 @@ def validation_split(n_samples, validation_fraction, random_state, stratify=None
 
 
 _SINGLE_LABEL = ("binary", "multiclass")
-
-
-def check_validation_arguments(X_val, y_val, sample_weight_val):
-    """Whether validation data was given; both or neither of X_val and y_val."""
-    if X_val is not None and y_val is None:
-        raise ValueError("X_val is provided, but y_val was not provided.")
-    if y_val is not None and X_val is None:
-        raise ValueError("y_val is provided, but X_val was not provided.")
-    if sample_weight_val is not None and X_val is None:
-        raise ValueError(
-            "sample_weight_val is provided, but X_val and y_val were not provided."
-        )
-    return X_val is not None
 
 
 def check_validation_target(y_val, y, n_val, *, numeric):

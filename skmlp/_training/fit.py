@@ -12,9 +12,10 @@ the `Fitted` model it gets back.
 from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..nn import Objective
-from .batches import Epochs, resolve_batch_size
+from .batches import Epochs
 from .checkpoint import fit_key, resume
 from .lbfgs import fit_lbfgs
 from .loop import non_finite_weights_error, train
@@ -63,6 +64,9 @@ def fit_model(options, data, loss, *, start=None, score=None, progress, random_s
     ValueError
         If the fitted weights are not finite.
     """
+    if options.stochastic and sp.issparse(data.X):
+        # Mini-batches are rows: gather them from CSR, never densify.
+        data = data._replace(X=data.X.tocsr())
     if options.restarts:
         fitted = fit_restarts(fit_one, options, data, loss, score, progress, random_state)
     else:
@@ -87,7 +91,7 @@ def fit_one(options, data, loss, *, start=None, score=None, progress, random_sta
     """
     if start is None:
         network = new_network(
-            options.network, data.X.shape[1], data.n_outputs, data.X.dtype, random_state
+            options.network, data.X.shape[1], data.y.shape[1], data.X.dtype, random_state
         )
     else:
         network = start.network
@@ -95,7 +99,7 @@ def fit_one(options, data, loss, *, start=None, score=None, progress, random_sta
         record = fit_lbfgs(network, loss, data, options, None if start is None else start.record)
     else:
         record = _train_stochastic(
-            options, data.as_rows(), loss, network, start, score, progress, random_state,
+            options, data, loss, network, start, score, progress, random_state,
             split, label,
         )
     return Fitted(network, loss, record)
@@ -112,7 +116,7 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
     epochs = Epochs(
         (data.X, data.y, data.sample_weight),
         train_idx,
-        resolve_batch_size(options.batches.batch_size, len(train_idx)),
+        options.batches.batch_size,
         random_state if options.batches.shuffle else None,
         min_size=options.batches.min_size,
     )
@@ -124,22 +128,23 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
         None if start is None else start.record, options.early_stopping,
         same_loss=start is None or start.loss is loss,
     )
-    checkpointed, resumed = _checkpointed(options, data, network, start, epochs)
-    if resumed is not None:
-        record, optimizer = resumed, resumed.optimizer  # freshly unpickled
+    if options.checkpoint is not None:
+        checkpointed, resumed = _checkpointed(options, data, network, start, epochs)
+        if resumed is not None:
+            record, optimizer = resumed, resumed.optimizer  # freshly unpickled
+        progress = progress.training(model_attributes(network, loss), checkpointed)
+    elif progress.watched:
+        progress = progress.training(model_attributes(network, loss))
     return train(
         network, Objective(loss, options.alpha, network.n_penalized), optimizer, epochs,
         stopping=options.stopping, record=record, validation=validation,
-        score=score if validation is not None else None,
-        progress=progress.training(model_attributes(network, loss), checkpointed),
-        log=verbose_log(options.verbose, label),
+        score=score if validation is not None else None, progress=progress,
+        log=verbose_log(label) if options.verbose else None,
     )
 
 
 def _checkpointed(options, data, network, start, epochs):
-    """``(key, epochs)`` of a fit with a checkpoint, and the record it resumes; Nones."""
-    if options.checkpoint is None:
-        return None, None
+    """``(key, epochs)`` of a fit with a checkpoint, and the record it resumes, if any."""
     key = fit_key(
         options.checkpoint.params, epochs.data, data.validation,
         None if start is None else network.get_state(),

@@ -58,11 +58,6 @@ class Stopping(NamedTuple):
     adaptive: bool = False
     scheduled: bool = False
 
-    @property
-    def n_epochs(self):
-        """The epochs this fit runs at most: 1 for ``partial_fit``."""
-        return 1 if self.one_pass else self.max_iter
-
 
 
 def evaluate(network, loss, validation, score):
@@ -112,8 +107,8 @@ def train(
     score : callable, default=None
         ``score(raw) -> float`` of the network's raw outputs on the
         validation data; None: minus the validation loss.
-    progress : skmlp._training.progress.Progress, default=None
-        The callbacks and the interrupt flag; None: none.
+    progress : skmlp._training.progress.Progress or Silent, default=None
+        The callbacks and the interrupt flag; None: none (`Silent`).
     log : callable, default=None
         Called with each line of verbose output; None: silent.
 
@@ -134,7 +129,7 @@ def train(
     progress = Silent() if progress is None else progress
     if validation is not None and record.best_state is None:
         record.best_state = network.get_state()
-    n_epochs = stopping.n_epochs
+    n_epochs = 1 if stopping.one_pass else stopping.max_iter
     # A record resumed from a checkpoint has run some epochs of this fit
     # already, and may have stopped at the last of them.
     with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
@@ -184,26 +179,16 @@ class _Loop:
         interrupts (Ctrl-C, or a KeyboardInterrupt raised between epochs,
         by a callback or a scorer), with a warning.
         """
-        record = self.record
-        with progress.subtask("epoch").open(record) as task:
-            record.loss = run_epoch(
-                self.network,
-                self.objective,
-                record.optimizer,
-                self.epochs.data,
-                self.epochs.next_batches(),
-                interrupt=progress.interrupt,
-            )
-            if not math.isfinite(record.loss):
-                self.diverged()
-                return True
-            try:
-                converged = self.end_epoch()
-            except KeyboardInterrupt:
-                progress.interrupt.requested = True
-                converged = True
-            asked_to_stop = task.end(record)
-        if progress.stopping:
+        record, interrupt = self.record, progress.interrupt
+        if progress.watched:
+            with progress.subtask("epoch").open(record) as task:
+                converged = self.train_epoch(interrupt)
+                asked_to_stop = converged is not None and task.end(record)
+        else:  # no callbacks: no task (as scikit-learn's estimators skip theirs)
+            converged, asked_to_stop = self.train_epoch(interrupt), False
+        if converged is None:  # diverged
+            return True
+        if interrupt.requested:
             record.stop_reason = "interrupted"
             kept = "best validated" if self.validation is not None else "current"
             epochs = "epoch" if record.n_iter == 1 else "epochs"
@@ -213,7 +198,27 @@ class _Loop:
             )
         elif asked_to_stop and not converged:
             record.stop_reason = "callback"
-        return converged or asked_to_stop or progress.stopping
+        return converged or asked_to_stop or interrupt.requested
+
+    def train_epoch(self, interrupt):
+        """The epoch's updates and its record; True to stop, None if it diverged."""
+        record = self.record
+        record.loss = run_epoch(
+            self.network,
+            self.objective,
+            record.optimizer,
+            self.epochs.data,
+            self.epochs.next_batches(),
+            interrupt=interrupt,
+        )
+        if not math.isfinite(record.loss):
+            self.diverged()
+            return None
+        try:
+            return self.end_epoch()
+        except KeyboardInterrupt:
+            interrupt.requested = True
+            return True
 
     def diverged(self):
         """The training loss became NaN or infinite: stop, keep what is sound.
@@ -243,9 +248,10 @@ class _Loop:
         """Record the epoch, update the stopping rule; True to stop."""
         record, stopping, optimizer = self.record, self.stopping, self.record.optimizer
         record.n_iter += 1
-        record.t += self.epochs.n_rows
+        record.t += len(self.epochs.train_idx)
         record.loss_curve.append(record.loss)
-        self.print("Iteration %d, loss = %.8f" % (record.n_iter, record.loss))
+        if self.log is not None:
+            self.log("Iteration %d, loss = %.8f" % (record.n_iter, record.loss))
         self.update_no_improvement_count()
         optimizer.end_epoch(record.t)
         if record.no_improvement_count <= stopping.n_iter_no_change:
@@ -257,10 +263,12 @@ class _Loop:
         )
         if optimizer.reduce_learning_rate():
             record.no_improvement_count = 0
-            self.print(f"{message} Setting learning rate to {optimizer.learning_rate:f}")
+            if self.log is not None:
+                self.log(f"{message} Setting learning rate to {optimizer.learning_rate:f}")
             return False
         too_small = " Learning rate too small." if stopping.adaptive else ""
-        self.print(f"{message}{too_small} Stopping.")
+        if self.log is not None:
+            self.log(f"{message}{too_small} Stopping.")
         record.stop_reason = "converged"
         if self.validation is None and any(
             isinstance(layer, Dropout) for layer in self.network.layers
@@ -274,10 +282,6 @@ class _Loop:
                 ConvergenceWarning,
             )
         return True
-
-    def print(self, line):
-        if self.log is not None:
-            self.log(line)
 
     def update_no_improvement_count(self):
         record, tol = self.record, self.stopping.tol
@@ -293,7 +297,8 @@ class _Loop:
         score, loss = evaluate(self.network, self.objective.loss, self.validation, self.score)
         record.validation_scores.append(score)
         record.validation_loss_curve.append(loss)
-        self.print("Validation score: %f" % score)
+        if self.log is not None:
+            self.log("Validation score: %f" % score)
         record.no_improvement_count, record.best_validation_score, is_best = (
             track_improvement(
                 record.no_improvement_count,

@@ -54,43 +54,39 @@ _CONTINUE = (
 
 
 def build_layers(options, n_outputs):
-    """The layer stack of ``options`` (a `NetworkOptions`), unbuilt.
+    """The layer stack of ``options`` (a `NetworkOptions`), as ``(class, kwargs)``.
 
     Per hidden layer: Dense -> normalisation (if any) -> activation ->
     dropout (if its rate is positive); then the output Dense of
     ``n_outputs`` units. Input dropout comes first. With the default
     options this is exactly the plain network of scikit-learn.
+    `skmlp.nn.Sequential` builds the layers of this description.
     """
-    layers = [Dropout(options.input_dropout)] if options.input_dropout else []
+    normalization = []
+    if options.normalization == "batch":
+        normalization = [(BatchNorm, {"momentum": options.batch_norm_momentum,
+                                      "epsilon": options.normalization_epsilon})]
+    elif options.normalization == "layer":
+        normalization = [(LayerNorm, {"epsilon": options.normalization_epsilon})]
+    layers = [(Dropout, {"rate": options.input_dropout})] if options.input_dropout else []
     for n_units, rate, activation in zip(
         options.hidden_layer_sizes, options.dropout_rates, options.activations
     ):
         layers.append(_dense(options, n_units, activation))
-        layers.extend(_normalization(options))
-        layers.append(ACTIVATIONS[activation]())
+        layers += [*normalization, (ACTIVATIONS[activation], {})]
         if rate:
-            layers.append(Dropout(rate))
+            layers.append((Dropout, {"rate": rate}))
     # scikit-learn initialises the output layer as the hidden ones.
     layers.append(_dense(options, n_outputs, options.output_init))
     return layers
 
 
-def _normalization(options):
-    """The normalisation layer after each hidden Dense: none or one."""
-    if options.normalization == "batch":
-        return [BatchNorm(momentum=options.batch_norm_momentum,
-                          epsilon=options.normalization_epsilon)]
-    if options.normalization == "layer":
-        return [LayerNorm(epsilon=options.normalization_epsilon)]
-    return []
-
-
 def _dense(options, n_units, activation):
     """A dense layer initialised for the activation that follows it."""
     if options.weight_init == "he_uniform":
-        return Dense(n_units, init_factor=6.0, fan="in")
+        return Dense, {"n_units": n_units, "init_factor": 6.0, "fan": "in"}
     # scikit-learn's Glorot factor: 2 for logistic units, 6 otherwise.
-    return Dense(n_units, init_factor=2.0 if activation == "logistic" else 6.0)
+    return Dense, {"n_units": n_units, "init_factor": 2.0 if activation == "logistic" else 6.0}
 
 
 def continue_network(network, options, n_outputs):
@@ -110,7 +106,7 @@ def continue_network(network, options, n_outputs):
     ValueError
         Naming the parameter that the fitted network cannot take.
     """
-    layers = build_layers(options, n_outputs)
+    layers = [kind(**kwargs) for kind, kwargs in build_layers(options, n_outputs)]
     fitted = network.layers
     _check_same_shape(_describe(fitted), _describe(layers), n_outputs)
     pairs = _pair_layers(fitted, layers)

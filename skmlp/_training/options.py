@@ -4,8 +4,8 @@
 the facts of the fit (continued or new, ``partial_fit``, validation data,
 checkpoints) into one frozen `Options`; training reads it, never the
 estimator. Every check that involves more than one parameter lives here,
-its error naming them; `check_partial_fit` and `check_batch_rows` come
-after the data's checks (scikit-learn's order) or need the checked data.
+its error naming them; `check_data` makes those that need the checked
+data, after the data's own checks (scikit-learn's order).
 """
 
 import inspect
@@ -66,11 +66,6 @@ class OptimizerOptions:
     max_fun: int
     tol: float
 
-    @property
-    def stochastic(self):
-        """Whether the solver trains in mini-batches (sgd, adam)."""
-        return self.solver in STOCHASTIC_SOLVERS
-
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -94,10 +89,12 @@ class CheckpointOptions(NamedTuple):
 class Options:
     """Everything a fit does: the network, optimiser, batches, stopping
     rule, L2 penalty ``alpha``, validation (``early_stopping``, only with a
-    stochastic solver), restarts (``n_init``, ``n_jobs``), the
-    `skmlp.callback.Checkpoint` or None, ``verbose``; ``incremental``: a
-    ``partial_fit`` call; ``continued``: the fit continues the fitted
-    network (warm start, ``partial_fit``) rather than build a new one."""
+    stochastic solver), restarts (``n_init``, ``n_jobs``; ``restarts``:
+    this fit trains ``n_init > 1`` new networks), the checkpoint or None,
+    ``verbose``, ``class_weight``; ``stochastic``: the solver trains in
+    mini-batches; ``incremental``: a ``partial_fit`` call; ``continued``:
+    the fit continues the fitted network (warm start, ``partial_fit``);
+    ``n_subtasks``: the fit's subtasks for callbacks (restarts, epochs)."""
 
     network: NetworkOptions
     optimizer: OptimizerOptions
@@ -110,29 +107,16 @@ class Options:
     n_jobs: object
     checkpoint: object
     verbose: bool
+    class_weight: object
+    stochastic: bool
     incremental: bool
     continued: bool
-
-    @property
-    def stochastic(self):
-        """Whether the solver trains in mini-batches (sgd, adam)."""
-        return self.optimizer.stochastic
-
-    @property
-    def restarts(self):
-        """Whether this fit trains ``n_init > 1`` new networks."""
-        return self.n_init > 1 and not self.continued
-
-    @property
-    def n_subtasks(self):
-        """The subtasks of the fit for callbacks: restarts, epochs or none."""
-        if self.restarts:
-            return self.n_init
-        return self.stopping.n_epochs if self.stochastic else 0
+    restarts: bool
+    n_subtasks: int
 
 
 def resolve_options(
-    params, *, fitted=False, incremental=False, has_validation_data=False, checkpoints=()
+    params, *, fitted=False, incremental=False, validation_given=(False,) * 3, checkpoints=()
 ):
     """One frozen description of the fit.
 
@@ -140,8 +124,10 @@ def resolve_options(
     ----------
     params : dict
         The estimator's parameters, as ``get_params()`` returns them.
-    fitted, incremental, has_validation_data : bool, default=False
-        A fitted network exists; ``partial_fit``; ``X_val`` and ``y_val`` given.
+    fitted, incremental : bool, default=False
+        A fitted network exists; a ``partial_fit`` call.
+    validation_given : tuple of 3 bool, default=(False, False, False)
+        Whether ``X_val``, ``y_val`` and ``sample_weight_val`` were given.
     checkpoints : sequence of skmlp.callback.Checkpoint, default=()
         The checkpoints among the estimator's callbacks.
 
@@ -157,15 +143,17 @@ def resolve_options(
         Naming the parameters that do not go together.
     """
     network = _network_options(params)
-    _check_validation_data(params, has_validation_data)
+    _check_validation_data(params, *validation_given)
     _check_solver(params, network.dropout_rates)
     _check_step_options(params)
     _warn_constant_layer(params, network.hidden_layer_sizes)
     continued = fitted and (params["warm_start"] or incremental)
-    optimizer = _optimizer_options(params)
+    stochastic = params["solver"] in STOCHASTIC_SOLVERS
+    restarts = params["n_init"] > 1 and not continued
+    n_epochs = 1 if incremental else params["max_iter"]
     return Options(
         network=network,
-        optimizer=optimizer,
+        optimizer=_optimizer_options(params),
         batches=BatchOptions(
             params["batch_size"], params["shuffle"], 2 if params["normalization"] == "batch" else 1
         ),
@@ -176,14 +164,18 @@ def resolve_options(
             scheduled=params["learning_rate"] in SCHEDULES,
         ),
         alpha=params["alpha"],
-        early_stopping=params["early_stopping"] and optimizer.stochastic,
+        early_stopping=params["early_stopping"] and stochastic,
         validation_fraction=params["validation_fraction"],
         n_init=params["n_init"],
         n_jobs=params["n_jobs"],
-        checkpoint=_checkpoint(params, checkpoints, optimizer.stochastic),
+        checkpoint=_checkpoint(params, checkpoints, stochastic),
         verbose=bool(params["verbose"]),
+        class_weight=params.get("class_weight"),  # the classifier's
+        stochastic=stochastic,
         incremental=incremental,
         continued=continued,
+        restarts=restarts,
+        n_subtasks=params["n_init"] if restarts else (n_epochs if stochastic else 0),
     )
 
 
@@ -205,8 +197,12 @@ def _network_options(params):
 
 
 def _optimizer_options(params):
+    # warmup_fraction None: 0 for 'cosine', 0.3 (PyTorch's OneCycleLR) for 'one_cycle'.
+    warmup = params["warmup_fraction"]
+    if warmup is None:
+        warmup = 0.3 if params["learning_rate"] == "one_cycle" else 0.0
     return OptimizerOptions(
-        warmup_fraction=warmup_fraction(params["learning_rate"], params["warmup_fraction"]),
+        warmup_fraction=warmup,
         **{name: params[name] for name in (
             "solver", "learning_rate_init", "learning_rate", "momentum", "nesterovs_momentum",
             "power_t", "beta_1", "beta_2", "epsilon", "weight_decay", "max_grad_norm",
@@ -215,27 +211,13 @@ def _optimizer_options(params):
     )
 
 
-def warmup_fraction(learning_rate, fraction):
-    """None is 0 for 'cosine', 0.3 (PyTorch's ``OneCycleLR`` default) for 'one_cycle'."""
-    if fraction is not None:
-        return fraction
-    return 0.3 if learning_rate == "one_cycle" else 0.0
-
-
-def check_partial_fit(options):
-    """scikit-learn's ValueError for ``partial_fit`` with early stopping."""
-    if options.incremental and options.early_stopping:
-        # One batch has no held-out part. (scikit-learn's regressor's
-        # partial_fit with 'lbfgs' runs L-BFGS, which ignores it.)
-        raise ValueError("partial_fit does not support early_stopping=True")
-
 
 def check_partial_fit_available(params):
     """``partial_fit`` exists for a classifier with a stochastic solver.
 
     scikit-learn's MLPClassifier's check ('lbfgs' hides it), and its
     ``SGDClassifier``'s for 'balanced' class weights, which need all the
-    labels at once. (Early stopping raises when called: `check_partial_fit`.)
+    labels at once. (Early stopping raises when called: `check_data`.)
 
     Raises
     ------
@@ -259,12 +241,17 @@ def check_partial_fit_available(params):
     return True
 
 
-def check_batch_rows(options, *, n_rows, weighted):
-    """Refuse batch normalisation over fewer than 2 training samples.
+def check_data(options, *, n_rows, weighted):
+    """The checks that need the checked data, after the data's own checks.
 
-    ``n_rows`` counts those of positive weight when ``weighted`` (rows of
-    weight 0 are no samples to batch statistics).
+    scikit-learn's ValueError for ``partial_fit`` with early stopping; and
+    batch normalisation needs 2 training samples, of positive weight when
+    ``weighted`` (rows of weight 0 are no samples to batch statistics).
     """
+    if options.incremental and options.early_stopping:
+        # One batch has no held-out part. (scikit-learn's regressor's
+        # partial_fit with 'lbfgs' runs L-BFGS, which ignores it.)
+        raise ValueError("partial_fit does not support early_stopping=True")
     if options.network.normalization == "batch" and options.stochastic and n_rows < 2:
         of_weight = " of positive sample_weight" if weighted else ""
         raise ValueError(
@@ -340,8 +327,18 @@ def _dropout_rates(params, n_hidden):
     return rates
 
 
-def _check_validation_data(params, has_validation_data):
-    """X_val and y_val need early stopping, which needs a stochastic solver."""
+def _check_validation_data(params, X_val, y_val, sample_weight_val):
+    """Both or neither of X_val and y_val, which need early stopping, which
+    needs a stochastic solver."""
+    if X_val and not y_val:
+        raise ValueError("X_val is provided, but y_val was not provided.")
+    if y_val and not X_val:
+        raise ValueError("y_val is provided, but X_val was not provided.")
+    if sample_weight_val and not X_val:
+        raise ValueError(
+            "sample_weight_val is provided, but X_val and y_val were not provided."
+        )
+    has_validation_data = X_val
     if has_validation_data and not params["early_stopping"]:
         raise ValueError(
             "X_val and y_val are passed to fit while at the same time "
@@ -388,7 +385,17 @@ def _check_step_options(params):
             f"{params['learning_rate']!r}, warmup_fraction={params['warmup_fraction']!r}."
         )
     if params["solver"] != "lbfgs":
-        _check_weight_decay(params)
+        # Every step multiplies the weights by 1 - lr * weight_decay, and no
+        # rate exceeds learning_rate_init: at or above 1, each step would
+        # zero the weights or flip their sign and blow them up.
+        product = params["weight_decay"] * params["learning_rate_init"]
+        if product >= 1:
+            raise ValueError(
+                "weight_decay * learning_rate_init must be below 1: each step multiplies the "
+                f"weights by 1 - lr * weight_decay; got weight_decay="
+                f"{params['weight_decay']!r}, learning_rate_init="
+                f"{params['learning_rate_init']!r} (product {product:g})."
+            )
         return
     used = [
         f"{name}={params[name]!r}"
@@ -405,21 +412,6 @@ def _check_step_options(params):
             f"{', '.join(used)} {verb} the mini-batch steps of solver='adam' or 'sgd'; "
             f"solver='lbfgs' takes no such steps. Use solver='adam' or 'sgd', or leave "
             f"{them} at the default."
-        )
-
-
-def _check_weight_decay(params):
-    """Every step multiplies the weights by ``1 - lr * weight_decay``, and no
-    rate exceeds ``learning_rate_init``: at or above 1, each step would zero
-    the weights or flip their sign and blow them up."""
-    if not params["weight_decay"]:
-        return
-    product = params["weight_decay"] * params["learning_rate_init"]
-    if product >= 1:
-        raise ValueError(
-            "weight_decay * learning_rate_init must be below 1: each step multiplies the "
-            f"weights by 1 - lr * weight_decay; got weight_decay={params['weight_decay']!r}, "
-            f"learning_rate_init={params['learning_rate_init']!r} (product {product:g})."
         )
 
 

@@ -19,6 +19,7 @@ at once (and the fit leaves the estimator as it was). A KeyboardInterrupt
 raised by a callback between epochs stops training the first way.
 """
 
+import contextlib
 import copy
 import functools
 import signal
@@ -61,20 +62,24 @@ class DeferredInterrupt:
         return {"requested": self.requested, "_depth": 0, "_previous": None}
 
 
-def verbose_log(verbose, label=None):
-    """The function that prints ``verbose`` output, or None when silent.
+def verbose_log(label=None):
+    """The function that prints the lines of ``verbose`` output.
 
     ``label`` (a restart's, as restarts may run at once) starts its lines.
     """
-    return functools.partial(_print_line, label=label) if verbose else None
+    return functools.partial(_print_line, label=label)
 
 
 def _print_line(line, label=None):
     print(line if label is None else f"[{label}] {line}")
 
 
+@contextlib.contextmanager
 def open_progress(estimator, context, callbacks, X, y, sample_weight):
     """The progress of a fit: its task for the callbacks, or `Silent`.
+
+    The task is begun on entering and ended on any way out: with the
+    attributes the fit sets in ``progress.fitted`` if it succeeded.
 
     Parameters
     ----------
@@ -89,28 +94,30 @@ def open_progress(estimator, context, callbacks, X, y, sample_weight):
         on them).
     """
     if not callbacks:
-        return Silent()
+        yield Silent()
+        return
     metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-    return Progress(estimator, context, dict(X=X, y=y, metadata=metadata), DeferredInterrupt())
+    progress = Progress(
+        estimator, context, dict(X=X, y=y, metadata=metadata), DeferredInterrupt()
+    )
+    with progress.open() as task:
+        yield progress
+        task.end_fitted(progress.fitted)
 
 
 class Silent:
-    """No callbacks: the progress of a training nobody watches (but Ctrl-C)."""
+    """No callbacks: the progress of a training nobody watches (but Ctrl-C).
+
+    ``watched`` is False: training opens no tasks for it.
+    """
+
+    watched = False
 
     def __init__(self):
         self.interrupt = DeferredInterrupt()
-
-    @property
-    def stopping(self):
-        return self.interrupt.requested
+        self.fixed = self.fitted = None
 
     def subtask(self, task_name, max_subtasks=0):
-        return self
-
-    def training(self, model, checkpointed=None):
-        return self
-
-    def described(self, attributes):
         return self
 
     def open(self, record=None):
@@ -150,9 +157,12 @@ class Progress:
         ``_training_state``.
     """
 
+    watched = True
+
     def __init__(
         self, estimator, context, data, interrupt, model=None, checkpointed=None, fixed=None
     ):
+        self.fitted = None  # the fitted attributes that end a successful fit
         self.estimator = estimator
         self.context = context
         self.interrupt = interrupt
@@ -169,19 +179,10 @@ class Progress:
         )
         return Progress(**{**values, **changes})
 
-    @property
-    def stopping(self):
-        """Whether the user asked training to stop."""
-        return self.interrupt.requested
-
     def subtask(self, task_name, max_subtasks=0):
         """A new subtask of this task (a restart, an epoch)."""
         context = self.context.subcontext(task_name=task_name, max_subtasks=max_subtasks)
         return self._with(context=context)
-
-    def described(self, attributes):
-        """This task, whose snapshots also carry ``attributes`` (the targets')."""
-        return self._with(fixed=attributes)
 
     def training(self, model, checkpointed=None):
         """This task, for the training of the network of ``model``."""

@@ -133,10 +133,9 @@ def fit_restarts(fit_one, options, data, loss, score, progress, random_state):
     seeds = draw_seeds(random_state, options.n_init)
     split, deferred = None, contextlib.nullcontext()
     if options.stochastic:
-        data = data.as_rows()
         split = data.split(options.early_stopping, options.validation_fraction, random_state)
         deferred = progress.interrupt
-    n_epochs = options.stopping.n_epochs if options.stochastic else 0
+    n_epochs = (1 if options.incremental else options.stopping.max_iter) if options.stochastic else 0
     restarts = [
         (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{options.n_init}")
         for k, seed in enumerate(seeds)
@@ -149,8 +148,7 @@ def fit_restarts(fit_one, options, data, loss, score, progress, random_state):
     higher_is_better = options.early_stopping
     best = best_restart(scores, higher_is_better=higher_is_better)
     reraise_warnings(warned, best)
-    log = verbose_log(options.verbose)
-    if log is not None:
+    if options.verbose:
         criterion = "best validation score" if higher_is_better else "loss"
-        log(f"Kept restart {best + 1}/{options.n_init}: {criterion} {scores[best]:.8f}")
+        verbose_log()(f"Kept restart {best + 1}/{options.n_init}: {criterion} {scores[best]:.8f}")
     return runs[best]._replace(restart_scores=np.array(scores))

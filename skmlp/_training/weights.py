@@ -16,6 +16,30 @@ from sklearn.utils.validation import check_non_negative
 from .._compat import _check_sample_weight
 
 
+def training_weights(sample_weight, X, y, class_weight=None):
+    """The weight of each training row: sample weights times class weights.
+
+    The sample weights get scikit-learn's checks, the class weights the
+    same ones (finite, non-negative), and their product must leave a row
+    to train on.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,) or None
+        None when both are None.
+    """
+    if sample_weight is None and class_weight is None:
+        return None
+    # Negative weights make the weighted mean of the loss meaningless.
+    sample_weight = check_weights(sample_weight, X)
+    if class_weight is None:
+        return sample_weight
+    check_class_weight_values(class_weight)
+    weights = class_weighted(sample_weight, class_weight, y, X.dtype)
+    check_weighted_rows(weights)
+    return weights
+
+
 def check_weights(weights, X, name="sample_weight"):
     """Per-row weights of ``X``: finite, non-negative, not all zero.
 

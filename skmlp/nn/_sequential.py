@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from ._base import allocate
+from ._base import Layer, allocate
 
 #: Bytes of the widest activations of one block of rows in inference. Large:
 #: every block is one BLAS call per layer, and with several BLAS threads on
@@ -24,7 +24,9 @@ class Sequential:
 
     Parameters
     ----------
-    layers : list of Layer
+    layers : list of Layer or of (type, dict)
+        The layers, or their classes with their constructors' keyword
+        arguments (a description of the network, built here).
 
     Attributes
     ----------
@@ -52,7 +54,9 @@ class Sequential:
     """
 
     def __init__(self, layers):
-        self.layers = list(layers)
+        self.layers = [
+            layer if isinstance(layer, Layer) else layer[0](**layer[1]) for layer in layers
+        ]
 
     def build(self, n_inputs, dtype, random_state):
         """Build every layer, allocate the buffers and initialise parameters.

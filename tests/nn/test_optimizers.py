@@ -91,7 +91,12 @@ def test_continue_from_applies_new_settings():
     first = Adam(0.01)
     first.update(PARAMS.copy(), GRADS[0])
     second = Adam(0.1, beta_1=0.5).continue_from(first)
-    assert second.t == 1 and second.m is first.m and second.beta_1 == 0.5
+    assert second.t == 1 and second.beta_1 == 0.5
+    # The state is copied: training the second leaves the first as it was.
+    np.testing.assert_array_equal(second.m, first.m)
+    m = first.m.copy()
+    second.update(PARAMS.copy(), GRADS[1])
+    np.testing.assert_array_equal(first.m, m)
     sgd = SGD(0.1, lr_schedule="invscaling")
     sgd.end_epoch(99)
     assert SGD(0.1, lr_schedule="invscaling").continue_from(sgd).learning_rate == sgd.learning_rate
