@@ -8,15 +8,13 @@ targets (labels or values: encoding, decoding, the loss) are the
 subclasses' (`~skmlp._targets.Targets`).
 """
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.callback import CallbackSupportMixin
-from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._attributes import LayerView
 from ._compat import (
@@ -28,33 +26,21 @@ from ._compat import (
     init_callback_context,
 )
 from ._inference import check_predict_input
-from ._scoring import EarlyStoppingScore
+from ._early_stopping import check_validation_data, early_stopping_score
 from ._training import fit_model, resolve_options
-from ._training.data import TrainingData, Validation, check_validation_target
+from ._training.data import TrainingData
 from ._training.model import Start, continue_network
 from ._training.options import check_data
 from ._training.progress import open_progress
 from ._training.record import TrainingRecord
-from ._training.weights import check_weights, training_weights
+from ._training.weights import training_weights
 from .callback import Checkpoint
-from .nn import ACTIVATIONS, LOSSES, BatchNorm, Dense, LayerNorm
+from .nn import ACTIVATIONS, BatchNorm, Dense, LayerNorm
 
 #: skmlp's own attributes, which exist only with their option (drop-in rule).
 _OPTIONAL = (
     "restart_scores_", "validation_loss_curve_", "learning_rate_curve_", "clipped_fraction_"
 )
-
-
-def _as_float(y, dtype):
-    """Encoded targets as a 2-D float array of the input's dtype."""
-    with np.errstate(over="ignore"):
-        encoded = np.asarray(y, dtype=dtype)
-    if not np.isfinite(encoded).all():
-        raise ValueError(
-            f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
-            "scale y, or pass X as float64."
-        )
-    return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
 
 
 class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
@@ -136,14 +122,16 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         before = self.__dict__.copy()
         try:
             with open_progress(self, context, callbacks, X, y, sample_weight) as progress:
+                random_state = check_random_state(self.random_state)
                 targets, data, start = self._training_data(
                     X, y, sample_weight, validation_data, options
                 )
-                score = self._early_stopping_score(targets) if options.early_stopping else None
-                random_state = check_random_state(self.random_state)
+                score = None
+                if options.early_stopping:
+                    score = early_stopping_score(self, targets, options)
                 progress.fixed = targets.attributes  # for the callbacks' snapshots
                 fitted = fit_model(
-                    options, data, self._loss_of(targets, start), start=start, score=score,
+                    options, data, targets.loss, start=start, score=score,
                     progress=progress, random_state=random_state,
                 )
                 progress.fitted = self._commit(targets, fitted)
@@ -177,18 +165,18 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         those that need the data after them, as scikit-learn orders them.
         """
         X, y = self._check_data(X, y, reset=not options.continued)
-        targets = self._targets(y, options)
+        targets = self._targets(y, X.dtype, options)
         sample_weight = training_weights(sample_weight, X, y, options.class_weight)
         validation = None
         if validation_data[0] is not None:
-            validation = self._validation(*validation_data, X.dtype, y, targets)
-        y_encoded = _as_float(targets.encoded, X.dtype)
+            validation = check_validation_data(self, *validation_data, X.dtype, y, targets)
+        y_encoded = targets.encoded
         start = None
         if options.continued:
             start = Start(
                 continue_network(self._network, options.network, y_encoded.shape[1]),
                 TrainingRecord.from_fitted(self.__dict__),
-                self._loss,
+                self._loss,  # the targets' loss: the same object if it goes on
             )
         n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
         check_data(options, n_rows=n_rows, weighted=sample_weight is not None)
@@ -196,13 +184,6 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         if options.early_stopping and validation is None:
             stratify = targets.stratify(y_encoded)
         return targets, TrainingData(X, y_encoded, sample_weight, validation, stratify), start
-
-    @staticmethod
-    def _loss_of(targets, start):
-        """The fitted loss of a continued fit, if it goes on; else a new one."""
-        if start is not None and targets.continues(start.loss):
-            return start.loss
-        return LOSSES[targets.loss_name](**targets.loss_params)
 
     def _check_data(self, X, y, *, reset, dtype=None):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output).
@@ -229,50 +210,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        self._check_target(y)
         return X, y
-
-    def _check_target(self, y, name="y"):
-        """Checks of the target values beyond scikit-learn's; none by default."""
-
-    def _validation(self, X_val, y_val, sample_weight_val, dtype, y, targets):
-        """Explicit validation data, checked as the training data ``y`` is."""
-        X_val = self._check_validation_input(X_val, dtype)
-        y_val = check_validation_target(
-            y_val, y, X_val.shape[0], numeric=not is_classifier(self)
-        )
-        self._check_target(y_val, name="y_val")
-        targets.check_known(y_val)
-        sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
-        return Validation(X_val, y_val, _as_float(targets.encode(y_val), dtype), sample_weight_val)
-
-    def _check_validation_input(self, X_val, dtype):
-        """``X_val`` checked as ``predict`` checks X, with errors naming X_val."""
-        with np.errstate(over="ignore", invalid="ignore"):  # as in _check_data
-            checked = check_array(
-                X_val,
-                accept_sparse=["csr", "csc"],
-                dtype=dtype,
-                input_name="X_val",
-                estimator=self,
-            )
-        if checked.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X_val has {checked.shape[1]} features, but {type(self).__name__} "
-                f"is expecting {self.n_features_in_} features as input."
-            )
-        # The feature names (of a DataFrame) against those of X.
-        validate_data(self, X_val, skip_check_array=True, reset=False)
-        return checked
-
-    def _early_stopping_score(self, targets):
-        """How early stopping scores validation data (see ``scoring``); None: the loss."""
-        if self.scoring == "loss":
-            return None
-        scorer = None if self.scoring is None else check_scoring(self, scoring=self.scoring)
-        estimator = copy.copy(self)
-        estimator.__dict__.update(targets.attributes)
-        return EarlyStoppingScore(estimator, scorer, targets, self.scoring)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

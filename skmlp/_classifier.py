@@ -17,6 +17,7 @@ from ._inference import inverse_binarize
 from ._targets import Targets
 from ._training.data import check_known_classes
 from ._training.options import check_partial_fit_available
+from .nn import LOSSES
 
 _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
 
@@ -119,6 +120,7 @@ class Labels(Targets):
     ----------
     y : array-like of shape (n_samples,) or (n_samples, n_classes)
         The training labels.
+    dtype : numpy dtype
     binarizer : sklearn.preprocessing.LabelBinarizer
         Fitted on the classes (single-label) or the indicator matrix.
     classes : ndarray or list of ndarray
@@ -127,19 +129,25 @@ class Labels(Targets):
     stratified : bool
         Whether the early-stopping split of multiclass targets is
         stratified (with a ``scoring``; see `stratify`).
+    fitted_loss : skmlp.nn.Loss or None
+        The loss of the fitted network a fit continues, which it keeps
+        while ``label_smoothing`` is the same.
     """
 
     metric = staticmethod(accuracy_score)
 
-    def __init__(self, y, binarizer, classes, label_smoothing, stratified):
+    def __init__(self, y, dtype, binarizer, classes, label_smoothing, stratified,
+                 fitted_loss=None):
         self.binarizer = binarizer
         self.classes = classes
-        self.label_smoothing = label_smoothing
         self.stratified = stratified
         self.attributes = {"_label_binarizer": binarizer, "classes_": classes}
-        self.loss_name = "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
-        self.loss_params = {"label_smoothing": label_smoothing}
-        self.encoded = self.encode(y)
+        # 0/1 indicators: any float dtype holds them.
+        self.encoded = np.asarray(self.encode(y), dtype=dtype)
+        self.loss = fitted_loss
+        if fitted_loss is None or fitted_loss.label_smoothing != label_smoothing:
+            name = "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
+            self.loss = LOSSES[name](label_smoothing=label_smoothing)
 
     def encode(self, y):
         """0/1 indicator columns of the labels (one for binary targets)."""
@@ -148,10 +156,6 @@ class Labels(Targets):
     def decode(self, Y):
         """Labels from the 0/1 indicator rows used in training."""
         return decode_labels(self.binarizer, Y)
-
-    def continues(self, loss):
-        """The fitted loss goes on while ``label_smoothing`` is the same."""
-        return loss.label_smoothing == self.label_smoothing
 
     def multilabel(self):
         return self.binarizer.y_type_.startswith("multilabel")
@@ -295,14 +299,18 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.logits = logits
         self.label_smoothing = label_smoothing
 
-    def _targets(self, y, options):
+    def _targets(self, y, dtype, options):
         """A new binarizer for a new fit; the fitted one, checked, when continued."""
-        stratified = self.scoring is not None
+        settings = dict(
+            label_smoothing=self.label_smoothing,
+            stratified=self.scoring is not None,
+            fitted_loss=self._loss if options.continued else None,
+        )
         if not hasattr(self, "classes_") or (not self.warm_start and not options.incremental):
             binarizer = LabelBinarizer().fit(y)
-            return Labels(y, binarizer, binarizer.classes_, self.label_smoothing, stratified)
+            return Labels(y, dtype, binarizer, binarizer.classes_, **settings)
         self._check_known_classes(y)
-        return Labels(y, self._label_binarizer, self.classes_, self.label_smoothing, stratified)
+        return Labels(y, dtype, self._label_binarizer, self.classes_, **settings)
 
     def _check_known_classes(self, y):
         classes = unique_labels(y)

@@ -9,6 +9,7 @@ from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 from ._targets import Targets
+from .nn import LOSSES
 
 _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
 
@@ -62,14 +63,33 @@ class Values(Targets):
     Parameters
     ----------
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+    dtype : numpy dtype
     loss : {'squared_error', 'poisson'}
+        The ``loss`` parameter.
+    fitted_loss : skmlp.nn.Loss or None
+        The loss of the fitted network a fit continues, which it keeps
+        (whatever ``loss`` says now).
     """
 
     metric = staticmethod(r2_score)
 
-    def __init__(self, y, loss):
-        self.loss_name = loss  # a continued fit keeps the fitted loss, whatever it says now
-        super().__init__(y)
+    def __init__(self, y, dtype, loss, fitted_loss=None):
+        self.loss_name = loss
+        self.check(y)
+        super().__init__(y, dtype, LOSSES[loss]() if fitted_loss is None else fitted_loss)
+
+    def check(self, y, name="y"):
+        """Numbers, and non-negative ones for the Poisson deviance."""
+        if y.dtype.kind in "USO":
+            raise ValueError(
+                f"MLPRegressor needs a numeric target {name}; got values of "
+                f"type {y.dtype}. Convert {name} to numbers first."
+            )
+        if self.loss_name == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"Some value(s) of {name} are negative which is not allowed for "
+                "Poisson regression."
+            )
 
 
 class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
@@ -157,20 +177,8 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.weight_decay = weight_decay
         self.max_grad_norm = max_grad_norm
 
-    def _targets(self, y, options):
-        return Values(y, self.loss)
-
-    def _check_target(self, y, name="y"):
-        if y.dtype.kind in "USO":
-            raise ValueError(
-                f"{type(self).__name__} needs a numeric target {name}; got values of "
-                f"type {y.dtype}. Convert {name} to numbers first."
-            )
-        if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                f"Some value(s) of {name} are negative which is not allowed for "
-                "Poisson regression."
-            )
+    def _targets(self, y, dtype, options):
+        return Values(y, dtype, self.loss, self._loss if options.continued else None)
 
     def _decode_target(self, y_encoded):
         return y_encoded.ravel() if y_encoded.shape[1] == 1 else y_encoded

@@ -7,27 +7,51 @@ targets, the loss, the labels to stratify on, and (through the
 early-stopping score) their decoding and metric.
 """
 
+import numpy as np
+
+
+def as_float(y, dtype):
+    """Encoded targets as a 2-D float array of the input's dtype."""
+    with np.errstate(over="ignore"):
+        encoded = np.asarray(y, dtype=dtype)
+    if not np.isfinite(encoded).all():
+        raise ValueError(
+            f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
+            "scale y, or pass X as float64."
+        )
+    return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
+
 
 class Targets:
-    """How an estimator's targets are trained on; values by default.
+    """How an estimator's targets are trained on; real values by default.
 
-    Subclasses (the classifier's labels) override what differs.
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The checked training targets.
+    dtype : numpy dtype
+        The training dtype (of X).
+    loss : skmlp.nn.Loss
+        The loss to train on: a continued fit's fitted one, or a new one.
+
+    Attributes
+    ----------
+    encoded : ndarray of shape (n_samples, n_outputs)
+        The training targets as trained on.
+    attributes : dict
+        The fitted attributes of the targets (``classes_``...); none for values.
     """
 
     #: ``metric(y_true, y_pred, sample_weight=None)``: the estimator's ``score``.
     metric = None
+    attributes = {}
 
-    #: The loss of a new fit: its name in `skmlp.nn.LOSSES`, its keyword arguments.
-    loss_name = None
-    loss_params = {}
+    def __init__(self, y, dtype, loss):
+        self.encoded = as_float(self.encode(y), dtype)
+        self.loss = loss
 
-    def __init__(self, y):
-        #: The training targets as trained on, before their conversion to floats.
-        self.encoded = self.encode(y)
-
-    def continues(self, loss):
-        """Whether a continued fit trains on the fitted ``loss``; by default, yes."""
-        return True
+    def check(self, y, name="y"):
+        """Checks of the target values beyond scikit-learn's; none by default."""
 
     def encode(self, y):
         """The targets as trained on, before their conversion to floats."""
@@ -47,6 +71,3 @@ class Targets:
 
     def check_known(self, y_val):
         """Validation targets must be ones the network can output; any value can."""
-
-    #: The fitted attributes of the targets (``classes_``...); none for values.
-    attributes = {}

@@ -54,7 +54,7 @@ def test_importing_the_training_package_loads_no_estimator():
         env={"PYTHONPATH": str(PACKAGE.parent)},
     ).stdout
     for estimator_module in ("skmlp._base", "skmlp._classifier", "skmlp._regressor",
-                             "skmlp.callback", "skmlp._scoring", "skmlp._targets"):
+                             "skmlp.callback", "skmlp._early_stopping", "skmlp._targets"):
         assert f"'{estimator_module}'" not in loaded
 
 

@@ -89,7 +89,7 @@ class CheckpointOptions(NamedTuple):
 class Options:
     """Everything a fit does: the network, optimiser, batches, stopping
     rule, L2 penalty ``alpha``, validation (``early_stopping``, only with a
-    stochastic solver), restarts (``n_init``, ``n_jobs``; ``restarts``:
+    stochastic solver; ``scoring``), restarts (``n_init``, ``n_jobs``; ``restarts``:
     this fit trains ``n_init > 1`` new networks), the checkpoint or None,
     ``verbose``, ``class_weight``; ``stochastic``: the solver trains in
     mini-batches; ``incremental``: a ``partial_fit`` call; ``continued``:
@@ -102,6 +102,7 @@ class Options:
     stopping: Stopping
     alpha: float
     early_stopping: bool
+    scoring: object
     validation_fraction: float
     n_init: int
     n_jobs: object
@@ -165,6 +166,7 @@ def resolve_options(
         ),
         alpha=params["alpha"],
         early_stopping=params["early_stopping"] and stochastic,
+        scoring=params["scoring"],
         validation_fraction=params["validation_fraction"],
         n_init=params["n_init"],
         n_jobs=params["n_jobs"],

@@ -1,6 +1,8 @@
-"""How an estimator scores validation data for early stopping.
+"""What the estimators give early stopping: checked validation data, the score.
 
-The estimator makes an `EarlyStoppingScore` and passes it down to training,
+`check_validation_data` checks an ``X_val``, ``y_val`` given to ``fit`` as the
+training data is checked. The estimator makes an `EarlyStoppingScore`
+(`early_stopping_score`) and passes it down to training,
 which binds it to the validation data and the network it trains
 (``bind``) and calls the result with the network's raw outputs on the
 validation rows. Training calls no estimator method: the estimator's
@@ -13,10 +15,75 @@ import copy
 import warnings
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import check_scoring
+from sklearn.utils.validation import check_array, validate_data
 
-from ._training.data import missing_classes_error
+from ._targets import as_float
+from ._training.data import Validation, check_validation_target, missing_classes_error
 from ._training.model import model_attributes
+from ._training.weights import check_weights
+
+
+def check_validation_data(estimator, X_val, y_val, sample_weight_val, dtype, y, targets):
+    """Explicit validation data, checked as the training data ``y`` is.
+
+    Parameters
+    ----------
+    estimator : BaseMultilayerPerceptron
+        Validated for the training data (``n_features_in_``, feature names).
+    X_val, y_val, sample_weight_val
+        As passed to ``fit``.
+    dtype : numpy dtype
+        The training dtype.
+    y : ndarray
+        The checked training targets.
+    targets : Targets
+
+    Returns
+    -------
+    validation : skmlp._training.data.Validation
+    """
+    X_val = _check_X_val(estimator, X_val, dtype)
+    y_val = check_validation_target(
+        y_val, y, X_val.shape[0], numeric=not is_classifier(estimator)
+    )
+    targets.check(y_val, name="y_val")
+    targets.check_known(y_val)
+    sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
+    return Validation(X_val, y_val, as_float(targets.encode(y_val), dtype), sample_weight_val)
+
+
+def _check_X_val(estimator, X_val, dtype):
+    """``X_val`` checked as ``predict`` checks X, with errors naming X_val."""
+    with np.errstate(over="ignore", invalid="ignore"):  # as X in fit
+        checked = check_array(
+            X_val,
+            accept_sparse=["csr", "csc"],
+            dtype=dtype,
+            input_name="X_val",
+            estimator=estimator,
+        )
+    if checked.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X_val has {checked.shape[1]} features, but {type(estimator).__name__} "
+            f"is expecting {estimator.n_features_in_} features as input."
+        )
+    # The feature names (of a DataFrame) against those of X.
+    validate_data(estimator, X_val, skip_check_array=True, reset=False)
+    return checked
+
+
+def early_stopping_score(estimator, targets, options):
+    """How early stopping scores validation data (``options.scoring``); None: the loss."""
+    scoring = options.scoring
+    if scoring == "loss":
+        return None
+    scorer = None if scoring is None else check_scoring(estimator, scoring=scoring)
+    copied = copy.copy(estimator)
+    copied.__dict__.update(targets.attributes)
+    return EarlyStoppingScore(copied, scorer, targets, scoring)
 
 
 class EarlyStoppingScore:
