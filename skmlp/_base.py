@@ -164,7 +164,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         The checks of the parameters come before those of the data, and
         those that need the data after them, as scikit-learn orders them.
         """
-        X, y = self._check_data(X, y, reset=not options.continued)
+        X, y = self._check_data(X, y, options)
         targets = self._targets(y, X.dtype, options)
         sample_weight = training_weights(sample_weight, X, y, options.class_weight)
         validation = None
@@ -185,16 +185,15 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             stratify = targets.stratify(y_encoded)
         return targets, TrainingData(X, y_encoded, sample_weight, validation, stratify), start
 
-    def _check_data(self, X, y, *, reset, dtype=None):
+    def _check_data(self, X, y, options):
         """X and y validated as scikit-learn's MLP does (y 1-D for one output).
 
-        ``dtype`` None is the training dtype: X's if float32 or float64,
-        except with L-BFGS, which trains in float64 as scikit-learn's does
-        (it unpacks SciPy's float64 iterate into its coefficients, so its
-        float32 input meets float64 weights from the first step on).
+        X keeps its dtype if float32 or float64, except with L-BFGS, which
+        trains in float64 as scikit-learn's does (it unpacks SciPy's float64
+        iterate into its coefficients, so its float32 input meets float64
+        weights from the first step on). A new fit resets the features seen.
         """
-        if dtype is None:
-            dtype = np.float64 if self.solver == "lbfgs" else (np.float64, np.float32)
+        dtype = (np.float64, np.float32) if options.stochastic else np.float64
         # scikit-learn's finiteness check sums X: +inf and -inf together make
         # numpy warn before the clear "Input X contains infinity" error.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -206,7 +205,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
                 multi_output=True,
                 y_numeric=not is_classifier(self),
                 dtype=dtype,
-                reset=reset,
+                reset=not options.continued,
             )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)

@@ -58,6 +58,11 @@ class Stopping(NamedTuple):
     adaptive: bool = False
     scheduled: bool = False
 
+    @property
+    def n_epochs(self):
+        """The epochs a fit runs at most: 1 for ``partial_fit``."""
+        return 1 if self.one_pass else self.max_iter
+
 
 
 def evaluate(network, loss, validation, score):
@@ -129,7 +134,7 @@ def train(
     progress = Silent() if progress is None else progress
     if validation is not None and record.best_state is None:
         record.best_state = network.get_state()
-    n_epochs = 1 if stopping.one_pass else stopping.max_iter
+    n_epochs = stopping.n_epochs
     # A record resumed from a checkpoint has run some epochs of this fit
     # already, and may have stopped at the last of them.
     with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch

@@ -151,19 +151,19 @@ def resolve_options(
     continued = fitted and (params["warm_start"] or incremental)
     stochastic = params["solver"] in STOCHASTIC_SOLVERS
     restarts = params["n_init"] > 1 and not continued
-    n_epochs = 1 if incremental else params["max_iter"]
+    stopping = Stopping(
+        params["max_iter"], params["tol"], params["n_iter_no_change"],
+        one_pass=incremental,
+        adaptive=params["learning_rate"] == "adaptive",
+        scheduled=params["learning_rate"] in SCHEDULES,
+    )
     return Options(
         network=network,
         optimizer=_optimizer_options(params),
         batches=BatchOptions(
             params["batch_size"], params["shuffle"], 2 if params["normalization"] == "batch" else 1
         ),
-        stopping=Stopping(
-            params["max_iter"], params["tol"], params["n_iter_no_change"],
-            one_pass=incremental,
-            adaptive=params["learning_rate"] == "adaptive",
-            scheduled=params["learning_rate"] in SCHEDULES,
-        ),
+        stopping=stopping,
         alpha=params["alpha"],
         early_stopping=params["early_stopping"] and stochastic,
         scoring=params["scoring"],
@@ -177,7 +177,7 @@ def resolve_options(
         incremental=incremental,
         continued=continued,
         restarts=restarts,
-        n_subtasks=params["n_init"] if restarts else (n_epochs if stochastic else 0),
+        n_subtasks=params["n_init"] if restarts else (stopping.n_epochs if stochastic else 0),
     )
 
 
