@@ -38,7 +38,9 @@ def _skmlp_imports(path):
     return found
 
 
-@pytest.mark.parametrize("path", sorted((PACKAGE / "_training").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((PACKAGE / "_training").glob("*.py")), ids=lambda path: path.name
+)
 def test_the_training_package_imports_only_the_core_and_itself(path):
     for module in _skmlp_imports(path):
         assert module.startswith("skmlp._training") or module in ALLOWED, (path.name, module)

@@ -36,7 +36,8 @@ class Fitted(NamedTuple):
 
     def attributes(self):
         """The fitted attributes of the model, as the estimators name them."""
-        attributes = {**model_attributes(self.network, self.loss), **self.record.fitted_attributes()}
+        attributes = model_attributes(self.network, self.loss)
+        attributes.update(self.record.fitted_attributes())
         if self.restart_scores is not None:
             attributes["restart_scores_"] = self.restart_scores
         return attributes
@@ -53,7 +54,7 @@ def fit_model(options, data, loss, *, start=None, score=None, progress, random_s
     start : Start, default=None
         The fitted model a continued fit starts from (its network already
         the copy to train); None for a new network.
-    score : object with ``bind(validation, network) -> score(raw)``, default=None
+    score : object with ``bind(validation, network, loss) -> score(raw)``, default=None
         How early stopping scores the validation data; None: minus the loss.
     progress : Progress or Silent
     random_state : numpy.random.RandomState

@@ -12,7 +12,17 @@ was. `Start` is what a continued fit starts from.
 import copy
 from typing import Any, NamedTuple
 
-from ..nn import ACTIVATIONS, SCHEDULES, SGD, Adam, BatchNorm, Dense, Dropout, LayerNorm, Sequential
+from ..nn import (
+    ACTIVATIONS,
+    SCHEDULES,
+    SGD,
+    Adam,
+    BatchNorm,
+    Dense,
+    Dropout,
+    LayerNorm,
+    Sequential,
+)
 
 
 class Start(NamedTuple):
