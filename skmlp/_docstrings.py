@@ -112,7 +112,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
 
     momentum : float, default=0.9
         Momentum for gradient descent update. Should be between 0 and 1.
-        Only used when solver='sgd'.
+        Only used when solver='sgd'. With a 'cosine' or 'one_cycle'
+        `learning_rate` it takes PyTorch's form (``torch.optim.SGD``): the
+        velocity sums the gradients and the step's scheduled rate scales
+        it, where scikit-learn's velocity holds each gradient times the rate
+        of its own step (the same steps at a constant rate). See the user
+        guide's "SGD with momentum".
 
     nesterovs_momentum : bool, default=True
         Whether to use Nesterov's momentum. Only used when solver='sgd' and
@@ -252,9 +257,10 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Clip the gradient of each mini-batch's data loss to this global L2
         norm (over all the weights) before the optimiser's step, keeping
         its direction (Pascanu et al., 2013; PyTorch's
-        ``clip_grad_norm_``); the penalty `alpha` is added after it.
-        ``clipped_fraction_`` records how many steps were clipped. None:
-        no clipping. Not used with 'lbfgs' (a ValueError)."""
+        ``clip_grad_norm_``, which scales by ``max_grad_norm / (norm +
+        1e-6)`` once that is below 1); the penalty `alpha` is added after
+        it. ``clipped_fraction_`` records how many steps were clipped.
+        None: no clipping. Not used with 'lbfgs' (a ValueError)."""
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -300,8 +306,8 @@ loss_ : float
 
     clipped_fraction_ : float
         Fraction of the mini-batch steps of the last call to `fit` or
-        ``partial_fit`` whose gradient norm exceeded `max_grad_norm` and
-        was clipped. Only present with `max_grad_norm` set.
+        ``partial_fit`` whose gradient was clipped (scaled down: its norm
+        exceeded ``max_grad_norm - 1e-6``). Only present with `max_grad_norm` set.
 
     t_ : int
         The number of training samples seen by the solver during fitting.

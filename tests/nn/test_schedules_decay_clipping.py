@@ -1,6 +1,6 @@
 """Schedules, decoupled weight decay, gradient clipping and label smoothing
-in the core, against closed forms, PyTorch (when installed) and finite
-differences."""
+in the core, against closed forms and finite differences (against PyTorch
+in tests/test_pytorch_fidelity.py)."""
 
 import math
 
@@ -19,6 +19,7 @@ from skmlp.nn import (
     MultinomialLogLoss,
     OneCycle,
     ReLU,
+    Schedule,
     Sequential,
     clip_grad_norm,
 )
@@ -84,36 +85,6 @@ def test_schedules_reject_impossible_lengths():
         OneCycle(0.1, 10, 1.0)
 
 
-@pytest.mark.parametrize("T, pct", [(100, 0.3), (37, 0.25), (12, 0.0)])
-def test_one_cycle_matches_pytorch(T, pct):
-    torch = pytest.importorskip("torch")
-    param = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([param], lr=0.1)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=0.1, total_steps=T, pct_start=pct, cycle_momentum=False
-    )
-    expected = []
-    for step in range(T):
-        expected.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        if step < T - 1:
-            scheduler.step()
-    np.testing.assert_allclose(_rates(OneCycle(0.1, T, pct), T), expected, rtol=1e-12)
-
-
-def test_cosine_matches_pytorch():
-    torch = pytest.importorskip("torch")
-    param = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([param], lr=0.1)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=40)
-    expected = []
-    for _ in range(40):
-        expected.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    np.testing.assert_allclose(_rates(CosineAnnealing(0.1, 40), 40), expected, atol=1e-15)
-
-
 def test_sgd_steps_at_the_scheduled_rate():
     # Plain gradient descent (no momentum): params -= rate_s * g at step s.
     rng = np.random.RandomState(0)
@@ -125,6 +96,63 @@ def test_sgd_steps_at_the_scheduled_rate():
         optimizer.update(params, grads[s].copy())
         assert optimizer.learning_rate == pytest.approx(rate, rel=1e-12)
     np.testing.assert_allclose(params, expected, rtol=1e-12)
+
+
+class _Constant(Schedule):
+    """A schedule of one rate: scikit-learn's and PyTorch's momentum agree on it."""
+
+    def _closed_form(self, step):
+        return self.max_lr
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_momentum_with_a_schedule_closed_form(nesterov):
+    # PyTorch's form: the velocity sums gradients, the step's rate scales
+    # the step (tests/test_pytorch_fidelity.py compares with torch.optim.SGD).
+    rng = np.random.RandomState(0)
+    start, grads, mu = rng.randn(5), rng.randn(4, 5), 0.9
+    rates = _cosine_closed_form(0.1, 4, 1)  # 0, then down from the peak
+    optimizer = SGD(0.1, momentum=mu, nesterov=nesterov, schedule=CosineAnnealing(0.1, 4, 0.25))
+    params, expected, velocity = start.copy(), start.copy(), np.zeros(5)
+    for g, rate in zip(grads, rates):
+        optimizer.update(params, g.copy())
+        velocity = mu * velocity + g
+        expected -= rate * (g + mu * velocity if nesterov else velocity)
+    np.testing.assert_allclose(params, expected, rtol=1e-12)
+    assert optimizer.velocity_form == "pytorch"
+    assert SGD(0.1).velocity_form == "scikit-learn"
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_momentum_forms_agree_at_a_constant_rate_and_convert(nesterov):
+    # Two steps in one form, two more in the other (a warm start that turns
+    # a schedule on or off): the steps of one form throughout.
+    rng = np.random.RandomState(1)
+    start, grads = rng.randn(6), rng.randn(4, 6)
+
+    def run(first, second):
+        params = start.copy()
+        for g in grads[:2]:
+            first.update(params, g.copy())
+        second.continue_from(first)
+        for g in grads[2:]:
+            second.update(params, g.copy())
+        return params
+
+    def plain():
+        return SGD(0.05, momentum=0.8, nesterov=nesterov)
+
+    def scheduled():
+        return SGD(0.05, momentum=0.8, nesterov=nesterov, schedule=_Constant(0.05, 10))
+
+    expected = run(plain(), plain())
+    for first, second in ((plain(), scheduled()), (scheduled(), plain()),
+                          (scheduled(), scheduled())):
+        np.testing.assert_allclose(run(first, second), expected, rtol=1e-12)
+    # The converted velocity is a new array: the continued optimiser keeps its own.
+    first, second = plain(), scheduled()
+    run(first, second)
+    assert second.velocity is not first.velocity
 
 
 # ------------------------------------------------------ decoupled weight decay
@@ -200,6 +228,22 @@ def test_clip_grad_norm_caps_the_norm_and_keeps_the_direction():
     kept = small.copy()
     clip_grad_norm(small, 2.0)
     np.testing.assert_array_equal(small, kept)
+
+
+@pytest.mark.parametrize("excess, scaled", [(1e-3, True), (0.0, True), (-5e-7, True),
+                                            (-1.5e-6, False), (-0.5, False)])
+def test_clip_grad_norm_scales_from_a_norm_of_max_norm_minus_1e6(excess, scaled):
+    # PyTorch's rule: multiply by min(1, max_norm / (norm + 1e-6)), which is
+    # below 1 a little below the bound too (issue 22, item 7).
+    direction = np.random.RandomState(0).randn(20)
+    grads = direction * (2.0 + excess) / np.linalg.norm(direction)
+    clipped = grads.copy()
+    norm = clip_grad_norm(clipped, 2.0)
+    np.testing.assert_allclose(clipped, grads * min(1.0, 2.0 / (norm + 1e-6)), rtol=1e-15)
+    assert (clipped != grads).any() == scaled
+    optimizer = SGD(1.0, momentum=0.0, max_grad_norm=2.0)
+    optimizer.update(np.zeros(20), grads.copy())
+    assert optimizer.n_clipped == scaled
 
 
 def test_optimizer_clips_before_its_step_and_counts():
