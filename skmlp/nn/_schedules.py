@@ -105,6 +105,9 @@ class CosineAnnealing(Schedule):
     Without warm-up this is PyTorch's ``CosineAnnealingLR(T_max=T,
     eta_min=0)`` stepped once per mini-batch [1]_, [3]_; with it, the
     schedule of Hugging Face's ``get_cosine_schedule_with_warmup`` [4]_.
+    When ``W == T`` (a large fraction of a short run) every step is
+    warm-up, as there: the run ends at ``max_lr * (T - 1) / T``, before
+    any annealing.
 
     References
     ----------
@@ -117,7 +120,7 @@ class CosineAnnealing(Schedule):
     @property
     def warmup_steps(self):
         """``W``: the steps of the linear warm-up."""
-        return min(round(self.warmup_fraction * self.total_steps), self.total_steps - 1)
+        return round(self.warmup_fraction * self.total_steps)
 
     def _closed_form(self, step):
         warmup = self.warmup_steps

@@ -62,6 +62,34 @@ def test_cosine_schedule_closed_form(T, fraction):
     assert schedule.n_steps == T
 
 
+def _hugging_face_cosine_with_warmup(max_lr, T, W):
+    """transformers' get_cosine_schedule_with_warmup (num_cycles=0.5) as written there."""
+
+    def lr_lambda(step):
+        if step < W:
+            return float(step) / float(max(1, W))
+        progress = float(step - W) / float(max(1, T - W))
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * progress)))
+
+    return [max_lr * lr_lambda(s) for s in range(T)]
+
+
+@pytest.mark.parametrize("T, fraction", [(7, 0.95), (3, 0.9), (1, 0.6), (10, 0.96),
+                                         (10, 0.94), (50, 0.2), (5, 0.0)])
+def test_cosine_warm_up_is_hugging_faces_up_to_the_whole_run(T, fraction):
+    # round(fraction * T) == T for the first four: the whole run is warm-up
+    # (a cap at T - 1 steps made the last step the peak; issue 22, item 8).
+    W = round(fraction * T)
+    schedule = CosineAnnealing(0.02, T, fraction)
+    assert schedule.warmup_steps == W
+    rates = _rates(schedule, T)
+    np.testing.assert_allclose(rates, _hugging_face_cosine_with_warmup(0.02, T, W),
+                               rtol=1e-12, atol=1e-18)
+    np.testing.assert_allclose(rates, _cosine_closed_form(0.02, T, W), rtol=1e-12, atol=1e-18)
+    if W == T:
+        assert rates[-1] == pytest.approx(0.02 * (T - 1) / T, rel=1e-12)
+
+
 @pytest.mark.parametrize("T, fraction", [(100, 0.3), (37, 0.25), (10, 0.0), (3, 0.9)])
 def test_one_cycle_schedule_closed_form(T, fraction):
     rates = _rates(OneCycle(3e-3, T, fraction), T)
