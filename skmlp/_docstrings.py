@@ -240,8 +240,8 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
     warmup_fraction : float in [0, 1), default=None
         Fraction of a schedule's steps spent rising to
         `learning_rate_init` ('cosine': ``round(warmup_fraction * T)`` of
-        its ``T`` steps, all of them at most, so that a short run may end
-        before the peak). None: 0 for 'cosine', 0.3 for 'one_cycle'
+        its ``T`` steps; when that is all of them, the fit ends below the
+        peak). None: 0 for 'cosine', 0.3 for 'one_cycle'
         (PyTorch's ``pct_start``). Only with those two `learning_rate`
         values (a ValueError otherwise).
 
