@@ -462,7 +462,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             min_size=2 if options.normalization == "batch" else 1,
         )
         optimizer = make_optimizer(
-            self, model["_optimizer"], steps_per_epoch=epochs.n_batches, incremental=incremental
+            self, model["_optimizer"], epochs=epochs, incremental=incremental
         )
         record = starting_record(
             previous, options.early_stopping,

@@ -52,10 +52,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         2019; PyTorch's ``OneCycleLR`` with its defaults, without cycling
         the momentum). Reaching `max_iter` is then the schedule's planned
         end and raises no ConvergenceWarning; the stopping rules (`tol`,
-        `n_iter_no_change`, early stopping) still apply. Every `fit`, a warm
+        `n_iter_no_change`, early stopping) still apply. The schedule
+        counts the steps taken: a mini-batch whose sample weights are all 0
+        is none. Every `fit`, a warm
         start too, and every restart runs a schedule of its own;
         ``partial_fit`` follows one schedule over `max_iter` calls (one
-        epoch each, of the first call's number of mini-batches), then
+        epoch each, of the first call's number of mini-batch steps), then
         starts another (a warm restart); a changed `learning_rate`,
         `learning_rate_init`, `warmup_fraction` or `max_iter` starts a new
         one too. Not used with 'lbfgs' (a ValueError).

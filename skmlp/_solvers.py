@@ -15,7 +15,7 @@ from .nn import SCHEDULES, SGD, Adam, L2Penalty, minimize_lbfgs
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
+def make_optimizer(params, previous, *, epochs, incremental=False):
     """The optimiser for a fit, carrying on from ``previous``'s state.
 
     A fresh network has none; otherwise warm_start and partial_fit
@@ -23,12 +23,12 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
     settings. scikit-learn restarts the optimiser at every warm start (but
     not in partial_fit, where it ignores changed settings).
 
-    A learning-rate schedule ('cosine', 'one_cycle') spans ``max_iter``
-    epochs of ``steps_per_epoch`` mini-batches. Each fit (a warm start
-    too) starts one; ``partial_fit`` goes on along the schedule of the
-    calls before it, one epoch per call, while its settings (and
+    A learning-rate schedule ('cosine', 'one_cycle') spans the steps of
+    ``max_iter`` epochs (the mini-batches with some weight). Each fit (a
+    warm start too) starts one; ``partial_fit`` goes on along the schedule
+    of the calls before it, one epoch per call, while its settings (and
     ``max_iter``) stay the same and it has steps left, and otherwise
-    starts a new one.
+    starts a new one, of ``max_iter`` times the steps of its call.
 
     Parameters
     ----------
@@ -38,8 +38,9 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
         The fitted optimiser; left unchanged except for the state arrays
         (and, in ``partial_fit``, the schedule) it shares with the returned
         one, which the steps update in place.
-    steps_per_epoch : int
-        Mini-batches of an epoch (of this call, for ``partial_fit``).
+    epochs : skmlp._training.Epochs
+        The mini-batches of the fit, whose steps a schedule counts
+        (``Epochs.n_steps``).
     incremental : bool, default=False
         Whether the optimiser is for ``partial_fit``.
 
@@ -48,7 +49,7 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
     optimizer : skmlp.nn.SGD or skmlp.nn.Adam
     """
     options = {
-        "schedule": _schedule(params, steps_per_epoch),
+        "schedule": _schedule(params, epochs, incremental),
         "weight_decay": params.weight_decay,
         "max_grad_norm": params.max_grad_norm,
     }
@@ -76,13 +77,17 @@ def make_optimizer(params, previous, *, steps_per_epoch, incremental=False):
     return optimizer
 
 
-def _schedule(params, steps_per_epoch):
+def _schedule(params, epochs, incremental):
     """The learning-rate schedule of ``params.learning_rate``, or None."""
     if params.learning_rate not in SCHEDULES:
         return None
+    if incremental:  # one epoch per call
+        n_steps = params.max_iter * epochs.n_steps(1)
+    else:
+        n_steps = epochs.n_steps(params.max_iter)
     return SCHEDULES[params.learning_rate](
         params.learning_rate_init,
-        params.max_iter * max(steps_per_epoch, 1),
+        max(n_steps, 1),
         warmup_fraction(params.learning_rate, params.warmup_fraction),
         n_epochs=params.max_iter,
     )

@@ -5,6 +5,7 @@ size and split off validation rows. Run epochs of mini-batch updates,
 track whether the monitored quantity still improves.
 """
 
+import copy
 import math
 import warnings
 
@@ -63,12 +64,21 @@ def epoch_batches(order, batch_size, *, min_size=1, sample_weight=None):
     train on a single row) is merged into the next one, the last into the
     one before. With ``sample_weight`` the rows counted are those of
     positive weight: rows of weight 0 are no samples to batch statistics.
-    A batch without any stays as it is (training skips it). Unweighted, only
-    the last batch can be short, so only it is merged.
+    Unweighted, only the last batch can be short, so only it is merged.
+    A batch without any row of positive weight is left out: it would be
+    no step (its rows count for nothing), and the batches are the steps
+    that a learning-rate schedule counts.
     """
     batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-    if min_size <= 1:
+    if min_size > 1:
+        batches = _merge_short_batches(batches, min_size, sample_weight)
+    if sample_weight is None:
         return batches
+    return [idx for idx in batches if sample_weight[idx].any()]
+
+
+def _merge_short_batches(batches, min_size, sample_weight):
+    """Merge batches of fewer than ``min_size`` rows (of positive weight) into the next."""
     counts = [
         len(idx) if sample_weight is None else np.count_nonzero(sample_weight[idx])
         for idx in batches
@@ -116,15 +126,24 @@ class Epochs:
         """Number of training rows."""
         return len(self.train_idx)
 
-    @property
-    def n_batches(self):
-        """Mini-batches of an epoch (of the current row order: with sample
-        weights and batch normalisation, merged batches may vary by one)."""
-        return len(
-            epoch_batches(
-                self.train_idx, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
-            )
-        )
+    def n_steps(self, n_epochs):
+        """Mini-batch steps of the next ``n_epochs`` epochs, an int.
+
+        With rows of weight 0, the batches left out (`epoch_batches`) vary
+        with the shuffled order: the epochs' orders are then drawn from a
+        copy of the generator, which is left as it is. Otherwise every epoch
+        has the same number of batches.
+        """
+        weights = self.data[2]
+        order = self.train_idx
+        if weights is None or self.random_state is None or weights[order].all():
+            return n_epochs * len(self._batches(order))
+        order, generator = order.copy(), copy.deepcopy(self.random_state)
+        n_steps = 0
+        for _ in range(n_epochs):
+            generator.shuffle(order)
+            n_steps += len(self._batches(order))
+        return n_steps
 
     def get_state(self):
         """The order of the rows and the shuffling generator's state (copies)."""
@@ -142,8 +161,11 @@ class Epochs:
         """Row indices of each mini-batch of the next epoch."""
         if self.random_state is not None:
             self.random_state.shuffle(self.train_idx)
+        return self._batches(self.train_idx)
+
+    def _batches(self, order):
         return epoch_batches(
-            self.train_idx, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
+            order, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
         )
 
 
@@ -158,7 +180,8 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None)
     data : tuple (X, y, sample_weight)
         ``sample_weight`` may be None.
     batches : list of ndarray of int
-        Row indices of each mini-batch.
+        Row indices of each mini-batch (each with some positive weight:
+        see `epoch_batches`).
     alpha : float
         L2 penalty.
     interrupt : object with a bool attribute ``requested``, default=None
@@ -172,7 +195,7 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None)
         which ends the epoch before its update is applied.
     """
     X, y, sample_weight = data
-    largest = max(len(idx) for idx in batches)
+    largest = max((len(idx) for idx in batches), default=0)
     X_rows = None if sp.issparse(X) else np.empty((largest, X.shape[1]), dtype=X.dtype)
     y_rows = np.empty((largest, y.shape[1]), dtype=y.dtype)
     total = 0.0
@@ -182,8 +205,6 @@ def run_epoch(network, loss, optimizer, data, batches, *, alpha, interrupt=None)
     with np.errstate(over="ignore", invalid="ignore"):
         for idx in batches:
             batch_weight = None if sample_weight is None else sample_weight[idx]
-            if batch_weight is not None and not batch_weight.any():
-                continue  # rows of weight 0 count for nothing, not even a step
             value = network.loss_gradient(
                 gather_rows(X, idx, X_rows),
                 gather_rows(y, idx, y_rows),
