@@ -81,12 +81,37 @@ class Schedule:
 
     @property
     def rates(self):
-        """The rates of the `n_steps` steps taken, an ndarray of shape (n_steps,).
+        """The rates of the `n_steps` steps taken, a read-only ndarray of shape (n_steps,).
 
-        Recomputed from the closed form rather than stored: the same floats
-        `next_rate` gave, without 8 bytes a step kept for the whole fit.
+        Computed from the closed form when read (the same floats
+        `next_rate` gave) into a cache that each read extends by the steps
+        taken since the one before, and of which it returns a view: each
+        step's rate is computed once, however often a long ``partial_fit``
+        stream or a callback reads them (it was every rate at every read,
+        quadratic in the stream's length). The cache is not pickled.
         """
-        return np.array([self.rate(step) for step in range(self.n_steps)])
+        n_steps, n_cached = self.n_steps, self._n_cached
+        if self._rate_cache is None or self._rate_cache.size < n_steps:  # grown by doubling
+            grown = np.empty(max(n_steps, 2 * n_cached))
+            grown[:n_cached] = self._rate_cache[:n_cached] if n_cached else 0.0
+            self._rate_cache = grown
+        if n_steps > n_cached:
+            new_steps = range(n_cached, n_steps)
+            self._rate_cache[n_cached:n_steps] = [self.rate(step) for step in new_steps]
+            self._n_cached = n_steps
+        rates = self._rate_cache[:n_steps]
+        rates.flags.writeable = False  # a view of the cache, which must stay true
+        return rates
+
+    # The cache of `rates`: the rates of its first ``_n_cached`` steps.
+    _rate_cache = None
+    _n_cached = 0
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_rate_cache", None)
+        state.pop("_n_cached", None)
+        return state
 
 
 def _cosine_between(start, end, fraction):

@@ -3,6 +3,7 @@ in the core, against closed forms and finite differences (against PyTorch
 in tests/test_pytorch_fidelity.py)."""
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -96,6 +97,44 @@ def test_one_cycle_schedule_closed_form(T, fraction):
     np.testing.assert_allclose(rates, _one_cycle_closed_form(3e-3, T, fraction), rtol=1e-12)
     assert rates.max() <= 3e-3 * (1 + 1e-12)
     np.testing.assert_allclose(rates[-1], 3e-3 / 25e4, rtol=1e-9)
+
+
+class _CountedCosine(CosineAnnealing):
+    n_computed = 0
+
+    def _closed_form(self, step):
+        type(self).n_computed += 1
+        return super()._closed_form(step)
+
+
+def test_rates_compute_each_step_once_however_often_read():
+    # Read after every step (a partial_fit stream, a callback's snapshot):
+    # one closed form per step for next_rate and one for rates, not a
+    # recomputation of every past step at every read (issue 22, item 10).
+    schedule = _CountedCosine(0.1, 300, 0.1)
+    for n in range(1, 301):
+        schedule.next_rate()
+        rates = schedule.rates
+        assert rates.shape == (n,)
+    assert _CountedCosine.n_computed == 2 * 300
+    np.testing.assert_array_equal(rates, _rates(CosineAnnealing(0.1, 300, 0.1), 300))
+    with pytest.raises(ValueError, match="read-only"):
+        rates[0] = 1.0  # the cache stays true to the closed form
+
+
+def test_rates_cache_is_not_pickled():
+    # A checkpoint or a saved model is the same bytes whether the rates were
+    # read or not, and an unpickled schedule computes them again.
+    schedule = OneCycle(0.1, 50, 0.3)
+    for _ in range(20):
+        schedule.next_rate()
+    before = pickle.dumps(schedule)
+    rates = schedule.rates.copy()
+    assert pickle.dumps(schedule) == before
+    copy = pickle.loads(before)
+    copy.next_rate()
+    np.testing.assert_array_equal(copy.rates, _rates(OneCycle(0.1, 50, 0.3), 21))
+    np.testing.assert_array_equal(copy.rates[:20], rates)
 
 
 def test_schedules_stay_at_their_last_rate_past_their_end():
