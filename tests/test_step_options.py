@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import MLPClassifier, MLPRegressor
@@ -235,6 +235,17 @@ def test_label_smoothing_trains_and_reports_the_smoothed_loss(digits):
     # Binary: one sigmoid output.
     binary = _fit_quietly(MLPClassifier(**common, label_smoothing=0.2), X, y % 2)
     assert binary.predict_proba(X).max() < 0.99
+
+
+def test_label_smoothing_does_not_cap_the_probabilities():
+    # What the docstring promises no more: each sample's loss is smallest at
+    # its smoothed target (tests/nn checks the gradient vanishes there), but
+    # a fitted network predicts above 1 - eps + eps / K (issue 22, item 11).
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier((16,), label_smoothing=0.2, max_iter=500, random_state=0).fit(X, y)
+    assert model.predict_proba(X).max() > 1 - 0.2 + 0.2 / 3
 
 
 def test_warm_start_takes_the_current_label_smoothing(digits):

@@ -365,6 +365,21 @@ def test_label_smoothed_loss_value_and_gradient(loss_class, kind, n_outputs, wei
     )
 
 
+@pytest.mark.parametrize("loss_class", [MultinomialLogLoss, BinaryLogLoss])
+def test_label_smoothed_loss_is_smallest_at_the_smoothed_targets(loss_class):
+    # The gradient h(Z) - y_smoothed vanishes where the outputs' probabilities
+    # are the smoothed targets (1 - eps + eps / K for a sample's class), and
+    # larger logits for its class raise the loss.
+    y = np.eye(4)[[0, 2, 3]]
+    eps, K = 0.2, (4 if loss_class is MultinomialLogLoss else 2)
+    target = (1 - eps) * y + eps / K
+    Z = np.log(target) if K == 4 else np.log(target / (1 - target))
+    loss = loss_class(label_smoothing=eps)
+    value, dZ = loss.loss_gradient(Z, y, None)
+    np.testing.assert_allclose(dZ, 0.0, atol=1e-16)
+    assert loss.loss(Z + 0.5 * y, y, None) > value
+
+
 @pytest.mark.parametrize("loss_name", ["log_loss", "binary_log_loss"])
 def test_network_gradient_with_label_smoothing(loss_name):
     network = Sequential([Dense(4), ReLU(), Dense(3)]).build(5, np.float64, np.random.RandomState(0))
