@@ -1,6 +1,7 @@
 """Docstring text shared by both estimators, written once."""
 
-SHARED_PARAMETERS = """\
+# The parameters before ``loss`` (the regressor's third), then those after.
+NETWORK_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         The ith element represents the number of neurons in the ith
         hidden layer.
@@ -13,9 +14,10 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         ``f(x) = max(0, x)``, 'leaky_relu' ``f(x) = max(x, 0.01 x)``, 'elu'
         ``f(x) = x`` for ``x > 0`` and ``exp(x) - 1`` otherwise, 'gelu'
         ``f(x) = x Phi(x)`` with ``Phi`` the standard normal distribution
-        function, and 'softplus' ``f(x) = log(1 + exp(x))``.
+        function, and 'softplus' ``f(x) = log(1 + exp(x))``."""
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+TRAINING_PARAMETERS = """\
+solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The solver for weight optimization: 'lbfgs' is SciPy's quasi-Newton
         L-BFGS-B on all the data at once, 'sgd' stochastic gradient descent
         with momentum, 'adam' the stochastic optimizer of Kingma and Ba.
@@ -266,6 +268,8 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         it. ``clipped_fraction_`` records how many steps were clipped.
         None: no clipping. Not used with 'lbfgs' (a ValueError)."""
 
+SHARED_PARAMETERS = NETWORK_PARAMETERS + "\n\n    " + TRAINING_PARAMETERS
+
 SHARED_ATTRIBUTES = """\
 loss_ : float
         The current loss computed with the loss function, including the L2
@@ -396,7 +400,11 @@ PARTIAL_FIT = """Update the model with a single iteration over the given data.
 def fill(template, **fields):
     """Substitute the shared blocks, and any other ``fields``, into a docstring."""
     return template.format(
-        shared_parameters=SHARED_PARAMETERS, shared_attributes=SHARED_ATTRIBUTES, **fields
+        shared_parameters=SHARED_PARAMETERS,
+        network_parameters=NETWORK_PARAMETERS,
+        training_parameters=TRAINING_PARAMETERS,
+        shared_attributes=SHARED_ATTRIBUTES,
+        **fields,
     )
 
 

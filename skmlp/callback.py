@@ -100,6 +100,10 @@ class Checkpoint:
     delete_checkpoint : bool, default=True
         Delete the file when the fit ends successfully.
 
+    See Also
+    --------
+    MLPClassifier.set_callbacks : Set the callbacks of a fit.
+
     Notes
     -----
     A checkpoint needs a stochastic solver, ``n_init=1`` and an int
@@ -157,7 +161,13 @@ class Checkpoint:
         return False
 
     def save(self, state):
-        """Write ``state`` to ``path`` atomically (write, flush, rename)."""
+        """Write ``state`` to ``path`` atomically (write, flush, rename).
+
+        Parameters
+        ----------
+        state : TrainingState
+            The training state of the fit.
+        """
         folder = os.path.dirname(os.path.abspath(self.path))
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".checkpoint-")
         try:
@@ -173,6 +183,16 @@ class Checkpoint:
 
     def load(self, key):
         """The saved state of the fit named ``key``; None without a checkpoint.
+
+        Parameters
+        ----------
+        key : str
+            The fit's key (`fit_key`).
+
+        Returns
+        -------
+        state : TrainingState or None
+            The saved state, or None when ``path`` does not exist.
 
         Raises
         ------

@@ -103,9 +103,15 @@ class _Optimizer:
         apply from the next step. The current learning rate of a schedule
         carries on too, unless a setting of the schedule changed.
 
+        Parameters
+        ----------
+        previous : _Optimizer
+            A fitted optimiser of this kind; its state arrays are shared.
+
         Returns
         -------
-        self
+        self : _Optimizer
+            This optimiser.
         """
         for name in self._state:
             setattr(self, name, getattr(previous, name))
@@ -122,6 +128,16 @@ class _Optimizer:
         counted by the schedule). Otherwise this optimiser keeps its own
         schedule, which starts anew: after a schedule has run its steps,
         the next one is a warm restart (as in SGDR [3]_).
+
+        Parameters
+        ----------
+        previous : _Optimizer
+            The optimiser of the calls before.
+
+        Returns
+        -------
+        self : _Optimizer
+            This optimiser.
 
         References
         ----------
@@ -183,6 +199,7 @@ def clip_grad_norm(grads, max_norm):
         The whole gradient of the network (one flat array: the norm is
         global, over every layer).
     max_norm : float
+        The largest norm kept.
 
     Returns
     -------
@@ -239,6 +256,7 @@ class SGD(_Optimizer):
     Parameters
     ----------
     learning_rate_init : float, default=0.1
+        The learning rate (the peak rate of a ``schedule``).
     lr_schedule : {'constant', 'invscaling', 'adaptive', 'cosine', \
 'one_cycle'}, default='constant'
         'invscaling' sets ``lr = learning_rate_init / (t + 1) ** power_t`` at
@@ -247,8 +265,11 @@ class SGD(_Optimizer):
         :meth:`reduce_learning_rate`); 'constant' changes nothing, nor do
         'cosine' and 'one_cycle', which ``schedule`` implements.
     momentum : float, default=0.9
+        The momentum ``mu``, in [0, 1].
     nesterov : bool, default=True
+        Nesterov's momentum rather than the classical one.
     power_t : float, default=0.5
+        The exponent of 'invscaling'.
     schedule : Schedule, default=None
         Gives the rate of every step (``CosineAnnealing``, ``OneCycle``).
     weight_decay : float, default=0.0
@@ -312,9 +333,15 @@ class SGD(_Optimizer):
         (the last rate of ``previous``) or is to hold (this optimiser's):
         a new array, so ``previous`` keeps its own.
 
+        Parameters
+        ----------
+        previous : SGD
+            A fitted SGD; its state arrays are shared, or converted.
+
         Returns
         -------
-        self
+        self : SGD
+            This optimiser.
         """
         super().continue_from(previous)
         form = previous.velocity_form
@@ -363,7 +390,13 @@ class SGD(_Optimizer):
         params -= step
 
     def end_epoch(self, n_samples_seen):
-        """Apply the 'invscaling' schedule after an epoch."""
+        """Apply the 'invscaling' schedule after an epoch.
+
+        Parameters
+        ----------
+        n_samples_seen : int
+            Training rows seen so far, ``t`` of the schedule.
+        """
         if self.lr_schedule == "invscaling":
             self.learning_rate = (
                 float(self.learning_rate_init) / (n_samples_seen + 1) ** self.power_t
@@ -402,8 +435,13 @@ class Adam(_Optimizer):
     Parameters
     ----------
     learning_rate_init : float, default=0.001
-    beta_1, beta_2 : float, default=0.9, 0.999
+        The learning rate (the peak rate of a ``schedule``).
+    beta_1 : float, default=0.9
+        Decay rate of the first moment estimate.
+    beta_2 : float, default=0.999
+        Decay rate of the second moment estimate.
     epsilon : float, default=1e-8
+        Added to ``sqrt(v)`` for numerical stability.
     schedule : Schedule, default=None
         Gives the rate of every step (``CosineAnnealing``, ``OneCycle``).
     weight_decay : float, default=0.0
@@ -489,15 +527,30 @@ class Adam(_Optimizer):
         params -= scratch
 
     def end_epoch(self, n_samples_seen):
-        """Adam has no per-epoch schedule."""
+        """Do nothing: Adam has no per-epoch schedule.
+
+        Parameters
+        ----------
+        n_samples_seen : int
+            Training rows seen so far (unused).
+        """
 
     def reduce_learning_rate(self):
-        """Adam has no adaptive schedule: always False (stop training)."""
+        """Answer False: Adam has no adaptive schedule (stop training).
+
+        Returns
+        -------
+        reduced : bool
+            Always False.
+        """
         return False
 
 
 def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_fun, tol):
     """Minimise the data loss plus ``penalty`` with SciPy's L-BFGS-B.
+
+    A full-batch quasi-Newton method: the objective and its gradient are
+    computed on all the data at each evaluation, in float64 for SciPy.
 
     Parameters
     ----------
@@ -520,6 +573,7 @@ def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_
     Returns
     -------
     result : scipy.optimize.OptimizeResult
+        SciPy's result: ``x`` the minimiser (float64), ``fun``, ``nit``.
     """
     import scipy.optimize  # here: it would add half again to what ``import skmlp.nn`` loads
 

@@ -55,14 +55,25 @@ class L2Penalty:
         self.scale = alpha / self.total_weight if alpha else 0.0
 
     def value(self, params):
-        """``alpha / (2 s) * ||params[:n_penalized]||**2`` as a float."""
+        """Compute ``alpha / (2 s) * ||params[:n_penalized]||**2``.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            The flat parameters of the network.
+
+        Returns
+        -------
+        value : float
+            The penalty.
+        """
         if not self.alpha:
             return 0.0
         penalized = params[: self.n_penalized]
         return 0.5 * self.alpha * float(np.dot(penalized, penalized)) / self.total_weight
 
     def add_gradient(self, grads, params, *, offset=0, scratch=None):
-        """``grads += scale * params`` on the penalised entries, in place.
+        """Add ``scale * params`` to ``grads`` on the penalised entries, in place.
 
         Parameters
         ----------
@@ -70,6 +81,7 @@ class L2Penalty:
             The slice ``[offset:offset + n]`` of the flat gradient and
             parameter arrays.
         offset : int, default=0
+            Where the slice starts in the flat arrays.
         scratch : ndarray, default=None
             Work space of at least ``n`` entries; by default chunks of a
             cache-sized one, so that no array of the parameters' size is made.

@@ -205,6 +205,15 @@ def register():
 
     Called when :mod:`skmlp.onnx` is imported; calling it again re-registers
     them (after another library overwrote them, say).
+
+    See Also
+    --------
+    skl2onnx.to_onnx : Convert a fitted estimator or pipeline.
+
+    Examples
+    --------
+    >>> import skmlp.onnx  # registers the converters
+    >>> skmlp.onnx.register()  # again, after another library replaced them
     """
     update_registered_converter(
         MLPClassifier,
