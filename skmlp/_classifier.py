@@ -59,9 +59,13 @@ _CLASSIFIER_DOC = """Multi-layer Perceptron classifier.
         targets of a softmax become ``(1 - label_smoothing) y +
         label_smoothing / n_classes`` (PyTorch's ``CrossEntropyLoss``), each
         0/1 target of a sigmoid output ``(1 - label_smoothing) y +
-        label_smoothing / 2`` (Keras's). It keeps the network from driving
-        its logits without bound: its probabilities stay below
-        ``1 - label_smoothing + label_smoothing / n_classes``; ``loss_``,
+        label_smoothing / 2`` (Keras's). Each sample's loss is smallest
+        where its predicted probabilities equal its smoothed targets
+        (``1 - label_smoothing + label_smoothing / n_classes`` for its own
+        class of a softmax), not at 1, so that training does not reward
+        logits without bound. Predictions are not capped there: the network
+        is one function of the inputs, and inputs far from the decision
+        boundary can be predicted above that value. ``loss_``,
         ``loss_curve_`` and ``validation_loss_curve_`` are then the
         cross-entropy against the smoothed targets, whose minimum is above
         0. A warm start or ``partial_fit`` on another value starts those

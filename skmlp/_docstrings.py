@@ -1,6 +1,7 @@
 """Docstring text shared by both estimators, written once."""
 
-SHARED_PARAMETERS = """\
+# The parameters before ``loss`` (the regressor's third), then those after.
+NETWORK_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         The ith element represents the number of neurons in the ith
         hidden layer.
@@ -13,9 +14,10 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         ``f(x) = max(0, x)``, 'leaky_relu' ``f(x) = max(x, 0.01 x)``, 'elu'
         ``f(x) = x`` for ``x > 0`` and ``exp(x) - 1`` otherwise, 'gelu'
         ``f(x) = x Phi(x)`` with ``Phi`` the standard normal distribution
-        function, and 'softplus' ``f(x) = log(1 + exp(x))``.
+        function, and 'softplus' ``f(x) = log(1 + exp(x))``."""
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+TRAINING_PARAMETERS = """\
+solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The solver for weight optimization: 'lbfgs' is SciPy's quasi-Newton
         L-BFGS-B on all the data at once, 'sgd' stochastic gradient descent
         with momentum, 'adam' the stochastic optimizer of Kingma and Ba.
@@ -52,10 +54,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         2019; PyTorch's ``OneCycleLR`` with its defaults, without cycling
         the momentum). Reaching `max_iter` is then the schedule's planned
         end and raises no ConvergenceWarning; the stopping rules (`tol`,
-        `n_iter_no_change`, early stopping) still apply. Every `fit`, a warm
+        `n_iter_no_change`, early stopping) still apply. The schedule
+        counts the steps taken: a mini-batch whose sample weights are all 0
+        is none. Every `fit`, a warm
         start too, and every restart runs a schedule of its own;
         ``partial_fit`` follows one schedule over `max_iter` calls (one
-        epoch each, of the first call's number of mini-batches), then
+        epoch each, of the first call's number of mini-batch steps), then
         starts another (a warm restart); a changed `learning_rate`,
         `learning_rate_init`, `warmup_fraction` or `max_iter` starts a new
         one too. Not used with 'lbfgs' (a ValueError).
@@ -112,7 +116,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
 
     momentum : float, default=0.9
         Momentum for gradient descent update. Should be between 0 and 1.
-        Only used when solver='sgd'.
+        Only used when solver='sgd'. With a 'cosine' or 'one_cycle'
+        `learning_rate` it takes PyTorch's form (``torch.optim.SGD``): the
+        velocity sums the gradients and the step's scheduled rate scales
+        it, where scikit-learn's velocity holds each gradient times the rate
+        of its own step (the same steps at a constant rate). See the user
+        guide's "SGD with momentum".
 
     nesterovs_momentum : bool, default=True
         Whether to use Nesterov's momentum. Only used when solver='sgd' and
@@ -234,7 +243,9 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
 
     warmup_fraction : float in [0, 1), default=None
         Fraction of a schedule's steps spent rising to
-        `learning_rate_init`. None: 0 for 'cosine', 0.3 for 'one_cycle'
+        `learning_rate_init` ('cosine': ``round(warmup_fraction * T)`` of
+        its ``T`` steps; when that is all of them, the fit ends below the
+        peak). None: 0 for 'cosine', 0.3 for 'one_cycle'
         (PyTorch's ``pct_start``). Only with those two `learning_rate`
         values (a ValueError otherwise).
 
@@ -252,9 +263,12 @@ hidden_layer_sizes : array-like of shape(n_layers - 2,), default=(100,)
         Clip the gradient of each mini-batch's data loss to this global L2
         norm (over all the weights) before the optimiser's step, keeping
         its direction (Pascanu et al., 2013; PyTorch's
-        ``clip_grad_norm_``); the penalty `alpha` is added after it.
-        ``clipped_fraction_`` records how many steps were clipped. None:
-        no clipping. Not used with 'lbfgs' (a ValueError)."""
+        ``clip_grad_norm_``, which scales by ``max_grad_norm / (norm +
+        1e-6)`` once that is below 1); the penalty `alpha` is added after
+        it. ``clipped_fraction_`` records how many steps were clipped.
+        None: no clipping. Not used with 'lbfgs' (a ValueError)."""
+
+SHARED_PARAMETERS = NETWORK_PARAMETERS + "\n\n    " + TRAINING_PARAMETERS
 
 SHARED_ATTRIBUTES = """\
 loss_ : float
@@ -295,13 +309,13 @@ loss_ : float
     learning_rate_curve_ : ndarray of shape (n_steps,)
         The learning rate of every mini-batch step of the last fit's
         schedule (for ``partial_fit``, of all the calls along it), before
-        Adam's bias correction. Only present with
-        learning_rate='cosine' or 'one_cycle'.
+        Adam's bias correction; read-only (a view of the schedule's
+        record). Only present with learning_rate='cosine' or 'one_cycle'.
 
     clipped_fraction_ : float
         Fraction of the mini-batch steps of the last call to `fit` or
-        ``partial_fit`` whose gradient norm exceeded `max_grad_norm` and
-        was clipped. Only present with `max_grad_norm` set.
+        ``partial_fit`` whose gradient was clipped (scaled down: its norm
+        exceeded ``max_grad_norm - 1e-6``). Only present with `max_grad_norm` set.
 
     t_ : int
         The number of training samples seen by the solver during fitting.
@@ -386,7 +400,11 @@ PARTIAL_FIT = """Update the model with a single iteration over the given data.
 def fill(template, **fields):
     """Substitute the shared blocks, and any other ``fields``, into a docstring."""
     return template.format(
-        shared_parameters=SHARED_PARAMETERS, shared_attributes=SHARED_ATTRIBUTES, **fields
+        shared_parameters=SHARED_PARAMETERS,
+        network_parameters=NETWORK_PARAMETERS,
+        training_parameters=TRAINING_PARAMETERS,
+        shared_attributes=SHARED_ATTRIBUTES,
+        **fields,
     )
 
 

@@ -2,7 +2,7 @@
 
 
 def trusted_types():
-    """Names of skmlp's own types, to pass to ``skops.io.load(..., trusted=...)``.
+    """List skmlp's own types, to pass to ``skops.io.load(..., trusted=...)``.
 
     skops loads only the types it trusts by default (numpy arrays, builtins,
     scikit-learn's estimators) and those it is given. A fitted skmlp
@@ -20,6 +20,10 @@ def trusted_types():
     types : list of str
         Fully qualified class names, as ``skops.io.get_untrusted_types``
         reports them.
+
+    See Also
+    --------
+    skops.io.load : Load a file, trusting the types given.
 
     Examples
     --------

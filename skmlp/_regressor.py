@@ -21,6 +21,8 @@ _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
 
     Parameters
     ----------
+    {network_parameters}
+
     loss : {{'squared_error', 'poisson'}}, default='squared_error'
         The loss function to use when training the weights. With several
         outputs the squared error is reported (``loss_``) as their mean, as
@@ -28,7 +30,7 @@ _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
         minimises the sum, so that its objective agrees with its gradient.
         'poisson' needs non-negative targets.
 
-    {shared_parameters}
+    {training_parameters}
 
     Attributes
     ----------

@@ -40,6 +40,10 @@ class Checkpoint:
     delete_checkpoint : bool, default=True
         Delete the file when the fit ends successfully.
 
+    See Also
+    --------
+    MLPClassifier.set_callbacks : Set the callbacks of a fit.
+
     Notes
     -----
     A checkpoint needs a stochastic solver, ``n_init=1`` and an int
@@ -97,11 +101,27 @@ class Checkpoint:
         return False
 
     def save(self, state):
-        """Write ``state`` to ``path`` atomically (write, flush, rename)."""
+        """Write ``state`` to ``path`` atomically (write, flush, rename).
+
+        Parameters
+        ----------
+        state : TrainingState
+            The training state of the fit.
+        """
         write_state(self.path, state)
 
     def load(self, key):
         """The saved state of the fit named ``key``; None without a checkpoint.
+
+        Parameters
+        ----------
+        key : str
+            The fit's key (`fit_key`).
+
+        Returns
+        -------
+        state : TrainingState or None
+            The saved state, or None when ``path`` does not exist.
 
         Raises
         ------

@@ -30,10 +30,32 @@ def read_idx(path):
     Parameters
     ----------
     path : str or path-like
+        The gzipped file.
 
     Returns
     -------
     array : ndarray of uint8, read-only
+        Of the shape its header gives.
+
+    Raises
+    ------
+    ValueError
+        If the file is no IDX file of unsigned bytes, or its size is wrong.
+
+    See Also
+    --------
+    load_fashion_mnist : Fashion-MNIST from its IDX files.
+
+    Examples
+    --------
+    >>> import gzip, os, tempfile
+    >>> from skmlp.datasets import read_idx
+    >>> path = os.path.join(tempfile.mkdtemp(), "tiny-idx2-ubyte.gz")
+    >>> with gzip.open(path, "wb") as f:
+    ...     _ = f.write(bytes([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]))
+    >>> read_idx(path)
+    array([[1, 2, 3],
+           [4, 5, 6]], dtype=uint8)
     """
     with gzip.open(path, "rb") as f:
         raw = f.read()
@@ -49,6 +71,9 @@ def read_idx(path):
 
 def load_fashion_mnist(subset="train", *, data_home=None):
     """Fashion-MNIST images as rows of 784 pixel values, and their labels.
+
+    Zalando's 70,000 grey images of 28x28 pixels in 10 classes of clothing
+    (Xiao et al., 2017), read from the gzipped IDX files of its release.
 
     Parameters
     ----------
@@ -70,6 +95,17 @@ def load_fashion_mnist(subset="train", *, data_home=None):
     ------
     FileNotFoundError
         If the files are not in ``data_home``; nothing is downloaded.
+
+    See Also
+    --------
+    read_idx : Read one IDX file.
+
+    Examples
+    --------
+    >>> from skmlp.datasets import load_fashion_mnist
+    >>> X, y = load_fashion_mnist("test")  # doctest: +SKIP
+    >>> X.shape, y.shape  # doctest: +SKIP
+    ((10000, 784), (10000,))
     """
     if subset not in _FILE_PREFIX:
         raise ValueError(f"subset must be 'train' or 'test'; got {subset!r}.")

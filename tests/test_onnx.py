@@ -15,8 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_linnerud
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_iris,
+    load_linnerud,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from test_common import _configurations
@@ -27,7 +34,12 @@ ort = pytest.importorskip("onnxruntime", reason="needs the 'onnx' extra (onnxrun
 import skmlp.onnx  # noqa: E402, F401  (registers the converters)
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 from skl2onnx import convert_sklearn, to_onnx  # noqa: E402
-from skl2onnx.common.data_types import FloatTensorType, StringTensorType  # noqa: E402
+from skl2onnx.common.data_types import (  # noqa: E402
+    BooleanTensorType,
+    FloatTensorType,
+    Int64TensorType,
+    StringTensorType,
+)
 
 from skmlp import MLPClassifier, MLPRegressor  # noqa: E402
 from skmlp.nn import ReLU  # noqa: E402
@@ -128,6 +140,39 @@ def test_onnx_matches_predict(case, dtype):
         (values,) = outputs
         expected = model.predict(X).reshape(len(X), -1)
         np.testing.assert_allclose(values, expected, rtol=tolerance, atol=tolerance)
+
+
+def test_skl2onnx_mlp_regressor_bool_case():
+    # skl2onnx 1.20's test_model_mlp_regressor_bool (its fit_regression_model
+    # with is_bool=True): boolean input was refused by skmlp (issue 22, item 12).
+    X, y = make_regression(n_features=10, n_samples=250, n_targets=1, random_state=42,
+                           n_informative=10)
+    X = X.astype(np.int64).astype(bool)
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=0.5, random_state=42)
+    model = _fit(MLPRegressor(random_state=42), X_train, y_train)
+    onx = convert_sklearn(model, "scikit-learn MLPRegressor",
+                          [("input", BooleanTensorType([None, X_test.shape[1]]))])
+    (values,) = _run(onx, X_test)
+    expected = model.predict(X_test).reshape(-1, 1)
+    np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("tensor_type, dtype", [(BooleanTensorType, bool),
+                                                 (Int64TensorType, np.int64)])
+def test_boolean_and_int64_input_are_cast(tensor_type, dtype):
+    # Both estimators, as skl2onnx's MLP converter: cast to float32.
+    X, y = TARGETS["multiclass"]
+    X_typed = (X > 0) if dtype is bool else np.round(2 * X).astype(np.int64)
+    classifier = _fit(MLPClassifier((8,), max_iter=50, random_state=0), X_typed, y)
+    onx = convert_sklearn(classifier, initial_types=[("X", tensor_type([None, 4]))],
+                          options={"zipmap": False})
+    labels, probabilities = _run(onx, X_typed)
+    np.testing.assert_array_equal(labels, classifier.predict(X_typed))
+    np.testing.assert_allclose(probabilities, classifier.predict_proba(X_typed), atol=1e-5)
+    regressor = _fit(MLPRegressor((8,), max_iter=50, random_state=0), X_typed, X[:, 0])
+    onx = convert_sklearn(regressor, initial_types=[("X", tensor_type([None, 4]))])
+    (values,) = _run(onx, X_typed)
+    np.testing.assert_allclose(values[:, 0], regressor.predict(X_typed), rtol=1e-5, atol=1e-5)
 
 
 def test_zipmap_options_and_string_labels():

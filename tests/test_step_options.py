@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import MLPClassifier, MLPRegressor
@@ -83,6 +83,46 @@ def test_schedules_with_early_stopping_stop_early_and_record_the_steps_run(digit
     assert len(model.learning_rate_curve_) == model.n_iter_ * n_batches
     expected = _expected_rates(OneCycle, 0.02, 200 * n_batches, 0.3, model.n_iter_ * n_batches)
     np.testing.assert_allclose(model.learning_rate_curve_, expected)
+
+
+@pytest.mark.parametrize("learning_rate, schedule_class, fraction", [
+    ("cosine", CosineAnnealing, 0.0),
+    ("one_cycle", OneCycle, 0.3),
+])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_schedule_counts_only_the_steps_taken(digits, learning_rate, schedule_class, fraction,
+                                              shuffle):
+    # Mini-batches whose rows all weigh 0 are no steps: the schedule spans
+    # the steps taken and ends at its planned last rate (before, it spanned
+    # every mini-batch and 432 of 500 steps ended it at 4.6% of the peak).
+    X, y = digits
+    weight = (np.random.RandomState(0).rand(len(X)) < 0.1).astype(float)
+    model = MLPClassifier(
+        (16,), learning_rate=learning_rate, learning_rate_init=0.01, batch_size=20,
+        max_iter=10, tol=0.0, n_iter_no_change=100, shuffle=shuffle, random_state=0,
+    ).fit(X, y, sample_weight=weight)
+    curve = model.learning_rate_curve_
+    assert len(curve) == model._optimizer.n_steps < 10 * 30  # some batches weigh 0
+    np.testing.assert_allclose(
+        curve, _expected_rates(schedule_class, 0.01, len(curve), fraction), rtol=1e-12
+    )
+    if learning_rate == "cosine":
+        assert curve[-1] < 1e-4 * curve.max()
+    if not shuffle:  # the batches in order with some weight, every epoch
+        assert len(curve) == 10 * sum(weight[i:i + 20].any() for i in range(0, len(X), 20))
+
+
+def test_partial_fit_schedule_counts_the_steps_of_its_calls(digits):
+    X, y = digits
+    weight = np.zeros(len(X))
+    weight[: len(X) // 2] = 1.0  # the second half's 15 batches are no steps
+    model = MLPClassifier((16,), learning_rate="cosine", learning_rate_init=0.01,
+                          batch_size=20, max_iter=4, shuffle=False, random_state=0)
+    for _ in range(4):
+        model.partial_fit(X, y, classes=np.unique(y), sample_weight=weight)
+    assert model._optimizer.schedule.total_steps == 4 * 15
+    assert len(model.learning_rate_curve_) == 60
+    assert model._optimizer.schedule.ended
 
 
 def test_warm_start_runs_a_new_schedule(digits):
@@ -195,6 +235,17 @@ def test_label_smoothing_trains_and_reports_the_smoothed_loss(digits):
     # Binary: one sigmoid output.
     binary = _fit_quietly(MLPClassifier(**common, label_smoothing=0.2), X, y % 2)
     assert binary.predict_proba(X).max() < 0.99
+
+
+def test_label_smoothing_does_not_cap_the_probabilities():
+    # What the docstring promises no more: each sample's loss is smallest at
+    # its smoothed target (tests/nn checks the gradient vanishes there), but
+    # a fitted network predicts above 1 - eps + eps / K (issue 22, item 11).
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier((16,), label_smoothing=0.2, max_iter=500, random_state=0).fit(X, y)
+    assert model.predict_proba(X).max() > 1 - 0.2 + 0.2 / 3
 
 
 def test_warm_start_takes_the_current_label_smoothing(digits):

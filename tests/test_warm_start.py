@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp._training.batches import epoch_batches
+from skmlp._training.batches import Epochs, epoch_batches
 from skmlp.nn import BatchNorm, Dense
 
 X_iris, y_iris = load_iris(return_X_y=True)
@@ -292,6 +292,24 @@ def test_layer_norm_over_one_unit_warns_naming_the_parameters():
                           random_state=0), y=X_iris[:, 0])
 
 
+@pytest.mark.parametrize("min_size", [1, 2])
+def test_epochs_count_their_steps_without_drawing(min_size):
+    # The steps of the next epochs, counted from a copy of the generator:
+    # the same as the epochs then give, the generator left as it was.
+    rng = np.random.RandomState(0)
+    weight = (rng.rand(200) < 0.1).astype(float)
+    data = (np.zeros((200, 1)), np.zeros((200, 1)), weight)
+    epochs = Epochs(data, np.arange(200), 8, np.random.RandomState(1), min_size)
+    state = epochs.get_state()
+    n_steps = epochs.n_steps(5)
+    np.testing.assert_array_equal(epochs.get_state()[0], state[0])
+    assert epochs.random_state.get_state()[1].tolist() == state[1][1].tolist()
+    counts = [len(epochs.next_batches()) for _ in range(5)]
+    assert n_steps == sum(counts) and len(set(counts)) > 1  # epochs differ
+    unweighted = Epochs(data[:2] + (None,), np.arange(200), 8, rng, min_size)
+    assert unweighted.n_steps(5) == 5 * 25
+
+
 def test_epoch_batches_count_the_rows_of_positive_weight():
     order = np.arange(10)
     # Unweighted, only a last batch of one row is merged, as before.
@@ -299,9 +317,9 @@ def test_epoch_batches_count_the_rows_of_positive_weight():
     weight = np.array([1.0, 0, 0, 0, 0, 1, 0, 0, 1, 1])
     batches = epoch_batches(order, 2, min_size=2, sample_weight=weight)
     # 1 positive row in [0, 1] takes the next batches up to a second one;
-    # [6, 7] has none (training skips it); [8, 9] has two.
-    assert [b.tolist() for b in batches] == [[0, 1, 2, 3, 4, 5], [6, 7], [8, 9]]
+    # [6, 7] has none (no step: left out); [8, 9] has two.
+    assert [b.tolist() for b in batches] == [[0, 1, 2, 3, 4, 5], [8, 9]]
     # A last batch with one goes back as far as the last batch with any.
     weight = np.array([1.0, 1, 0, 0, 1, 1, 0, 0, 0, 1])
     batches = epoch_batches(order, 2, min_size=2, sample_weight=weight)
-    assert [b.tolist() for b in batches] == [[0, 1], [2, 3], list(range(4, 10))]
+    assert [b.tolist() for b in batches] == [[0, 1], list(range(4, 10))]

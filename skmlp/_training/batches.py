@@ -6,6 +6,7 @@ shuffles it (its state can be saved and restored, for checkpoints);
 their size as scikit-learn's MLP does.
 """
 
+import copy
 import warnings
 
 import numpy as np
@@ -34,12 +35,21 @@ def epoch_batches(order, batch_size, *, min_size=1, sample_weight=None):
     train on a single row) is merged into the next one, the last into the
     one before. With ``sample_weight`` the rows counted are those of
     positive weight: rows of weight 0 are no samples to batch statistics.
-    A batch without any stays as it is (training skips it). Unweighted, only
-    the last batch can be short, so only it is merged.
+    Unweighted, only the last batch can be short, so only it is merged.
+    A batch without any row of positive weight is left out: it would be
+    no step (its rows count for nothing), and the batches are the steps
+    that a learning-rate schedule counts.
     """
     batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-    if min_size <= 1:
+    if min_size > 1:
+        batches = _merge_short_batches(batches, min_size, sample_weight)
+    if sample_weight is None:
         return batches
+    return [idx for idx in batches if sample_weight[idx].any()]
+
+
+def _merge_short_batches(batches, min_size, sample_weight):
+    """Merge batches of fewer than ``min_size`` rows (of positive weight) into the next."""
     counts = [
         len(idx) if sample_weight is None else np.count_nonzero(sample_weight[idx])
         for idx in batches
@@ -75,29 +85,40 @@ class Epochs:
     min_size : int, default=1
         Smallest batch, in rows of positive weight (see `epoch_batches`).
 
-    Attributes
-    ----------
-    n_batches : int
-        Mini-batches of an epoch (of the first row order: with sample
-        weights and batch normalisation, merged batches may vary by one).
     """
 
     def __init__(self, data, train_idx, batch_size, random_state, min_size=1):
         self.data = data
         self.train_idx = np.array(train_idx)  # shuffled in place: the caller's stays
-        self.batch_size = batch_size = resolve_batch_size(batch_size, len(train_idx))
+        self.batch_size = resolve_batch_size(batch_size, len(train_idx))
         self.random_state = random_state
         self.min_size = min_size
-        if min_size > 1 and data[2] is not None:
-            self.n_batches = len(epoch_batches(
-                self.train_idx, batch_size, min_size=min_size, sample_weight=data[2]
-            ))
-        else:
-            n_rows = len(self.train_idx)
-            self.n_batches = -(-n_rows // batch_size)
-            # Unweighted, only the last batch can be short, merged if too short.
-            if self.n_batches > 1 and n_rows - (self.n_batches - 1) * batch_size < min_size:
-                self.n_batches -= 1
+
+    def n_steps(self, n_epochs):
+        """Mini-batch steps of the next ``n_epochs`` epochs, an int.
+
+        Without rows of weight 0 every epoch has the same number of
+        batches, counted without making them. With some, the batches left
+        out (`epoch_batches`) vary with the shuffled order: the epochs'
+        orders are then drawn from a copy of the generator, which is left
+        as it is.
+        """
+        weights = self.data[2]
+        order = self.train_idx
+        if weights is None or weights[order].all():
+            n_batches = -(-len(order) // self.batch_size)
+            # Only the last batch can be short, merged if too short.
+            if n_batches > 1 and len(order) - (n_batches - 1) * self.batch_size < self.min_size:
+                n_batches -= 1
+            return n_epochs * n_batches
+        if self.random_state is None:
+            return n_epochs * len(self._batches(order))
+        order, generator = order.copy(), copy.deepcopy(self.random_state)
+        n_steps = 0
+        for _ in range(n_epochs):
+            generator.shuffle(order)
+            n_steps += len(self._batches(order))
+        return n_steps
 
     def get_state(self):
         """The order of the rows and the shuffling generator's state (copies)."""
@@ -115,6 +136,9 @@ class Epochs:
         """Row indices of each mini-batch of the next epoch."""
         if self.random_state is not None:
             self.random_state.shuffle(self.train_idx)
+        return self._batches(self.train_idx)
+
+    def _batches(self, order):
         return epoch_batches(
-            self.train_idx, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
+            order, self.batch_size, min_size=self.min_size, sample_weight=self.data[2]
         )

@@ -123,7 +123,7 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
     )
     optimizer = make_optimizer(
         options.optimizer, None if start is None else start.record.optimizer,
-        steps_per_epoch=epochs.n_batches, incremental=options.incremental,
+        epochs=epochs, incremental=options.incremental,
     )
     record = starting(
         None if start is None else start.record, options.early_stopping,

@@ -328,7 +328,8 @@ def run_epoch(network, objective, optimizer, data, batches, *, interrupt=None):
     data : tuple (X, y, sample_weight)
         ``sample_weight`` may be None.
     batches : list of ndarray of int
-        Row indices of each mini-batch.
+        Row indices of each mini-batch (each with some positive weight:
+        see `epoch_batches`).
     interrupt : object with a bool attribute ``requested``, default=None
         Read after each mini-batch: when set (Ctrl-C), the epoch ends there.
 
@@ -340,7 +341,7 @@ def run_epoch(network, objective, optimizer, data, batches, *, interrupt=None):
         which ends the epoch before its update is applied.
     """
     X, y, sample_weight = data
-    largest = max(len(idx) for idx in batches)
+    largest = max((len(idx) for idx in batches), default=0)
     X_rows = None if sp.issparse(X) else np.empty((largest, X.shape[1]), dtype=X.dtype)
     y_rows = np.empty((largest, y.shape[1]), dtype=y.dtype)
     total = 0.0
@@ -350,8 +351,6 @@ def run_epoch(network, objective, optimizer, data, batches, *, interrupt=None):
     with np.errstate(over="ignore", invalid="ignore"):
         for idx in batches:
             batch_weight = None if sample_weight is None else sample_weight[idx]
-            if batch_weight is not None and not batch_weight.any():
-                continue  # rows of weight 0 count for nothing, not even a step
             value = objective.loss_gradient(
                 network,
                 gather_rows(X, idx, X_rows),

@@ -127,7 +127,7 @@ def continue_network(network, options, n_outputs):
     return continued
 
 
-def make_optimizer(options, previous, *, steps_per_epoch, incremental=False):
+def make_optimizer(options, previous, *, epochs, incremental=False):
     """The optimiser for a fit, carrying on from ``previous``'s state.
 
     A fresh network has none; otherwise warm_start and partial_fit
@@ -135,20 +135,21 @@ def make_optimizer(options, previous, *, steps_per_epoch, incremental=False):
     current settings. scikit-learn restarts the optimiser at every warm
     start (but not in partial_fit, where it ignores changed settings).
 
-    A learning-rate schedule ('cosine', 'one_cycle') spans ``max_iter``
-    epochs of ``steps_per_epoch`` mini-batches. Each fit (a warm start
-    too) starts one; ``partial_fit`` goes on along the schedule of the
-    calls before it, one epoch per call, while its settings (and
+    A learning-rate schedule ('cosine', 'one_cycle') spans the steps of
+    ``max_iter`` epochs (the mini-batches with some weight). Each fit (a
+    warm start too) starts one; ``partial_fit`` goes on along the schedule
+    of the calls before it, one epoch per call, while its settings (and
     ``max_iter``) stay the same and it has steps left, and otherwise
-    starts a new one.
+    starts a new one, of ``max_iter`` times the steps of its call.
 
     Parameters
     ----------
     options : OptimizerOptions
     previous : skmlp.nn.SGD or skmlp.nn.Adam or None
         The fitted optimiser; left as it was.
-    steps_per_epoch : int
-        Mini-batches of an epoch (of this call, for ``partial_fit``).
+    epochs : Epochs
+        The mini-batches of the fit, whose steps a schedule counts
+        (``Epochs.n_steps``).
     incremental : bool, default=False
         Whether the optimiser is for ``partial_fit``.
 
@@ -157,7 +158,7 @@ def make_optimizer(options, previous, *, steps_per_epoch, incremental=False):
     optimizer : skmlp.nn.SGD or skmlp.nn.Adam
     """
     settings = {
-        "schedule": _schedule(options, steps_per_epoch),
+        "schedule": _schedule(options, epochs, incremental),
         "weight_decay": options.weight_decay,
         "max_grad_norm": options.max_grad_norm,
     }
@@ -185,13 +186,17 @@ def make_optimizer(options, previous, *, steps_per_epoch, incremental=False):
     return optimizer
 
 
-def _schedule(options, steps_per_epoch):
+def _schedule(options, epochs, incremental):
     """The learning-rate schedule of ``options.learning_rate``, or None."""
     if options.learning_rate not in SCHEDULES:
         return None
+    if incremental:  # one epoch per call
+        n_steps = options.max_iter * epochs.n_steps(1)
+    else:
+        n_steps = epochs.n_steps(options.max_iter)
     return SCHEDULES[options.learning_rate](
         options.learning_rate_init,
-        options.max_iter * max(steps_per_epoch, 1),
+        max(n_steps, 1),
         options.warmup_fraction,
         n_epochs=options.max_iter,
     )

@@ -66,7 +66,10 @@ class _Activation(Layer):
 
 
 class Identity(_Activation):
-    """``Y = X``; used for a linear bottleneck."""
+    """``Y = X``; used for a linear bottleneck.
+
+    Its backward pass hands ``dY`` on unchanged; it has no parameters.
+    """
 
     _exact_in_place = True
 
@@ -78,7 +81,10 @@ class Identity(_Activation):
 
 
 class Logistic(_Activation):
-    """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``, computed without overflow."""
+    """Logistic sigmoid ``Y = 1 / (1 + exp(-X))``, computed without overflow.
+
+    Its derivative is computed from the output: ``dX = dY * Y * (1 - Y)``.
+    """
 
     _exact_in_place = True
 
@@ -93,7 +99,10 @@ class Logistic(_Activation):
 
 
 class Tanh(_Activation):
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent.
+
+    Its derivative is computed from the output: ``dX = dY * (1 - Y**2)``.
+    """
 
     _exact_in_place = True
 
@@ -133,6 +142,7 @@ class LeakyReLU(_Activation):
     Parameters
     ----------
     negative_slope : float, default=0.01
+        The slope below 0.
     """
 
     def __init__(self, negative_slope=0.01):

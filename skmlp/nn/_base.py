@@ -6,6 +6,10 @@ import numpy as np
 class ParamSpec:
     """Shape and role of one learned parameter of a layer.
 
+    A layer declares its parameters by returning these from
+    :meth:`Layer.param_specs`; the network lays them out in its flat
+    buffers.
+
     Parameters
     ----------
     name : str
@@ -116,7 +120,13 @@ class Layer:
         return self.n_inputs_
 
     def param_specs(self):
-        """Learned parameters of the layer, as a list of :class:`ParamSpec`."""
+        """Learned parameters of the layer, as a list of :class:`ParamSpec`.
+
+        Returns
+        -------
+        specs : list of ParamSpec
+            Empty by default.
+        """
         return []
 
     def buffers(self):
@@ -124,11 +134,22 @@ class Layer:
 
         They are changed in place only, so that the dict's arrays are the
         layer's own: :meth:`Sequential.set_state` writes into them.
+
+        Returns
+        -------
+        buffers : dict of str to ndarray
+            The layer's own arrays.
         """
         return {}
 
     def get_config(self):
-        """The constructor's settings (name -> value); empty by default."""
+        """The constructor's settings (name -> value); empty by default.
+
+        Returns
+        -------
+        config : dict
+            ``type(layer)(**config)`` is an unbuilt layer configured as this.
+        """
         return {}
 
     def bind(self, params, grads):
@@ -144,9 +165,33 @@ class Layer:
             setattr(self, "d" + spec.name, grads[spec.name])
 
     def initialize(self, random_state):
-        """Fill the parameters in place; nothing to do by default."""
+        """Fill the parameters in place; nothing to do by default.
+
+        Parameters
+        ----------
+        random_state : numpy.random.RandomState
+            The only source of randomness.
+        """
 
     def forward(self, X, *, training, sample_weight=None):
+        """The output for a mini-batch; caches what `backward` needs in training.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            Of the layer's dtype; never modified.
+        training : bool
+            Training mode (dropout drops, batch norm uses the batch's
+            statistics and caches for `backward`) or inference.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Read only by layers that compute statistics over the batch.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            The output (in training mode possibly the layer's work array,
+            overwritten by its next training call).
+        """
         raise NotImplementedError
 
     def forward_into(self, X, out):
@@ -171,6 +216,20 @@ class Layer:
         return self.forward(X, training=False)
 
     def backward(self, dY):
+        """Compute the gradients of the last training `forward`: parameters' and input's.
+
+        Parameters
+        ----------
+        dY : ndarray of shape (n_samples, n_outputs)
+            Gradient of the objective with respect to the output.
+
+        Returns
+        -------
+        dX : ndarray of shape (n_samples, n_inputs) or None
+            Gradient with respect to the input; None may be returned when
+            ``needs_input_grad`` is False. The parameters' gradients are
+            written into ``self.d<name>``.
+        """
         raise NotImplementedError
 
     def _workspace(self, name, shape):
@@ -274,9 +333,13 @@ def build_layer(layer, n_inputs, *, dtype=np.float64, random_state=0):
     Parameters
     ----------
     layer : Layer
+        An unbuilt layer.
     n_inputs : int
+        Width of its input.
     dtype : numpy dtype, default=np.float64
+        Floating point type of its parameters and computation.
     random_state : int or numpy.random.RandomState, default=0
+        Source of its initial parameters.
 
     Returns
     -------

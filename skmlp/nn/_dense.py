@@ -78,6 +78,19 @@ class Dense(Layer):
 
         A CSR ``X`` of the layer's dtype goes through SciPy's kernel straight
         into ``out`` (the kernel and order of sums of ``X @ W``).
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            Of the layer's dtype.
+        out : ndarray of shape (n_samples, n_outputs)
+            Of the layer's dtype, free to overwrite (see
+            :meth:`Layer.forward_into`).
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_outputs)
+            ``out``, or a new array when ``out`` is ``X``.
         """
         if out is X:  # a product cannot overwrite its own input
             return self.forward(X, training=False)

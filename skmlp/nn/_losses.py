@@ -58,6 +58,10 @@ def _weighted_mean(values, weights):
 class Loss:
     """Base class: a loss with its output function.
 
+    A loss takes the raw outputs ``Z`` of the last layer and returns the
+    loss and its gradient with respect to ``Z``; the output function
+    (identity, exp, sigmoid, softmax) lives only here.
+
     Attributes
     ----------
     output_name : str
@@ -67,7 +71,18 @@ class Loss:
     output_name = None
 
     def output(self, Z):
-        """Predictions ``h(Z)`` from raw outputs ``Z``; a new array."""
+        """Compute the predictions ``h(Z)`` from raw outputs ``Z``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer.
+
+        Returns
+        -------
+        predictions : ndarray of shape (n_samples, n_outputs)
+            A new array.
+        """
         raise NotImplementedError
 
     def _per_sample(self, Z, y):
@@ -92,20 +107,31 @@ class Loss:
         y : ndarray of shape (n_samples, n_outputs)
             Targets (0/1 indicators for the log-losses).
         sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the samples; None weighs them equally.
 
         Returns
         -------
         loss : float
+            The weighted mean.
         """
         return _weighted_mean(self._per_sample(Z, self._targets(y)), sample_weight)
 
     def loss_gradient(self, Z, y, sample_weight=None):
         """Loss and its gradient with respect to ``Z``.
 
+        Parameters
+        ----------
+        Z, y : ndarray of shape (n_samples, n_outputs)
+            Raw outputs of the last layer and targets, as for `loss`.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            As for `loss`.
+
         Returns
         -------
         loss : float
+            As `loss` computes it.
         dZ : ndarray of shape (n_samples, n_outputs)
+            Its gradient with respect to ``Z``, ``(h(Z) - y)`` weighted.
         """
         y = self._targets(y)
         per_sample, dZ = self._per_sample_and_output(Z, y)
@@ -119,10 +145,15 @@ class Loss:
         return loss, dZ
 
     def consistent(self):
-        """This loss, reporting the objective whose gradient it returns.
+        """Return this loss, reporting the objective whose gradient it returns.
 
         A line search (L-BFGS) needs the two to agree; every loss here
         reports that objective except `SquaredError` of several outputs.
+
+        Returns
+        -------
+        loss : Loss
+            ``self``, or a loss of the same kind that reports that objective.
         """
         return self
 
@@ -195,6 +226,8 @@ def _smoothed(y, label_smoothing, n_classes):
 
 class BinaryLogLoss(Loss):
     """Log-loss of independent sigmoid outputs (binary and multilabel).
+
+    Each output is the probability of its label, ``expit(Z)``, on its own.
 
     Parameters
     ----------

@@ -161,6 +161,8 @@ class LayerNorm(_Normalization):
     Parameters
     ----------
     epsilon : float, default=1e-5
+        Added to the variance before its square root (raised to the
+        dtype's smallest normal number if below it).
     """
 
     def forward(self, X, *, training, sample_weight=None):

@@ -20,6 +20,7 @@ class Objective:
     Parameters
     ----------
     loss : Loss
+        The data loss (which owns the output function).
     alpha : float
         Strength of the penalty; 0 for none.
     n_penalized : int
@@ -36,7 +37,20 @@ class Objective:
         self.penalty = L2Penalty(alpha, n_penalized, 1)
 
     def scaled(self, n_samples, sample_weight=None):
-        """Scale the penalty for a batch of ``n_samples`` rows; self."""
+        """Scale the penalty for a batch (see `L2Penalty.rescale`).
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows of the batch.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Their weights, whose sum replaces ``n_samples``.
+
+        Returns
+        -------
+        self : Objective
+            This objective, its penalty scaled for the batch.
+        """
         self.penalty.rescale(n_samples, sample_weight)
         return self
 
@@ -46,9 +60,13 @@ class Objective:
         Parameters
         ----------
         network : Sequential
+            The network, whose ``grads`` receive the data loss's gradient.
         X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            The rows of the batch.
         y : ndarray of shape (n_samples, n_outputs)
+            Their targets.
         sample_weight : ndarray of shape (n_samples,), default=None
+            Their weights.
 
         Returns
         -------

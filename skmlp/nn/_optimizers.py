@@ -67,7 +67,8 @@ class _Optimizer:
         self._init_state(params)
         self.n_steps += 1
         if self.max_grad_norm is not None:
-            self.n_clipped += clip_grad_norm(grads, self.max_grad_norm) > self.max_grad_norm
+            norm = clip_grad_norm(grads, self.max_grad_norm)
+            self.n_clipped += clip_coefficient(norm, self.max_grad_norm) < 1.0
         # Work space for one chunk: a parameter-sized one would add its size
         # (51 MB for a tf-idf input layer) to the fit's peak memory.
         scratch_size = min(self.chunk_size, params.size)
@@ -104,9 +105,15 @@ class _Optimizer:
         current learning rate of a schedule carries on too, unless a
         setting of the schedule changed.
 
+        Parameters
+        ----------
+        previous : _Optimizer
+            A fitted optimiser of this kind; left as it was (its state is copied).
+
         Returns
         -------
-        self
+        self : _Optimizer
+            This optimiser.
         """
         for name in self._state:
             setattr(self, name, copy.copy(getattr(previous, name)))
@@ -123,6 +130,16 @@ class _Optimizer:
         counted by the schedule). Otherwise this optimiser keeps its own
         schedule, which starts anew: after a schedule has run its steps,
         the next one is a warm restart (as in SGDR [3]_).
+
+        Parameters
+        ----------
+        previous : _Optimizer
+            The optimiser of the calls before.
+
+        Returns
+        -------
+        self : _Optimizer
+            This optimiser.
 
         References
         ----------
@@ -173,8 +190,10 @@ class _Optimizer:
 def clip_grad_norm(grads, max_norm):
     """Scale ``grads`` in place to a global L2 norm of at most ``max_norm``.
 
-    As PyTorch's ``clip_grad_norm_``: when the norm exceeds ``max_norm``,
-    ``grads *= max_norm / (norm + 1e-6)``, which keeps its direction.
+    As PyTorch's ``clip_grad_norm_``: ``grads *= clip_coefficient(norm,
+    max_norm)``, which keeps its direction. The coefficient
+    ``max_norm / (norm + 1e-6)`` is below 1, and scales, from a norm of
+    ``max_norm - 1e-6`` on (a little below the bound, as in PyTorch).
 
     Parameters
     ----------
@@ -182,6 +201,7 @@ def clip_grad_norm(grads, max_norm):
         The whole gradient of the network (one flat array: the norm is
         global, over every layer).
     max_norm : float
+        The largest norm kept.
 
     Returns
     -------
@@ -193,25 +213,52 @@ def clip_grad_norm(grads, max_norm):
     .. [1] Pascanu, R., Mikolov, T. and Bengio, Y. (2013). On the difficulty
        of training recurrent neural networks. ICML.
        https://arxiv.org/abs/1211.5063
+    .. [2] https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html
     """
     norm = math.sqrt(float(np.dot(grads, grads)))
-    if norm > max_norm:
-        grads *= max_norm / (norm + 1e-6)
+    coefficient = clip_coefficient(norm, max_norm)
+    if coefficient < 1.0:  # PyTorch multiplies by 1.0 too, which changes nothing
+        grads *= coefficient
     return norm
+
+
+def clip_coefficient(norm, max_norm):
+    """The factor `clip_grad_norm` scales a gradient of ``norm`` by: at most 1.
+
+    ``min(max_norm / (norm + 1e-6), 1)``, PyTorch's clamped ``clip_coef``.
+    """
+    return min(max_norm / (norm + 1e-6), 1.0)
 
 
 class SGD(_Optimizer):
     """Stochastic gradient descent with momentum or Nesterov's momentum.
 
-    With velocity ``v``, learning rate ``lr`` and momentum ``mu``::
+    With velocity ``v``, learning rate ``lr`` and momentum ``mu``, in
+    scikit-learn's form (the rate inside the velocity)::
 
         v <- mu * v - lr * g
         params <- params + v                      (classical momentum)
         params <- params + mu * v - lr * g        (Nesterov)
 
+    With a ``schedule``, in PyTorch's form (``torch.optim.SGD`` with
+    ``momentum`` and ``nesterov``, dampening 0): the velocity accumulates
+    gradients and the step's rate multiplies it at the step::
+
+        v <- mu * v + g
+        params <- params - lr * v                 (classical momentum)
+        params <- params - lr * (g + mu * v)      (Nesterov)
+
+    The two are the same steps at a constant rate (scikit-learn's ``v`` is
+    ``-lr`` times PyTorch's), and differ when the rate changes from step to
+    step: scikit-learn's velocity keeps each past gradient at the rate of
+    its own step, PyTorch's takes all of them at the current one. So
+    unscheduled fits are scikit-learn's, scheduled fits PyTorch's.
+    `continue_from` converts a velocity of the other form.
+
     Parameters
     ----------
     learning_rate_init : float, default=0.1
+        The learning rate (the peak rate of a ``schedule``).
     lr_schedule : {'constant', 'invscaling', 'adaptive', 'cosine', \
 'one_cycle'}, default='constant'
         'invscaling' sets ``lr = learning_rate_init / (t + 1) ** power_t`` at
@@ -220,8 +267,11 @@ class SGD(_Optimizer):
         :meth:`reduce_learning_rate`); 'constant' changes nothing, nor do
         'cosine' and 'one_cycle', which ``schedule`` implements.
     momentum : float, default=0.9
+        The momentum ``mu``, in [0, 1].
     nesterov : bool, default=True
+        Nesterov's momentum rather than the classical one.
     power_t : float, default=0.5
+        The exponent of 'invscaling'.
     schedule : Schedule, default=None
         Gives the rate of every step (``CosineAnnealing``, ``OneCycle``).
     weight_decay : float, default=0.0
@@ -235,6 +285,8 @@ class SGD(_Optimizer):
     learning_rate : float
         The current learning rate.
     velocity : ndarray or None
+    velocity_form : {'scikit-learn', 'pytorch'}
+        The form of ``velocity``: 'pytorch' with a schedule.
     n_steps, n_clipped : int
         Steps taken by this optimiser, and those whose gradient was clipped.
 
@@ -242,9 +294,12 @@ class SGD(_Optimizer):
     ----------
     .. [1] Loshchilov, I. and Hutter, F. (2019). Decoupled Weight Decay
        Regularization. ICLR. https://arxiv.org/abs/1711.05101
+    .. [2] https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
     """
 
     _state = ("velocity",)
+    #: Also of optimisers pickled before PyTorch's form was used with a schedule.
+    velocity_form = "scikit-learn"
     _schedule = ("learning_rate_init", "lr_schedule", "power_t")
 
     def __init__(
@@ -267,10 +322,37 @@ class SGD(_Optimizer):
         self.power_t = power_t
         self.velocity = None
         self._set_options(schedule, weight_decay, max_grad_norm)
+        self.velocity_form = "scikit-learn" if schedule is None else "pytorch"
 
     def _init_state(self, params):
         if self.velocity is None:
             self.velocity = np.zeros_like(params)
+
+    def continue_from(self, previous):
+        """Carry on from the state of ``previous``, an SGD (see the base class).
+
+        A velocity of the other form is converted, by the rate it holds
+        (the last rate of ``previous``) or is to hold (this optimiser's):
+        a new array, so ``previous`` keeps its own.
+
+        Parameters
+        ----------
+        previous : SGD
+            A fitted SGD; left as it was (its velocity is copied, or converted).
+
+        Returns
+        -------
+        self : SGD
+            This optimiser.
+        """
+        super().continue_from(previous)
+        form = previous.velocity_form
+        if self.velocity is not None and form != self.velocity_form:
+            if form == "scikit-learn":
+                self.velocity = self.velocity / -previous.learning_rate
+            else:
+                self.velocity = self.velocity * -self.learning_rate
+        return self
 
     def _begin_step(self):
         if self.schedule is not None:
@@ -282,6 +364,9 @@ class SGD(_Optimizer):
         return self.learning_rate
 
     def _step(self, chunk, params, grads, scratch):
+        if self.velocity_form == "pytorch":
+            self._pytorch_step(chunk, params, grads, scratch)
+            return
         velocity = self.velocity[chunk]
         step = np.multiply(grads, self.learning_rate, out=scratch)
         velocity *= self.momentum
@@ -293,8 +378,27 @@ class SGD(_Optimizer):
             step = velocity
         params += step
 
+    def _pytorch_step(self, chunk, params, grads, scratch):
+        """The step of ``torch.optim.SGD``: ``v`` sums gradients, ``lr`` scales the step."""
+        velocity = self.velocity[chunk]
+        velocity *= self.momentum
+        velocity += grads
+        if self.nesterov:
+            step = np.multiply(velocity, self.momentum, out=scratch)
+            step += grads
+            step *= self.learning_rate
+        else:
+            step = np.multiply(velocity, self.learning_rate, out=scratch)
+        params -= step
+
     def end_epoch(self, n_samples_seen):
-        """Apply the 'invscaling' schedule after an epoch."""
+        """Apply the 'invscaling' schedule after an epoch.
+
+        Parameters
+        ----------
+        n_samples_seen : int
+            Training rows seen so far, ``t`` of the schedule.
+        """
         if self.lr_schedule == "invscaling":
             self.learning_rate = (
                 float(self.learning_rate_init) / (n_samples_seen + 1) ** self.power_t
@@ -333,8 +437,13 @@ class Adam(_Optimizer):
     Parameters
     ----------
     learning_rate_init : float, default=0.001
-    beta_1, beta_2 : float, default=0.9, 0.999
+        The learning rate (the peak rate of a ``schedule``).
+    beta_1 : float, default=0.9
+        Decay rate of the first moment estimate.
+    beta_2 : float, default=0.999
+        Decay rate of the second moment estimate.
     epsilon : float, default=1e-8
+        Added to ``sqrt(v)`` for numerical stability.
     schedule : Schedule, default=None
         Gives the rate of every step (``CosineAnnealing``, ``OneCycle``).
     weight_decay : float, default=0.0
@@ -420,15 +529,30 @@ class Adam(_Optimizer):
         params -= scratch
 
     def end_epoch(self, n_samples_seen):
-        """Adam has no per-epoch schedule."""
+        """Do nothing: Adam has no per-epoch schedule.
+
+        Parameters
+        ----------
+        n_samples_seen : int
+            Training rows seen so far (unused).
+        """
 
     def reduce_learning_rate(self):
-        """Adam has no adaptive schedule: always False (stop training)."""
+        """Answer False: Adam has no adaptive schedule (stop training).
+
+        Returns
+        -------
+        reduced : bool
+            Always False.
+        """
         return False
 
 
 def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_fun, tol):
     """Minimise the data loss plus ``penalty`` with SciPy's L-BFGS-B.
+
+    A full-batch quasi-Newton method: the objective and its gradient are
+    computed on all the data at each evaluation, in float64 for SciPy.
 
     Parameters
     ----------
@@ -451,6 +575,7 @@ def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_
     Returns
     -------
     result : scipy.optimize.OptimizeResult
+        SciPy's result: ``x`` the minimiser (float64), ``fun``, ``nit``.
     """
     import scipy.optimize  # here: it would add half again to what ``import skmlp.nn`` loads
 

@@ -54,20 +54,44 @@ class L2Penalty:
         self.rescale(n_samples, sample_weight)
 
     def rescale(self, n_samples, sample_weight=None):
-        """Scale the penalty for another batch of ``n_samples`` rows; self."""
+        """Scale the penalty for another batch.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows of the batch.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Their weights, whose sum replaces ``n_samples``.
+
+        Returns
+        -------
+        self : L2Penalty
+            This penalty, scaled for the batch.
+        """
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
         self.scale = self.alpha / self.total_weight if self.alpha else 0.0
         return self
 
     def value(self, params):
-        """``alpha / (2 s) * ||params[:n_penalized]||**2`` as a float."""
+        """Compute ``alpha / (2 s) * ||params[:n_penalized]||**2``.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            The flat parameters of the network.
+
+        Returns
+        -------
+        value : float
+            The penalty.
+        """
         if not self.alpha:
             return 0.0
         penalized = params[: self.n_penalized]
         return 0.5 * self.alpha * float(np.dot(penalized, penalized)) / self.total_weight
 
     def add_gradient(self, grads, params, *, offset=0, scratch=None):
-        """``grads += scale * params`` on the penalised entries, in place.
+        """Add ``scale * params`` to ``grads`` on the penalised entries, in place.
 
         Parameters
         ----------
@@ -75,6 +99,7 @@ class L2Penalty:
             The slice ``[offset:offset + n]`` of the flat gradient and
             parameter arrays.
         offset : int, default=0
+            Where the slice starts in the flat arrays.
         scratch : ndarray, default=None
             Work space of at least ``n`` entries; by default chunks of a
             cache-sized one, so that no array of the parameters' size is made.

@@ -24,24 +24,37 @@ import math
 
 import numpy as np
 
-
-class Schedule:
-    """Base class: a learning rate for each of ``total_steps`` steps.
-
-    Parameters
+# The constructor's parameters, shared by every schedule's docstring.
+_PARAMETERS = """    Parameters
     ----------
     max_lr : float
         The peak rate (the estimators' ``learning_rate_init``).
     total_steps : int
         Steps of the whole run (epochs times mini-batches per epoch), >= 1.
-    warmup_fraction : float in [0, 1)
+    warmup_fraction : float in [0, 1), default=0.0
         Fraction of the steps spent rising to ``max_lr``.
     n_epochs : int, default=None
         The epochs the steps span, when they are counted in epochs (the
         estimators' ``max_iter``): a record of the setting, which
         ``continue_schedule`` of the optimisers compares.
 
-    Attributes
+"""
+
+
+def _with_parameters(cls):
+    """Put the shared Parameters section in the docstring of ``cls``."""
+    cls.__doc__ = cls.__doc__.replace("{parameters}", _PARAMETERS)
+    return cls
+
+
+@_with_parameters
+class Schedule:
+    """Base class: a learning rate for each of ``total_steps`` steps.
+
+    Subclasses give the closed form of the rate of a step; the base class
+    counts the steps taken and records their rates.
+
+{parameters}    Attributes
     ----------
     n_steps : int
         Steps whose rate was given by `next_rate`.
@@ -61,7 +74,18 @@ class Schedule:
         self.n_steps = 0
 
     def rate(self, step):
-        """The rate of ``step`` (0-based), a float; past the last step, the last rate."""
+        """The rate of ``step``; past the last step, the last rate.
+
+        Parameters
+        ----------
+        step : int
+            The step, counted from 0.
+
+        Returns
+        -------
+        rate : float
+            Its learning rate.
+        """
         return self._closed_form(min(step, self.total_steps - 1))
 
     def _closed_form(self, step):
@@ -74,19 +98,50 @@ class Schedule:
         return self.n_steps >= self.total_steps
 
     def next_rate(self):
-        """The rate of the next step (counted in `n_steps`)."""
+        """The rate of the next step (counted in `n_steps`).
+
+        Returns
+        -------
+        rate : float
+            The learning rate of step `n_steps` before the call.
+        """
         rate = self.rate(self.n_steps)
         self.n_steps += 1
         return rate
 
     @property
     def rates(self):
-        """The rates of the `n_steps` steps taken, an ndarray of shape (n_steps,).
+        """The rates of the `n_steps` steps taken, a read-only ndarray of shape (n_steps,).
 
-        Recomputed from the closed form rather than stored: the same floats
-        `next_rate` gave, without 8 bytes a step kept for the whole fit.
+        Computed from the closed form when read (the same floats
+        `next_rate` gave) into a cache that each read extends by the steps
+        taken since the one before, and of which it returns a view: each
+        step's rate is computed once, however often a long ``partial_fit``
+        stream or a callback reads them (it was every rate at every read,
+        quadratic in the stream's length). The cache is not pickled.
         """
-        return np.array([self.rate(step) for step in range(self.n_steps)])
+        n_steps, n_cached = self.n_steps, self._n_cached
+        if self._rate_cache is None or self._rate_cache.size < n_steps:  # grown by doubling
+            grown = np.empty(max(n_steps, 2 * n_cached))
+            grown[:n_cached] = self._rate_cache[:n_cached] if n_cached else 0.0
+            self._rate_cache = grown
+        if n_steps > n_cached:
+            new_steps = range(n_cached, n_steps)
+            self._rate_cache[n_cached:n_steps] = [self.rate(step) for step in new_steps]
+            self._n_cached = n_steps
+        rates = self._rate_cache[:n_steps]
+        rates.flags.writeable = False  # a view of the cache, which must stay true
+        return rates
+
+    # The cache of `rates`: the rates of its first ``_n_cached`` steps.
+    _rate_cache = None
+    _n_cached = 0
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_rate_cache", None)
+        state.pop("_n_cached", None)
+        return state
 
 
 def _cosine_between(start, end, fraction):
@@ -94,6 +149,7 @@ def _cosine_between(start, end, fraction):
     return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0
 
 
+@_with_parameters
 class CosineAnnealing(Schedule):
     """Cosine annealing to 0, after an optional linear warm-up.
 
@@ -105,8 +161,11 @@ class CosineAnnealing(Schedule):
     Without warm-up this is PyTorch's ``CosineAnnealingLR(T_max=T,
     eta_min=0)`` stepped once per mini-batch [1]_, [3]_; with it, the
     schedule of Hugging Face's ``get_cosine_schedule_with_warmup`` [4]_.
+    When ``W == T`` (a large fraction of a short run) every step is
+    warm-up, as there: the run ends at ``max_lr * (T - 1) / T``, before
+    any annealing.
 
-    References
+{parameters}    References
     ----------
     .. [1] Loshchilov, I. and Hutter, F. (2017). SGDR: Stochastic Gradient
        Descent with Warm Restarts. ICLR. https://arxiv.org/abs/1608.03983
@@ -117,7 +176,7 @@ class CosineAnnealing(Schedule):
     @property
     def warmup_steps(self):
         """``W``: the steps of the linear warm-up."""
-        return min(round(self.warmup_fraction * self.total_steps), self.total_steps - 1)
+        return round(self.warmup_fraction * self.total_steps)
 
     def _closed_form(self, step):
         warmup = self.warmup_steps
@@ -126,6 +185,7 @@ class CosineAnnealing(Schedule):
         return _cosine_between(self.max_lr, 0.0, (step - warmup) / (self.total_steps - warmup))
 
 
+@_with_parameters
 class OneCycle(Schedule):
     """The one-cycle policy: up from ``max_lr / 25``, then far below it.
 
@@ -141,7 +201,7 @@ class OneCycle(Schedule):
     where ``cos_anneal(a, b, f) = b + (a - b) (1 + cos(pi f)) / 2``. Unlike
     PyTorch's, the momentum (Adam's ``beta_1``) is not cycled.
 
-    References
+{parameters}    References
     ----------
     .. [2] Smith, L. N. and Topin, N. (2019). Super-Convergence: Very Fast
        Training of Neural Networks Using Large Learning Rates.

@@ -25,8 +25,8 @@ class Sequential:
     Parameters
     ----------
     layers : list of Layer or of (type, dict)
-        The layers, or their classes with their constructors' keyword
-        arguments (a description of the network, built here).
+        The layers, unbuilt, from the input to the output; or their classes
+        with their constructors' keyword arguments, which are built here.
 
     Attributes
     ----------
@@ -64,13 +64,16 @@ class Sequential:
         Parameters
         ----------
         n_inputs : int
+            Width of the input.
         dtype : numpy dtype
+            Floating point type of the parameters and the computation.
         random_state : numpy.random.RandomState
             Source of the initial weights.
 
         Returns
         -------
         self : Sequential
+            This network, built.
         """
         width = self.n_inputs = int(n_inputs)
         self.widths = []
@@ -104,6 +107,7 @@ class Sequential:
         Parameters
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            The mini-batch.
         training : bool
             True to cache what :meth:`backward` needs (and to use dropout and
             batch statistics where layers have them).
@@ -113,6 +117,7 @@ class Sequential:
         Returns
         -------
         Z : ndarray of shape (n_samples, n_outputs)
+            The raw output of the last layer.
         """
         if not training and (
             (X.format == "csr" if sp.issparse(X) else isinstance(X, np.ndarray) and X.ndim == 2)
@@ -166,6 +171,12 @@ class Sequential:
     def backward(self, dZ):
         """Back-propagate ``dZ`` through every layer, filling ``grads``.
 
+        Parameters
+        ----------
+        dZ : ndarray of shape (n_samples, n_outputs)
+            Gradient of the objective with respect to the last layer's
+            output in the last training `forward`.
+
         Returns
         -------
         dX : ndarray or None
@@ -188,9 +199,13 @@ class Sequential:
         Parameters
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            The mini-batch.
         y : ndarray of shape (n_samples, n_outputs)
+            Its targets.
         loss : Loss
+            The loss, with its output function.
         sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the rows.
 
         Returns
         -------
@@ -206,11 +221,30 @@ class Sequential:
         return value
 
     def predict(self, X, loss):
-        """Predictions ``loss.output(Z)`` in inference mode."""
+        """Predict ``loss.output(Z)`` in inference mode.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            The input.
+        loss : Loss
+            Whose output function turns raw outputs into predictions.
+
+        Returns
+        -------
+        predictions : ndarray of shape (n_samples, n_outputs)
+            The predictions.
+        """
         return loss.output(self.forward(X, training=False))
 
     def is_finite(self):
-        """Whether every parameter and buffer (running statistics) is finite."""
+        """Whether every parameter and buffer (running statistics) is finite.
+
+        Returns
+        -------
+        finite : bool
+            True when none is inf or nan.
+        """
         if not np.isfinite(self.params).all():
             return False
         return all(
@@ -218,14 +252,27 @@ class Sequential:
         )
 
     def get_state(self):
-        """A copy of everything learned: parameters and layer buffers."""
+        """A copy of everything learned: parameters and layer buffers.
+
+        Returns
+        -------
+        state : tuple
+            ``(params, buffers)``: a copy of ``params`` and, per layer, a
+            dict of copies of its buffers.
+        """
         return self.params.copy(), [
             {name: array.copy() for name, array in layer.buffers().items()}
             for layer in self.layers
         ]
 
     def set_state(self, state):
-        """Restore a state returned by :meth:`get_state`, in place."""
+        """Restore a state returned by :meth:`get_state`, in place.
+
+        Parameters
+        ----------
+        state : tuple
+            A state of a network of the same layers.
+        """
         params, buffers = state
         self.params[...] = params
         for layer, saved in zip(self.layers, buffers):
@@ -244,6 +291,7 @@ class Sequential:
         Parameters
         ----------
         index : int
+            Position of the layer to replace.
         layer : Layer
             Unbuilt, with the output width, parameter shapes and buffer
             shapes of ``self.layers[index]``.

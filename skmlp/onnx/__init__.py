@@ -4,8 +4,8 @@ Importing this module registers converters for :class:`~skmlp.MLPClassifier`
 and :class:`~skmlp.MLPRegressor` with skl2onnx. From then on
 ``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn`` convert them, alone or
 at the end of a pipeline, with the options of scikit-learn's MLP converter
-(``zipmap``, ``nocl``, ``output_class_labels``) and float32 or float64
-inputs. It needs the ``onnx`` extra: ``pip install "skmlp[onnx]"`` (skl2onnx,
+(``zipmap``, ``nocl``, ``output_class_labels``) and float32, float64,
+int64 or boolean inputs (the last two cast to float32, as there). It needs the ``onnx`` extra: ``pip install "skmlp[onnx]"`` (skl2onnx,
 onnx and onnxruntime).
 
 Every layer and option skmlp ships converts (see the user guide's

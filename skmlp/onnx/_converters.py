@@ -16,6 +16,7 @@ from skl2onnx import update_registered_converter
 # update_registered_converter installs for a converter with a zipmap option.
 from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common.data_types import (
+    BooleanTensorType,
     DoubleTensorType,
     FloatTensorType,
     Int64TensorType,
@@ -29,7 +30,8 @@ from .._classifier import MLPClassifier
 from .._regressor import MLPRegressor
 from ._graph import Graph, check_convertible, network_output
 
-_INPUT_TYPES = [FloatTensorType, DoubleTensorType, Int64TensorType]
+# skl2onnx's MLP converter accepts these and casts them to the graph's type.
+_INPUT_TYPES = [FloatTensorType, DoubleTensorType, Int64TensorType, BooleanTensorType]
 
 #: The options of scikit-learn's MLP converter, handled the same way.
 CLASSIFIER_OPTIONS = {
@@ -148,6 +150,7 @@ _INPUT_DTYPES = {
     FloatTensorType: np.float32,
     DoubleTensorType: np.float64,
     Int64TensorType: np.int64,
+    BooleanTensorType: np.bool_,
 }
 
 
@@ -202,6 +205,15 @@ def register():
 
     Called when :mod:`skmlp.onnx` is imported; calling it again re-registers
     them (after another library overwrote them, say).
+
+    See Also
+    --------
+    skl2onnx.to_onnx : Convert a fitted estimator or pipeline.
+
+    Examples
+    --------
+    >>> import skmlp.onnx  # registers the converters
+    >>> skmlp.onnx.register()  # again, after another library replaced them
     """
     update_registered_converter(
         MLPClassifier,

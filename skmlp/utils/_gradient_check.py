@@ -23,10 +23,12 @@ def numerical_gradient(function, x, *, step=1e-6):
     x : ndarray
         Array of float64 values that ``function`` depends on.
     step : float, default=1e-6
+        The perturbation of each entry.
 
     Returns
     -------
     grad : ndarray of the shape of ``x``
+        Central differences, in float64.
     """
     grad = np.zeros(x.shape, dtype=np.float64)
     flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
@@ -48,6 +50,18 @@ def relative_error(analytic, numeric):
     is exactly zero (a bias followed by batch norm) are matched by central
     differences only up to rounding noise, which an entry-wise ratio would
     blow up to order 1.
+
+    Parameters
+    ----------
+    analytic : array-like
+        The gradient to check.
+    numeric : array-like of the same shape
+        The reference, typically `numerical_gradient`'s.
+
+    Returns
+    -------
+    error : float
+        In [0, 1].
     """
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
@@ -68,7 +82,9 @@ def check_layer_gradients(layer, X, *, sample_weight=None, random_state=1234):
     Parameters
     ----------
     layer : skmlp.nn.Layer
+        The layer to check.
     X : ndarray of shape (n_samples, n_inputs)
+        Its input.
     sample_weight : ndarray of shape (n_samples,), default=None
         Passed to ``forward``.
     random_state : int, default=1234
@@ -107,20 +123,24 @@ def check_network_gradient(network, loss, X, y, *, sample_weight=None, alpha=0.0
     The objective is what the optimisers minimise: the data loss of
     ``Sequential.loss_gradient`` plus the ``L2Penalty(alpha, ...)`` of the
     batch; the analytic gradient is ``grads`` plus the penalty's gradient.
+    The differences are of the objective the gradient belongs to,
+    ``loss.consistent()`` (for `SquaredError` of several outputs, the sum
+    over outputs rather than the reported mean).
 
     Parameters
     ----------
     network : skmlp.nn.Sequential
         Built, in float64.
     loss : skmlp.nn.Loss
+        The loss of the objective.
     X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+        The mini-batch.
     y : ndarray of shape (n_samples, n_outputs)
+        Its targets.
     sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the rows.
     alpha : float, default=0.0
-
-    The differences are of the objective the gradient belongs to,
-    ``loss.consistent()`` (for `SquaredError` of several outputs, the sum
-    over outputs rather than the reported mean).
+        Strength of the L2 penalty.
 
     Returns
     -------

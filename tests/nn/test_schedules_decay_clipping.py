@@ -1,8 +1,9 @@
 """Schedules, decoupled weight decay, gradient clipping and label smoothing
-in the core, against closed forms, PyTorch (when installed) and finite
-differences."""
+in the core, against closed forms and finite differences (against PyTorch
+in tests/test_pytorch_fidelity.py)."""
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from skmlp.nn import (
     Objective,
     OneCycle,
     ReLU,
+    Schedule,
     Sequential,
     clip_grad_norm,
 )
@@ -62,12 +64,78 @@ def test_cosine_schedule_closed_form(T, fraction):
     assert schedule.n_steps == T
 
 
+def _hugging_face_cosine_with_warmup(max_lr, T, W):
+    """transformers' get_cosine_schedule_with_warmup (num_cycles=0.5) as written there."""
+
+    def lr_lambda(step):
+        if step < W:
+            return float(step) / float(max(1, W))
+        progress = float(step - W) / float(max(1, T - W))
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * 0.5 * 2.0 * progress)))
+
+    return [max_lr * lr_lambda(s) for s in range(T)]
+
+
+@pytest.mark.parametrize("T, fraction", [(7, 0.95), (3, 0.9), (1, 0.6), (10, 0.96),
+                                         (10, 0.94), (50, 0.2), (5, 0.0)])
+def test_cosine_warm_up_is_hugging_faces_up_to_the_whole_run(T, fraction):
+    # round(fraction * T) == T for the first four: the whole run is warm-up
+    # (a cap at T - 1 steps made the last step the peak; issue 22, item 8).
+    W = round(fraction * T)
+    schedule = CosineAnnealing(0.02, T, fraction)
+    assert schedule.warmup_steps == W
+    rates = _rates(schedule, T)
+    np.testing.assert_allclose(rates, _hugging_face_cosine_with_warmup(0.02, T, W),
+                               rtol=1e-12, atol=1e-18)
+    np.testing.assert_allclose(rates, _cosine_closed_form(0.02, T, W), rtol=1e-12, atol=1e-18)
+    if W == T:
+        assert rates[-1] == pytest.approx(0.02 * (T - 1) / T, rel=1e-12)
+
+
 @pytest.mark.parametrize("T, fraction", [(100, 0.3), (37, 0.25), (10, 0.0), (3, 0.9)])
 def test_one_cycle_schedule_closed_form(T, fraction):
     rates = _rates(OneCycle(3e-3, T, fraction), T)
     np.testing.assert_allclose(rates, _one_cycle_closed_form(3e-3, T, fraction), rtol=1e-12)
     assert rates.max() <= 3e-3 * (1 + 1e-12)
     np.testing.assert_allclose(rates[-1], 3e-3 / 25e4, rtol=1e-9)
+
+
+class _CountedCosine(CosineAnnealing):
+    n_computed = 0
+
+    def _closed_form(self, step):
+        type(self).n_computed += 1
+        return super()._closed_form(step)
+
+
+def test_rates_compute_each_step_once_however_often_read():
+    # Read after every step (a partial_fit stream, a callback's snapshot):
+    # one closed form per step for next_rate and one for rates, not a
+    # recomputation of every past step at every read (issue 22, item 10).
+    schedule = _CountedCosine(0.1, 300, 0.1)
+    for n in range(1, 301):
+        schedule.next_rate()
+        rates = schedule.rates
+        assert rates.shape == (n,)
+    assert _CountedCosine.n_computed == 2 * 300
+    np.testing.assert_array_equal(rates, _rates(CosineAnnealing(0.1, 300, 0.1), 300))
+    with pytest.raises(ValueError, match="read-only"):
+        rates[0] = 1.0  # the cache stays true to the closed form
+
+
+def test_rates_cache_is_not_pickled():
+    # A checkpoint or a saved model is the same bytes whether the rates were
+    # read or not, and an unpickled schedule computes them again.
+    schedule = OneCycle(0.1, 50, 0.3)
+    for _ in range(20):
+        schedule.next_rate()
+    before = pickle.dumps(schedule)
+    rates = schedule.rates.copy()
+    assert pickle.dumps(schedule) == before
+    copy = pickle.loads(before)
+    copy.next_rate()
+    np.testing.assert_array_equal(copy.rates, _rates(OneCycle(0.1, 50, 0.3), 21))
+    np.testing.assert_array_equal(copy.rates[:20], rates)
 
 
 def test_schedules_stay_at_their_last_rate_past_their_end():
@@ -85,36 +153,6 @@ def test_schedules_reject_impossible_lengths():
         OneCycle(0.1, 10, 1.0)
 
 
-@pytest.mark.parametrize("T, pct", [(100, 0.3), (37, 0.25), (12, 0.0)])
-def test_one_cycle_matches_pytorch(T, pct):
-    torch = pytest.importorskip("torch")
-    param = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([param], lr=0.1)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=0.1, total_steps=T, pct_start=pct, cycle_momentum=False
-    )
-    expected = []
-    for step in range(T):
-        expected.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        if step < T - 1:
-            scheduler.step()
-    np.testing.assert_allclose(_rates(OneCycle(0.1, T, pct), T), expected, rtol=1e-12)
-
-
-def test_cosine_matches_pytorch():
-    torch = pytest.importorskip("torch")
-    param = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([param], lr=0.1)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=40)
-    expected = []
-    for _ in range(40):
-        expected.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    np.testing.assert_allclose(_rates(CosineAnnealing(0.1, 40), 40), expected, atol=1e-15)
-
-
 def test_sgd_steps_at_the_scheduled_rate():
     # Plain gradient descent (no momentum): params -= rate_s * g at step s.
     rng = np.random.RandomState(0)
@@ -126,6 +164,63 @@ def test_sgd_steps_at_the_scheduled_rate():
         optimizer.update(params, grads[s].copy())
         assert optimizer.learning_rate == pytest.approx(rate, rel=1e-12)
     np.testing.assert_allclose(params, expected, rtol=1e-12)
+
+
+class _Constant(Schedule):
+    """A schedule of one rate: scikit-learn's and PyTorch's momentum agree on it."""
+
+    def _closed_form(self, step):
+        return self.max_lr
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_momentum_with_a_schedule_closed_form(nesterov):
+    # PyTorch's form: the velocity sums gradients, the step's rate scales
+    # the step (tests/test_pytorch_fidelity.py compares with torch.optim.SGD).
+    rng = np.random.RandomState(0)
+    start, grads, mu = rng.randn(5), rng.randn(4, 5), 0.9
+    rates = _cosine_closed_form(0.1, 4, 1)  # 0, then down from the peak
+    optimizer = SGD(0.1, momentum=mu, nesterov=nesterov, schedule=CosineAnnealing(0.1, 4, 0.25))
+    params, expected, velocity = start.copy(), start.copy(), np.zeros(5)
+    for g, rate in zip(grads, rates):
+        optimizer.update(params, g.copy())
+        velocity = mu * velocity + g
+        expected -= rate * (g + mu * velocity if nesterov else velocity)
+    np.testing.assert_allclose(params, expected, rtol=1e-12)
+    assert optimizer.velocity_form == "pytorch"
+    assert SGD(0.1).velocity_form == "scikit-learn"
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_momentum_forms_agree_at_a_constant_rate_and_convert(nesterov):
+    # Two steps in one form, two more in the other (a warm start that turns
+    # a schedule on or off): the steps of one form throughout.
+    rng = np.random.RandomState(1)
+    start, grads = rng.randn(6), rng.randn(4, 6)
+
+    def run(first, second):
+        params = start.copy()
+        for g in grads[:2]:
+            first.update(params, g.copy())
+        second.continue_from(first)
+        for g in grads[2:]:
+            second.update(params, g.copy())
+        return params
+
+    def plain():
+        return SGD(0.05, momentum=0.8, nesterov=nesterov)
+
+    def scheduled():
+        return SGD(0.05, momentum=0.8, nesterov=nesterov, schedule=_Constant(0.05, 10))
+
+    expected = run(plain(), plain())
+    for first, second in ((plain(), scheduled()), (scheduled(), plain()),
+                          (scheduled(), scheduled())):
+        np.testing.assert_allclose(run(first, second), expected, rtol=1e-12)
+    # The converted velocity is a new array: the continued optimiser keeps its own.
+    first, second = plain(), scheduled()
+    run(first, second)
+    assert second.velocity is not first.velocity
 
 
 # ------------------------------------------------------ decoupled weight decay
@@ -204,6 +299,22 @@ def test_clip_grad_norm_caps_the_norm_and_keeps_the_direction():
     np.testing.assert_array_equal(small, kept)
 
 
+@pytest.mark.parametrize("excess, scaled", [(1e-3, True), (0.0, True), (-5e-7, True),
+                                            (-1.5e-6, False), (-0.5, False)])
+def test_clip_grad_norm_scales_from_a_norm_of_max_norm_minus_1e6(excess, scaled):
+    # PyTorch's rule: multiply by min(1, max_norm / (norm + 1e-6)), which is
+    # below 1 a little below the bound too (issue 22, item 7).
+    direction = np.random.RandomState(0).randn(20)
+    grads = direction * (2.0 + excess) / np.linalg.norm(direction)
+    clipped = grads.copy()
+    norm = clip_grad_norm(clipped, 2.0)
+    np.testing.assert_allclose(clipped, grads * min(1.0, 2.0 / (norm + 1e-6)), rtol=1e-15)
+    assert (clipped != grads).any() == scaled
+    optimizer = SGD(1.0, momentum=0.0, max_grad_norm=2.0)
+    optimizer.update(np.zeros(20), grads.copy())
+    assert optimizer.n_clipped == scaled
+
+
 def test_optimizer_clips_before_its_step_and_counts():
     # SGD without momentum moves by exactly lr times the clipped gradient.
     params, grads = np.zeros(4), np.array([3.0, 4.0, 0.0, 0.0])  # norm 5
@@ -254,6 +365,21 @@ def test_label_smoothed_loss_value_and_gradient(loss_class, kind, n_outputs, wei
     assert loss_class(label_smoothing=0.0).loss(Z, y, sample_weight) == loss_class().loss(
         Z, y, sample_weight
     )
+
+
+@pytest.mark.parametrize("loss_class", [MultinomialLogLoss, BinaryLogLoss])
+def test_label_smoothed_loss_is_smallest_at_the_smoothed_targets(loss_class):
+    # The gradient h(Z) - y_smoothed vanishes where the outputs' probabilities
+    # are the smoothed targets (1 - eps + eps / K for a sample's class), and
+    # larger logits for its class raise the loss.
+    y = np.eye(4)[[0, 2, 3]]
+    eps, K = 0.2, (4 if loss_class is MultinomialLogLoss else 2)
+    target = (1 - eps) * y + eps / K
+    Z = np.log(target) if K == 4 else np.log(target / (1 - target))
+    loss = loss_class(label_smoothing=eps)
+    value, dZ = loss.loss_gradient(Z, y, None)
+    np.testing.assert_allclose(dZ, 0.0, atol=1e-16)
+    assert loss.loss(Z + 0.5 * y, y, None) > value
 
 
 @pytest.mark.parametrize("loss_name", ["log_loss", "binary_log_loss"])
