@@ -40,7 +40,7 @@ def fit_lbfgs(network, loss, data, options, start=None):
     X, y, sample_weight = data.X, data.y, data.sample_weight
     solver = options.optimizer
     objective = Objective(loss.consistent(), options.alpha, network.n_penalized)
-    objective.scaled(X.shape[0], sample_weight)
+    objective.penalty.rescale(X.shape[0], sample_weight)  # all the rows: one batch
 
     def data_loss():
         return network.loss_gradient(X, y, objective.loss, sample_weight=sample_weight)

@@ -9,7 +9,6 @@ continues trains copies, so a failed fit leaves the fitted model as it
 was. `Start` is what a continued fit starts from.
 """
 
-import copy
 from typing import Any, NamedTuple
 
 from ..nn import (
@@ -120,7 +119,7 @@ def continue_network(network, options, n_outputs):
     fitted = network.layers
     _check_same_shape(_describe(fitted), _describe(layers), n_outputs)
     pairs = _pair_layers(fitted, layers)
-    continued = copy.deepcopy(network)
+    continued = network.copy()
     for index, (old, new) in enumerate(pairs):
         if not _computes_alike(old, new):
             continued.replace_layer(index, new)

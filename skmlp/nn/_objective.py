@@ -36,24 +36,6 @@ class Objective:
         self.loss = loss
         self.penalty = L2Penalty(alpha, n_penalized, 1)
 
-    def scaled(self, n_samples, sample_weight=None):
-        """Scale the penalty for a batch (see `L2Penalty.rescale`).
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of rows of the batch.
-        sample_weight : ndarray of shape (n_samples,), default=None
-            Their weights, whose sum replaces ``n_samples``.
-
-        Returns
-        -------
-        self : Objective
-            This objective, its penalty scaled for the batch.
-        """
-        self.penalty.rescale(n_samples, sample_weight)
-        return self
-
     def loss_gradient(self, network, X, y, sample_weight=None):
         """The objective of the batch; the data loss's gradient in ``network.grads``.
 

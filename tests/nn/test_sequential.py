@@ -120,3 +120,32 @@ def test_replace_layer_keeps_parameters_and_buffers():
         net.replace_layer(1, LayerNorm())
     with pytest.raises(ValueError, match=r"cannot take the place of Dense\(2\)"):
         net.replace_layer(3, Dense(3))
+
+
+def test_copy_trains_on_its_own_arrays():
+    from skmlp.nn import Adam, BatchNorm, Dropout, MultinomialLogLoss
+
+    rng = np.random.RandomState(0)
+    net = Sequential([Dense(6), BatchNorm(), ReLU(), Dropout(0.3), Dense(3)]).build(
+        4, np.float64, rng
+    )
+    X, y = rng.randn(16, 4), np.eye(3)[rng.randint(3, size=16)]
+    net.loss_gradient(X, y, MultinomialLogLoss())  # caches, work space, statistics
+    params = net.params.copy()
+    buffers = [{name: array.copy() for name, array in layer.buffers().items()}
+               for layer in net.layers]
+    copied = net.copy()
+    np.testing.assert_array_equal(copied.forward(X, training=False), net.forward(X, training=False))
+    assert np.shares_memory(copied.layers[0].W, copied.params)
+    assert np.shares_memory(copied.layers[0].dW, copied.grads)
+    optimizer = Adam(0.1)
+    for _ in range(3):
+        copied.loss_gradient(X, y, MultinomialLogLoss())
+        optimizer.update(copied.params, copied.grads)
+    # The original is as it was: parameters, batch statistics, dropout's counter.
+    np.testing.assert_array_equal(net.params, params)
+    for layer, saved in zip(net.layers, buffers):
+        for name, array in layer.buffers().items():
+            np.testing.assert_array_equal(array, saved[name])
+    assert not np.array_equal(copied.params, net.params)
+    assert not np.array_equal(copied.layers[1].running_mean, net.layers[1].running_mean)
