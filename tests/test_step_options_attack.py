@@ -206,3 +206,44 @@ def test_a_scheduled_model_round_trips_through_skops_and_goes_on_along_its_sched
         continued.partial_fit(X, y)
     np.testing.assert_array_equal(loaded.learning_rate_curve_, model.learning_rate_curve_)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+# ---------------------------------------------------------------------------
+# Issue 22 items 6-13 (PyTorch's momentum form under a schedule, clipping
+# band, warm-up, steps counted, cached rates, bool ONNX input).
+# ---------------------------------------------------------------------------
+def _regression_data():
+    rng = np.random.RandomState(0)
+    return rng.randn(60, 4), rng.randn(60)
+
+
+# A warm start from unscheduled SGD (scikit-learn's velocity, rate inside)
+# into a schedule (PyTorch's, a sum of gradients) divides the velocity by
+# "the rate it holds". 'invscaling' and 'adaptive' change learning_rate at
+# the end of the epoch, after the last step: at 537514a the velocity was
+# divided by that next rate (1/sqrt(t + 1) of the rate it holds after one
+# invscaling epoch of 60 rows, 1/5 after an adaptive reduction), so it came
+# out 7.8 or 5 times too large. Here the velocities before the warm start are
+# equal to those of a constant-rate fit, as are the rates they hold, so the
+# scheduled fits that continue them must be the same.
+@pytest.mark.parametrize("first, settings", [
+    ("invscaling", dict(max_iter=1)),
+    ("adaptive", dict(max_iter=3, tol=1e9, n_iter_no_change=1)),
+])
+def test_velocity_is_converted_by_the_rate_of_the_last_step(first, settings):
+    X, y = _regression_data()
+
+    def continued(learning_rate):
+        model = MLPRegressor((6,), solver="sgd", learning_rate=learning_rate,
+                             learning_rate_init=0.05, batch_size=60, shuffle=False,
+                             warm_start=True, random_state=0, **settings)
+        _quiet(model, "fit", X, y)
+        velocity = model._optimizer.velocity.copy()
+        model.set_params(learning_rate="cosine", max_iter=2, tol=1e-4, n_iter_no_change=10)
+        return velocity, _quiet(model, "fit", X, y)
+
+    velocity, scheduled = continued(first)
+    reference_velocity, reference = continued("constant")
+    np.testing.assert_array_equal(velocity, reference_velocity)
+    for ours, theirs in zip(scheduled.coefs_, reference.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
