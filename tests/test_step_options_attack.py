@@ -247,3 +247,182 @@ def test_velocity_is_converted_by_the_rate_of_the_last_step(first, settings):
     np.testing.assert_array_equal(velocity, reference_velocity)
     for ours, theirs in zip(scheduled.coefs_, reference.coefs_):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def _torch_schedule(torch, name, optimizer, lr, total_steps):
+    if name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=total_steps, pct_start=0.3, cycle_momentum=False
+    )
+
+
+# Held: a classifier (cross-entropy, alpha's penalty divided by the rows of
+# each batch, a short last batch) warm-started between a constant rate
+# (scikit-learn's velocity) and a schedule (PyTorch's) trains as torch.optim.SGD
+# keeping its momentum buffer across the two runs, with the new scheduler
+# (tests/test_pytorch_fidelity.py covers single scheduled regressor fits).
+@pytest.mark.parametrize("first, second", [("constant", "one_cycle"), ("cosine", "constant")])
+def test_warm_start_between_forms_trains_as_pytorch(first, second):
+    import math
+
+    torch = pytest.importorskip("torch", reason="compares with PyTorch")
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(45, 5), rng.randint(0, 3, 45)
+    alpha, lr, n_epochs, batch = 1e-3, 0.05, 2, 10
+    model = MLPClassifier((8,), solver="sgd", learning_rate=first, learning_rate_init=lr,
+                          momentum=0.9, nesterovs_momentum=False, alpha=alpha, batch_size=batch,
+                          shuffle=False, max_iter=n_epochs, warm_start=True, random_state=0)
+    _quiet(model, "fit", X, y)
+    _quiet(model.set_params(learning_rate=second), "fit", X, y)
+
+    start = np.random.RandomState(0)  # scikit-learn's Glorot-uniform start, in its order
+    network = torch.nn.Sequential(
+        torch.nn.Linear(5, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+    ).double()
+    with torch.no_grad():
+        for layer, (fan_in, fan_out) in zip((network[0], network[2]), ((5, 8), (8, 3))):
+            bound = math.sqrt(6.0 / (fan_in + fan_out))
+            layer.weight.copy_(torch.tensor(start.uniform(-bound, bound, (fan_in, fan_out)).T))
+            layer.bias.copy_(torch.tensor(start.uniform(-bound, bound, fan_out)))
+    optimizer = torch.optim.SGD(network.parameters(), lr=lr, momentum=0.9)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    for name in (first, second):
+        optimizer.param_groups[0]["lr"] = lr
+        steps_per_epoch = math.ceil(len(X) / batch)  # the last batch has 5 rows
+        n_steps = n_epochs * steps_per_epoch
+        scheduler = None if name == "constant" else _torch_schedule(
+            torch, name, optimizer, lr, n_steps)
+        for step in range(n_steps):
+            rows = slice(batch * (step % steps_per_epoch), batch * (step % steps_per_epoch + 1))
+            optimizer.zero_grad()
+            penalty = network[0].weight.square().sum() + network[2].weight.square().sum()
+            loss = torch.nn.functional.cross_entropy(network(Xt[rows]), yt[rows])
+            (loss + 0.5 * alpha * penalty / len(yt[rows])).backward()
+            optimizer.step()
+            if scheduler is not None and step < n_steps - 1:
+                scheduler.step()
+    for ours, layer in zip(model.coefs_, (network[0], network[2])):
+        np.testing.assert_allclose(ours, layer.weight.detach().numpy().T, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(model.intercepts_[1], network[2].bias.detach().numpy(), rtol=1e-10)
+
+
+# Held: a crashed scheduled SGD fit (Nesterov's momentum in PyTorch's form,
+# warm-up, zero weights shuffled in, early stopping) resumed from its
+# Checkpoint ends bit-identical to the fit that never stopped, also when it
+# continues a constant-rate fit (the converted velocity is in the checkpoint).
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_crashed_scheduled_sgd_fit_resumes_bit_identical(digits, tmp_path, warm):
+    import pickle
+
+    from skmlp.callback import Checkpoint
+
+    X, y = digits
+    weights = np.random.RandomState(1).rand(len(X))
+    weights[::2] = 0.0
+    path = tmp_path / "fit.ckpt"
+
+    class CrashAfterSecondSave(Checkpoint):
+        def save(self, state):
+            super().save(state)
+            if state.record.n_iter == 2:
+                raise RuntimeError("crash")
+
+    def model():
+        model = MLPClassifier((6,), solver="sgd", learning_rate="constant", batch_size=7,
+                              max_iter=2, warm_start=True, early_stopping=True,
+                              n_iter_no_change=50, random_state=0)
+        if warm:
+            _quiet(model, "fit", X, y, sample_weight=weights)
+        return model.set_params(learning_rate="cosine", warmup_fraction=0.2, max_iter=4)
+
+    reference = _quiet(model(), "fit", X, y, sample_weight=weights)
+    crashed = model().set_callbacks(CrashAfterSecondSave(path))
+    with pytest.raises(RuntimeError, match="crash"):
+        _quiet(crashed, "fit", X, y, sample_weight=weights)
+    saved = pickle.loads(path.read_bytes())["state"].record.optimizer
+    assert saved.velocity_form == "pytorch" and saved.schedule.n_steps > 0
+    saves = []
+
+    class Spy(Checkpoint):
+        def save(self, state):
+            saves.append(state.record.n_iter)
+            super().save(state)
+
+    resumed = _quiet(model().set_callbacks(Spy(path)), "fit", X, y, sample_weight=weights)
+    assert saves == [3, 4] and not path.exists()  # went on from the checkpoint
+    for name in ("coefs_", "intercepts_", "loss_curve_", "validation_scores_",
+                 "learning_rate_curve_"):
+        for ours, theirs in zip(getattr(resumed, name), getattr(reference, name)):
+            np.testing.assert_array_equal(ours, theirs, err_msg=name)
+    np.testing.assert_array_equal(resumed._optimizer.velocity, reference._optimizer.velocity)
+    assert reference._optimizer.schedule.ended
+
+
+# Held: n_init restarts of scheduled Nesterov SGD with zero weights shuffled
+# in (each restart counts its steps from a copy of its own generator) are the
+# same for any n_jobs, and every restart's schedule ran to its end.
+def test_scheduled_sgd_restarts_with_zero_weights_are_the_same_for_any_n_jobs(digits):
+    X, y = digits
+    weights = np.random.RandomState(3).rand(len(X))
+    weights[np.random.RandomState(4).rand(len(X)) < 0.7] = 0.0
+    params = dict(hidden_layer_sizes=(5,), solver="sgd", learning_rate="cosine",
+                  warmup_fraction=0.1, batch_size=5, max_iter=3, n_init=2, random_state=0)
+    one = _quiet(MLPClassifier(**params, n_jobs=1), "fit", X, y, sample_weight=weights)
+    two = _quiet(MLPClassifier(**params, n_jobs=2), "fit", X, y, sample_weight=weights)
+    np.testing.assert_array_equal(one._network.params, two._network.params)
+    np.testing.assert_array_equal(one.learning_rate_curve_, two.learning_rate_curve_)
+    assert one._optimizer.schedule.n_steps == one._optimizer.schedule.total_steps
+    assert len(one.learning_rate_curve_) < 3 * -(-len(X) // 5)  # batches were left out
+
+
+# Held: a partial_fit stream of uneven chunks, some with mini-batches whose
+# rows all weigh 0 (shuffle=False: batches of consecutive rows), takes one step
+# per batch with some weight, and its rates follow the one schedule planned
+# from the first call (max_iter times its steps).
+def test_partial_fit_stream_with_zero_weight_batches_counts_only_steps():
+    from skmlp.nn import CosineAnnealing
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(120, 4), rng.randn(120)
+    weights = rng.rand(120)
+    weights[8:16] = weights[50:58] = 0.0
+    chunks = [slice(0, 37), slice(37, 42), slice(42, 120)]
+    model = MLPRegressor((5,), solver="sgd", learning_rate="cosine", batch_size=4,
+                         shuffle=False, max_iter=10, random_state=0)
+    counted = []
+    for chunk in chunks:
+        model.partial_fit(X[chunk], y[chunk], sample_weight=weights[chunk])
+        w = weights[chunk]
+        counted.append(sum(w[start:start + 4].any() for start in range(0, len(w), 4)))
+    assert counted == [8, 2, 18]  # 2 of the first chunk's batches weigh 0, 2 of the last's
+    schedule = CosineAnnealing(model.learning_rate_init, 10 * counted[0])
+    expected = [schedule.next_rate() for _ in range(sum(counted))]
+    np.testing.assert_array_equal(model.learning_rate_curve_, expected)
+
+
+# Held: boolean input reaches skmlp's converter inside a Pipeline as it
+# reaches scikit-learn's (skl2onnx's own converters of preceding steps, such
+# as StandardScaler's, refuse it for both alike).
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_onnx_export_of_a_pipeline_with_boolean_input(Estimator):
+    pytest.importorskip("skl2onnx", reason="needs the 'onnx' extra")
+    import onnxruntime
+    from skl2onnx import to_onnx
+    from sklearn.pipeline import Pipeline
+
+    import skmlp.onnx  # noqa: F401  (registers the converters)
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 6) > 0.5, rng.randint(0, 3, 60)
+    pipe = _quiet(Pipeline([("mlp", Estimator((5,), max_iter=30, random_state=0))]), "fit", X, y)
+    onx = to_onnx(pipe, X[:1], options={"zipmap": False} if Estimator is MLPClassifier else None)
+    session = onnxruntime.InferenceSession(onx.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].type == "tensor(bool)"
+    outputs = session.run(None, {session.get_inputs()[0].name: X})
+    if Estimator is MLPClassifier:
+        np.testing.assert_array_equal(outputs[0], pipe.predict(X))
+        np.testing.assert_allclose(outputs[1], pipe.predict_proba(X), atol=1e-6)
+    else:
+        np.testing.assert_allclose(outputs[0].ravel(), pipe.predict(X), rtol=1e-5, atol=1e-6)
