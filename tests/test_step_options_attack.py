@@ -426,3 +426,19 @@ def test_onnx_export_of_a_pipeline_with_boolean_input(Estimator):
         np.testing.assert_allclose(outputs[1], pipe.predict_proba(X), atol=1e-6)
     else:
         np.testing.assert_allclose(outputs[0].ravel(), pipe.predict(X), rtol=1e-5, atol=1e-6)
+
+
+# A velocity converted to scikit-learn's form holds the rate it was converted
+# by: converted back before any step, it is the velocity it was.
+def test_velocity_converted_there_and_back_without_a_step_is_unchanged():
+    from skmlp.nn import SGD, CosineAnnealing
+
+    rng = np.random.RandomState(0)
+    params = rng.randn(6)
+    scheduled = SGD(0.1, lr_schedule="cosine", schedule=CosineAnnealing(0.1, 4))
+    for _ in range(3):
+        scheduled.update(params, rng.randn(6))
+    constant = SGD(0.1).continue_from(scheduled)
+    back = SGD(0.1, lr_schedule="cosine", schedule=CosineAnnealing(0.1, 4)).continue_from(constant)
+    np.testing.assert_allclose(constant.velocity, -0.1 * scheduled.velocity, rtol=1e-15)
+    np.testing.assert_allclose(back.velocity, scheduled.velocity, rtol=1e-15)
