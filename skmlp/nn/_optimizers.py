@@ -363,6 +363,7 @@ class SGD(_Optimizer):
                 )
             else:
                 self.velocity = self.velocity * -self.learning_rate
+                self.last_step_rate = self.learning_rate
         return self
 
     def _begin_step(self):
