@@ -442,3 +442,36 @@ def test_velocity_converted_there_and_back_without_a_step_is_unchanged():
     back = SGD(0.1, lr_schedule="cosine", schedule=CosineAnnealing(0.1, 4)).continue_from(constant)
     np.testing.assert_allclose(constant.velocity, -0.1 * scheduled.velocity, rtol=1e-15)
     np.testing.assert_allclose(back.velocity, scheduled.velocity, rtol=1e-15)
+
+
+# Held: learning_rate_curve_ is a read-only view of the schedule's cache after a
+# fit; copies (deepcopy, pickle, joblib) hold their own array, and a copy that
+# goes on along the schedule gives the same curve as the original.
+def test_learning_rate_curve_is_read_only_and_copies_go_on_alike(digits):
+    import copy
+    import io
+    import pickle
+
+    import joblib
+    from sklearn.base import clone
+
+    X, y = digits
+    model = MLPClassifier((5,), solver="sgd", learning_rate="cosine", max_iter=4, batch_size=100,
+                          random_state=0)
+    model.partial_fit(X, y, classes=np.unique(y))
+    curve = model.learning_rate_curve_
+    with pytest.raises(ValueError, match="read-only"):
+        curve[0] = 1.0
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    copies = [copy.deepcopy(model), pickle.loads(pickle.dumps(model)),
+              joblib.load(io.BytesIO(buffer.getvalue()))]
+    assert not hasattr(clone(model), "learning_rate_curve_")
+    for other in copies:
+        np.testing.assert_array_equal(other.learning_rate_curve_, curve)
+        assert not np.shares_memory(other.learning_rate_curve_, curve)
+    model.partial_fit(X, y)
+    for other in copies:
+        other.partial_fit(X, y)
+        np.testing.assert_array_equal(other.learning_rate_curve_, model.learning_rate_curve_)
+    np.testing.assert_array_equal(curve, model.learning_rate_curve_[: len(curve)])
