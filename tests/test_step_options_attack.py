@@ -475,3 +475,51 @@ def test_learning_rate_curve_is_read_only_and_copies_go_on_alike(digits):
         other.partial_fit(X, y)
         np.testing.assert_array_equal(other.learning_rate_curve_, model.learning_rate_curve_)
     np.testing.assert_array_equal(curve, model.learning_rate_curve_[: len(curve)])
+
+
+# Held: with mini-batches whose rows all weigh 0 (shuffle=False), a weighted
+# Nesterov SGD fit under a cosine schedule with warm-up trains as torch.optim.SGD
+# stepping only on the batches with weight, under Hugging Face's cosine-with-
+# warm-up lambda over those steps (T = 12 steps of 2 epochs, not 16 batches).
+def test_weighted_fit_with_zero_weight_batches_trains_as_pytorch():
+    import math
+
+    torch = pytest.importorskip("torch", reason="compares with PyTorch")
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 5), rng.randn(40)
+    weights = rng.rand(40) + 0.1
+    weights[10:20] = 0.0  # batches 2 and 3 of each epoch
+    lr, batch, n_epochs = 0.05, 5, 2
+    model = MLPRegressor((6,), solver="sgd", learning_rate="cosine", warmup_fraction=0.25,
+                         learning_rate_init=lr, momentum=0.9, nesterovs_momentum=True,
+                         alpha=0.0, batch_size=batch, shuffle=False, max_iter=n_epochs,
+                         random_state=0)
+    model.fit(X, y, sample_weight=weights)
+    assert len(model.learning_rate_curve_) == 12
+
+    start = np.random.RandomState(0)
+    network = torch.nn.Sequential(
+        torch.nn.Linear(5, 6), torch.nn.ReLU(), torch.nn.Linear(6, 1)
+    ).double()
+    with torch.no_grad():
+        for layer, (fan_in, fan_out) in zip((network[0], network[2]), ((5, 6), (6, 1))):
+            bound = math.sqrt(6.0 / (fan_in + fan_out))
+            layer.weight.copy_(torch.tensor(start.uniform(-bound, bound, (fan_in, fan_out)).T))
+            layer.bias.copy_(torch.tensor(start.uniform(-bound, bound, fan_out)))
+    optimizer = torch.optim.SGD(network.parameters(), lr=lr, momentum=0.9, nesterov=True)
+    T, W = 12, 3
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: s / W if s < W else (1 + math.cos(math.pi * (s - W) / (T - W))) / 2
+    )
+    Xt, yt, wt = torch.tensor(X), torch.tensor(y[:, None]), torch.tensor(weights[:, None])
+    batches = [slice(s, s + batch) for s in range(0, len(X), batch) if weights[s:s + batch].any()]
+    for step in range(T):
+        rows = batches[step % len(batches)]
+        optimizer.zero_grad()
+        squared = (network(Xt[rows]) - yt[rows]) ** 2
+        ((wt[rows] * squared).sum() / wt[rows].sum() / 2).backward()
+        optimizer.step()
+        if step < T - 1:
+            scheduler.step()
+    for ours, layer in zip(model.coefs_, (network[0], network[2])):
+        np.testing.assert_allclose(ours, layer.weight.detach().numpy().T, rtol=1e-10, atol=1e-14)
