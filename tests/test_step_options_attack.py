@@ -249,6 +249,27 @@ def test_velocity_is_converted_by_the_rate_of_the_last_step(first, settings):
         np.testing.assert_array_equal(ours, theirs)
 
 
+def _torch_network(torch, n_in, n_hidden, n_out):
+    """A float64 relu network with scikit-learn's Glorot-uniform start (random_state=0).
+
+    Drawn in scikit-learn's order (each layer's weights, then its biases), with
+    its bound for a softmax or identity output.
+    """
+    import math
+
+    start = np.random.RandomState(0)
+    network = torch.nn.Sequential(
+        torch.nn.Linear(n_in, n_hidden), torch.nn.ReLU(), torch.nn.Linear(n_hidden, n_out)
+    ).double()
+    with torch.no_grad():
+        for layer in (network[0], network[2]):
+            fan_in, fan_out = layer.in_features, layer.out_features
+            bound = math.sqrt(6.0 / (fan_in + fan_out))
+            layer.weight.copy_(torch.tensor(start.uniform(-bound, bound, (fan_in, fan_out)).T))
+            layer.bias.copy_(torch.tensor(start.uniform(-bound, bound, fan_out)))
+    return network
+
+
 def _torch_schedule(torch, name, optimizer, lr, total_steps):
     if name == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
@@ -276,15 +297,7 @@ def test_warm_start_between_forms_trains_as_pytorch(first, second):
     _quiet(model, "fit", X, y)
     _quiet(model.set_params(learning_rate=second), "fit", X, y)
 
-    start = np.random.RandomState(0)  # scikit-learn's Glorot-uniform start, in its order
-    network = torch.nn.Sequential(
-        torch.nn.Linear(5, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
-    ).double()
-    with torch.no_grad():
-        for layer, (fan_in, fan_out) in zip((network[0], network[2]), ((5, 8), (8, 3))):
-            bound = math.sqrt(6.0 / (fan_in + fan_out))
-            layer.weight.copy_(torch.tensor(start.uniform(-bound, bound, (fan_in, fan_out)).T))
-            layer.bias.copy_(torch.tensor(start.uniform(-bound, bound, fan_out)))
+    network = _torch_network(torch, 5, 8, 3)
     optimizer = torch.optim.SGD(network.parameters(), lr=lr, momentum=0.9)
     Xt, yt = torch.tensor(X), torch.tensor(y)
     for name in (first, second):
@@ -497,15 +510,7 @@ def test_weighted_fit_with_zero_weight_batches_trains_as_pytorch():
     model.fit(X, y, sample_weight=weights)
     assert len(model.learning_rate_curve_) == 12
 
-    start = np.random.RandomState(0)
-    network = torch.nn.Sequential(
-        torch.nn.Linear(5, 6), torch.nn.ReLU(), torch.nn.Linear(6, 1)
-    ).double()
-    with torch.no_grad():
-        for layer, (fan_in, fan_out) in zip((network[0], network[2]), ((5, 6), (6, 1))):
-            bound = math.sqrt(6.0 / (fan_in + fan_out))
-            layer.weight.copy_(torch.tensor(start.uniform(-bound, bound, (fan_in, fan_out)).T))
-            layer.bias.copy_(torch.tensor(start.uniform(-bound, bound, fan_out)))
+    network = _torch_network(torch, 5, 6, 1)
     optimizer = torch.optim.SGD(network.parameters(), lr=lr, momentum=0.9, nesterov=True)
     T, W = 12, 3
     scheduler = torch.optim.lr_scheduler.LambdaLR(
