@@ -301,9 +301,7 @@ class SGD(_Optimizer):
     _state = ("velocity",)
     #: Also of optimisers pickled before PyTorch's form was used with a schedule.
     velocity_form = "scikit-learn"
-    #: The rate of the last step, which a velocity of scikit-learn's form holds:
-    #: 'invscaling' and 'adaptive' change ``learning_rate`` after it, at the
-    #: end of the epoch. None before the first step (and in older pickles).
+    #: Also of optimisers pickled before the rate of the last step was recorded.
     last_step_rate = None
     _schedule = ("learning_rate_init", "lr_schedule", "power_t")
 
