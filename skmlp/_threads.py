@@ -72,6 +72,7 @@ _SINGLE_THREADED_BELOW = 262_144
 #: Seconds for which a sample of the other processes' running threads holds.
 _LOAD_SAMPLE_SECONDS = 1.0
 
+_NOTHING = contextlib.nullcontext()  # reusable: entering it does nothing
 _enabled = contextvars.ContextVar("skmlp_auto_blas_threads", default=True)
 _load_sample = [float("-inf"), 0]  # [time.monotonic() taken, CPUs busy elsewhere]
 
@@ -126,17 +127,17 @@ def blas_threads_for(n_rows, widest):
     """
     work = n_rows * widest
     if work < _SINGLE_THREADED_BELOW or not _enabled.get():
-        return contextlib.nullcontext()
+        return _NOTHING
     libraries = [
         lib for lib in _get_threadpool_controller().lib_controllers if lib.user_api == "blas"
     ]
     counts = [lib.get_num_threads() for lib in libraries]
     if not counts or max(counts) <= 1:
-        return contextlib.nullcontext()
+        return _NOTHING
     wanted = min(-(-work // GRAIN), _openmp_effective_n_threads() - _busy_elsewhere())
     wanted = max(1, wanted)
     if wanted >= max(counts):
-        return contextlib.nullcontext()
+        return _NOTHING
     return _limited(libraries, counts, wanted)
 
 
@@ -212,18 +213,25 @@ def threads_for_fit(estimator, X):
         sizes = hidden if hasattr(X, "format") else [int(n_features), *hidden]
         return blas_threads_for(int(n_rows), _widest_product(sizes))
     except (AttributeError, TypeError, ValueError):
-        return contextlib.nullcontext()
+        return _NOTHING
 
 
 def threads_for_predict(network, X):
-    """:func:`blas_threads_for` a forward pass of ``network`` on ``X``."""
+    """:func:`blas_threads_for` a forward pass of ``network`` on ``X``.
+
+    All the parameters bound the widest layer's weights: when even that
+    product is single-threaded in OpenBLAS (one or a few rows), nothing
+    else is looked at, so that one-row prediction stays as fast.
+    """
     try:
+        if X.shape[0] * network.params.size < _SINGLE_THREADED_BELOW:
+            return _NOTHING
         weights = [layer.W.size for layer in network.layers if isinstance(layer, Dense)]
         if hasattr(X, "format"):
             weights = weights[1:]
         return blas_threads_for(X.shape[0], max(weights, default=0))
     except (AttributeError, TypeError, ValueError, IndexError):
-        return contextlib.nullcontext()
+        return _NOTHING
 
 
 def _as_list(sizes):
