@@ -111,12 +111,17 @@ def _overhead(args):
         with threadpool_limits(limits=1, user_api="blas"):
             pass
 
-    def ours():
-        with blas_threads_for(1, 10):
+    def tiny():
+        with blas_threads_for(1, 784 * 256):  # single-threaded in OpenBLAS anyway
+            pass
+
+    def lowered():
+        with blas_threads_for(256, 50 * 128):  # below the grain: set to 1, restored
             pass
 
     for name, function in (("threadpool_limits(1)", limits),
-                           ("blas_threads_for(1 row)", ours)):
+                           ("blas_threads_for, 1 row of W1", tiny),
+                           ("blas_threads_for, a W4-sized batch below the grain", lowered)):
         print(f"{name}: {_seconds_per_call(function, 0.5) * 1e6:.1f} us a call")
 
 

@@ -94,12 +94,17 @@ def auto_blas_threads(enabled=True):
 
     Examples
     --------
+    Two BLAS threads for a network that skmlp would train on one:
+
     >>> import numpy as np
     >>> from threadpoolctl import threadpool_limits
-    >>> from skmlp import MLPRegressor, auto_blas_threads
-    >>> X, y = np.random.RandomState(0).rand(100, 4), np.arange(100.0)
+    >>> from skmlp import MLPClassifier, auto_blas_threads
+    >>> X = np.random.RandomState(0).rand(1000, 64)
+    >>> y = (X[:, 0] > 0.5).astype(int)
     >>> with auto_blas_threads(False), threadpool_limits(limits=2, user_api="blas"):
-    ...     model = MLPRegressor(max_iter=5).fit(X, y)   # doctest: +SKIP
+    ...     model = MLPClassifier((128,), max_iter=300, random_state=0).fit(X, y)
+    >>> model.score(X, y) > 0.9
+    True
     """
     token = _enabled.set(bool(enabled))
     try:
