@@ -11,7 +11,7 @@ PyTorch does with its grain size, ``fit``, ``partial_fit`` and prediction
 run under :func:`blas_threads_for`, which lowers the BLAS libraries' thread
 count to::
 
-    min(their current count, CPUs allowed - CPUs busy elsewhere, ceil(work / GRAIN))
+    min(their current count, CPUs allowed, CPUs free, ceil(work / GRAIN))
 
 and at least 1, where
 
@@ -22,9 +22,11 @@ and at least 1, where
   machine (below);
 * the CPUs allowed are scikit-learn's ``_openmp_effective_n_threads()``
   (affinity, cgroup quotas, ``OMP_NUM_THREADS``);
-* the CPUs busy elsewhere are the runnable threads of other processes
-  (``/proc/loadavg``'s count of running tasks minus this process's own),
-  sampled at most once a second; 0 where ``/proc`` does not exist.
+* the CPUs free are the machine's CPUs minus the running threads of other
+  processes (``/proc/loadavg``'s count of running tasks minus this
+  process's own), sampled at most once a second; all of them where
+  ``/proc`` does not exist. The machine's, not this process's share: on a
+  large machine, processes on other cores do not take ours.
 
 It only ever lowers the count: a limit the user set (``threadpool_limits``,
 ``OPENBLAS_NUM_THREADS``) or that joblib's workers set stays. Below
@@ -139,8 +141,8 @@ def blas_threads_for(n_rows, widest):
     counts = [lib.get_num_threads() for lib in libraries]
     if not counts or max(counts) <= 1:
         return _NOTHING
-    wanted = min(-(-work // GRAIN), _openmp_effective_n_threads() - _busy_elsewhere())
-    wanted = max(1, wanted)
+    free = (os.cpu_count() or 1) - _busy_elsewhere()  # the machine's, whatever our share
+    wanted = max(1, min(-(-work // GRAIN), _openmp_effective_n_threads(), free))
     if wanted >= max(counts):
         return _NOTHING
     return _limited(libraries, counts, wanted)

@@ -18,6 +18,7 @@ def two_free_cpus(monkeypatch):
     """Two BLAS threads allowed, no other process busy (whatever the machine)."""
     monkeypatch.setattr(_threads, "_openmp_effective_n_threads", lambda: 2)
     monkeypatch.setattr(_threads, "_busy_elsewhere", lambda: 0)
+    monkeypatch.setattr(_threads.os, "cpu_count", lambda: 2)
     with threadpool_limits(limits=2, user_api="blas"):  # the suite pins 1
         yield
 
@@ -45,6 +46,12 @@ def test_tiny_products_touch_nothing(two_free_cpus, monkeypatch):
 def test_busy_cpus_leave_one_thread(two_free_cpus, monkeypatch):
     monkeypatch.setattr(_threads, "_busy_elsewhere", lambda: 2)
     assert set(_threads_inside(256, 784 * 256)) == {1}
+
+
+def test_processes_on_other_cores_of_a_large_machine_leave_ours(two_free_cpus, monkeypatch):
+    monkeypatch.setattr(_threads.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(_threads, "_busy_elsewhere", lambda: 40)
+    assert set(_threads_inside(256, 784 * 256)) == {2}
 
 
 def test_a_users_lower_limit_wins():
