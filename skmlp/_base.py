@@ -47,6 +47,7 @@ from ._solvers import (
     make_optimizer,
     starting_record,
 )
+from ._threads import threads_for_fit, threads_for_predict
 from ._train import Stopping, non_finite_weights_error, train
 from ._training import Epochs, resolve_batch_size, validation_split
 from .callback import checkpoint_of, fit_key
@@ -193,7 +194,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         """
         context = init_callback_context(self, max_subtasks=self._n_subtasks(incremental))
         progress = Progress.of_fit(self, context, X, y, sample_weight)
-        with progress.open() as task:
+        with progress.open() as task, threads_for_fit(self, X):
             attributes = self.__dict__.copy()
             fitted = hasattr(self, "_network")
             learned = None
@@ -643,7 +644,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         if not check_input:
             return self._network.forward(X, training=False)
         X = check_predict_input(self, X)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), threads_for_predict(self._network, X):
             raw = self._network.forward(X, training=False)
         if not np.isfinite(raw).all():
             raise ValueError(
