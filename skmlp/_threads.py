@@ -96,6 +96,17 @@ def auto_blas_threads(enabled=True):
     Parameters
     ----------
     enabled : bool, default=True
+        Whether skmlp's estimators choose the BLAS thread count inside the
+        block (True) or leave it as it is set (False).
+
+    Yields
+    ------
+    None
+        The block runs with the setting; the previous one comes back after.
+
+    See Also
+    --------
+    threadpoolctl.threadpool_limits : Set the BLAS libraries' thread count.
 
     Examples
     --------
