@@ -3,8 +3,8 @@
 Usage::
 
     python benchmarks/bench_mlp.py [--workloads W1,W3] [--dtypes float32,float64]
-                                   [--repeats N] [--quick] [--threads T]
-                                   [--json out.json] [--tracemalloc]
+                                   [--repeats N] [--quick] [--threads T[,T...]]
+                                   [--load K] [--json out.json] [--tracemalloc]
 
 Every fit runs in a fresh child process (this script with ``--worker``), and
 the two implementations alternate (sk, skmlp, sk, skmlp, ...) so that slow
@@ -12,6 +12,10 @@ drifts of a shared machine hit both alike. Children get the same number of
 BLAS/OpenMP threads. Per-epoch times come from the timestamps of the
 ``Iteration N, loss = ...`` lines both estimators print with ``verbose=True``.
 See ``benchmarks/README.md`` for what each column means.
+
+``--threads 1,2 --load K`` measures every combination of the thread counts
+with the machine as it is and with K busy-looping sibling processes running
+(``_load.py``), and ends with one table of them side by side.
 
 ``--candidate sklearn.neural_network`` puts scikit-learn on both sides, a
 sanity check of the harness itself (all ratios should be close to 1).
@@ -30,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from _load import busy_siblings  # noqa: E402
 from _workloads import WORKLOADS  # noqa: E402
 
 REFERENCE = "sklearn.neural_network"
@@ -54,8 +59,12 @@ def parse_args(argv=None):
                              "(default 3, or 1 with --quick)")
     parser.add_argument("--quick", action="store_true",
                         help="one repeat and fewer rows for W1, W2 and W4")
-    parser.add_argument("--threads", type=int, default=2,
-                        help="BLAS/OpenMP threads in every child (default 2)")
+    parser.add_argument("--threads", default="2",
+                        help="BLAS/OpenMP threads in every child (default 2); "
+                             "a comma-separated list measures each")
+    parser.add_argument("--load", type=int, default=0, metavar="K",
+                        help="also measure everything with K busy-looping sibling "
+                             "processes running (one per core: a busy machine)")
     parser.add_argument("--unset-openblas-coretype", action="store_true",
                         help="remove OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE "
                              "from the children's environment")
@@ -72,6 +81,7 @@ def parse_args(argv=None):
     if args.repeats is None:
         args.repeats = 1 if args.quick else 3
     args.workloads = args.workloads.split(",")
+    args.threads = [int(n) for n in args.threads.split(",")]
     args.dtypes = args.dtypes.split(",")
     unknown = set(args.workloads) - set(WORKLOADS)
     if unknown or not set(args.dtypes) <= {"float32", "float64"}:
@@ -132,9 +142,19 @@ def _progress(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def run_cell(workload, dtype, args, env):
-    """Interleaved floors and fits, then optional tracemalloc runs, of one cell.
+def conditions(args):
+    """The (busy siblings, threads) pairs to measure, idle first."""
+    loads = [0, args.load] if args.load else [0]
+    return [(load, threads) for load in loads for threads in args.threads]
 
+
+def run_cell(workload, dtype, args):
+    """Interleaved floors and fits of one cell in every condition.
+
+    Returns one cell per condition (busy siblings, threads). Each repeat
+    runs every condition in turn, so slow drifts of a shared machine hit
+    them all; the siblings run for one repeat's fits of one condition and
+    are stopped after them, also when a child fails or on Ctrl-C.
     The floor is measured once per repeat, next to the fits, because a single
     floor measurement on a busy machine can be far too slow and make every
     multiple of it meaningless; the report uses the fastest one.
@@ -142,23 +162,32 @@ def run_cell(workload, dtype, args, env):
     n_train = workload.n_train_quick if args.quick else workload.n_train
     base = dict(workload=workload.name, dtype=dtype, n_train=n_train, seed=args.seed)
     modules = {"sk": REFERENCE, "skmlp": args.candidate}
-    cell = dict(workload=workload.name, dtype=dtype, n_train=n_train, floors=[],
-                runs={side: [] for side in modules}, tracemalloc={})
+    cells = {
+        condition: dict(workload=workload.name, dtype=dtype, n_train=n_train,
+                        load=condition[0], threads=condition[1], floors=[],
+                        runs={side: [] for side in modules}, tracemalloc={})
+        for condition in conditions(args)
+    }
     for repeat in range(args.repeats):
-        floor = run_child(dict(base, task="floor"), env)
-        cell["floors"].append(floor)
-        _progress(f"{workload.name} {dtype} repeat {repeat + 1}/{args.repeats} "
-                  f"floor: {_brief(floor, 'floor_ms')}")
-        for side, module in modules.items():
-            result = run_child(dict(base, task="fit", module=module), env)
-            cell["runs"][side].append(result)
-            _progress(f"{workload.name} {dtype} repeat {repeat + 1}/{args.repeats} "
-                      f"{side}: {_brief(result, 'epoch_ms')}")
+        for (load, threads), cell in cells.items():
+            env = child_environment(threads, args.unset_openblas_coretype)
+            label = (f"{workload.name} {dtype} repeat {repeat + 1}/{args.repeats} "
+                     f"{threads} threads, {load} busy")
+            with busy_siblings(load):
+                floor = run_child(dict(base, task="floor"), env)
+                cell["floors"].append(floor)
+                _progress(f"{label} floor: {_brief(floor, 'floor_ms')}")
+                for side, module in modules.items():
+                    result = run_child(dict(base, task="fit", module=module), env)
+                    cell["runs"][side].append(result)
+                    _progress(f"{label} {side}: {_brief(result, 'epoch_ms')}")
     if args.tracemalloc:
-        for side, module in modules.items():
-            cell["tracemalloc"][side] = run_child(
-                dict(base, task="tracemalloc", module=module), env)
-    return cell
+        for cell in cells.values():
+            env = child_environment(cell["threads"], args.unset_openblas_coretype)
+            for side, module in modules.items():
+                cell["tracemalloc"][side] = run_child(
+                    dict(base, task="tracemalloc", module=module), env)
+    return list(cells.values())
 
 
 def _brief(result, key):
@@ -211,7 +240,8 @@ def summarise(cell):
 def anomalies(cell, workload, requested_threads):
     """Human-readable problems with a cell's runs, for the report's notes."""
     notes = []
-    label = f"{cell['workload']} {cell['dtype']}"
+    label = (f"{cell['workload']} {cell['dtype']} ({cell['threads']} threads, "
+             f"{cell['load']} busy)")
     for side, runs in cell["runs"].items():
         for run in runs:
             notes += _run_anomalies(run, f"{label} {side}", workload, cell["dtype"])
@@ -400,6 +430,11 @@ def _library_line(lib):
     return text + f", {lib['num_threads']} threads"
 
 
+def _threads_text(threads):
+    """``--threads`` as given: one count or a list of them."""
+    return ",".join(map(str, threads)) if isinstance(threads, list) else str(threads)
+
+
 def machine_header(info, args, env):
     """Date, machine, versions, thread settings and BLAS kernels, as lines."""
     lines = [
@@ -411,11 +446,14 @@ def machine_header(info, args, env):
         f"sk = {REFERENCE}; skmlp = {args.candidate} "
         f"{info['versions'].get(args.candidate, '')} "
         f"{_source_revision(info['files'].get(args.candidate))}",
-        f"threads per child: {args.threads} ({', '.join(THREAD_VARIABLES)}); "
+        f"threads per child: {_threads_text(args.threads)} ({', '.join(THREAD_VARIABLES)}); "
         + ", ".join(f"{n}={env.get(n, '(unset)')}" for n in CORETYPE_VARIABLES),
     ]
     for lib in sorted(info["blas"], key=lambda lib: lib["filepath"]):
         lines.append("  " + _library_line(lib))
+    if getattr(args, "load", 0):
+        lines.append(f"busy siblings: every condition also with {args.load} busy-looping "
+                     "processes")
     lines.append("load average at the start: " + _load_average())
     lines.append(f"repeats: {args.repeats}{' (quick)' if args.quick else ''}, "
                  f"seed {args.seed}")
@@ -423,16 +461,54 @@ def machine_header(info, args, env):
     return lines
 
 
+def _condition_title(cell):
+    return f"{cell['threads']} BLAS threads, {cell['load']} busy siblings"
+
+
 def report(cells, notes, args):
-    """Print both tables and the notes (the header was printed at the start)."""
-    print("\nTraining (per-epoch times are medians over epochs 2..N and repeats; "
-          "ratios > 1 mean skmlp is faster)\n")
-    print(training_table(cells))
-    print("\nPrediction after fit (median of many calls)\n")
-    print(predict_table(cells, args.tracemalloc))
+    """Print the tables of each condition, the notes, and the side-by-side table."""
+    several = len(conditions(args)) > 1
+    for condition in conditions(args):
+        chosen = [cell for cell in cells if (cell["load"], cell["threads"]) == condition]
+        title = f" - {_condition_title(chosen[0])}" if several else ""
+        print(f"\nTraining{title} (per-epoch times are medians over epochs 2..N and "
+              "repeats; ratios > 1 mean skmlp is faster)\n")
+        print(training_table(chosen))
+        print(f"\nPrediction after fit{title} (median of many calls)\n")
+        print(predict_table(chosen, args.tracemalloc))
     if notes:
         print("\nNotes:")
         print("\n".join(f"- {note}" for note in notes))
+    if several:
+        print("\nSide by side: epoch ms sk / skmlp (sk/skmlp); 'skmlp n/1' is skmlp's epoch "
+              "with n threads over its own with 1 thread under the same load\n")
+        print(conditions_table(cells, args))
+
+
+def conditions_table(cells, args):
+    """One row per workload and dtype, the conditions side by side."""
+    headers = ["workload", "dtype"]
+    for load, threads in conditions(args):
+        headers.append(f"{threads}t {load} busy")
+    for load in sorted({load for load, _ in conditions(args)}):
+        headers += [f"skmlp {n}/1 {load} busy" for n in args.threads if n != 1]
+    rows = []
+    for key in dict.fromkeys((c["workload"], c["dtype"]) for c in cells):
+        by_condition = {(c["load"], c["threads"]): c["summary"] for c in cells
+                        if (c["workload"], c["dtype"]) == key}
+        row = list(key)
+        for condition in conditions(args):
+            s = by_condition[condition]
+            row.append(f"{_number(s['sk_epoch_ms'])} / {_number(s['skmlp_epoch_ms'])} "
+                       f"({_number(s['ratio_epoch_ms'], 'ratio')})")
+        for load in sorted({load for load, _ in conditions(args)}):
+            one = by_condition.get((load, 1), {}).get("skmlp_epoch_ms")
+            for n in args.threads:
+                if n != 1:
+                    many = by_condition[(load, n)]["skmlp_epoch_ms"]
+                    row.append(_number(many / one, "ratio") if one and many else "-")
+        rows.append(row)
+    return markdown_table(headers, rows)
 
 
 def main(argv=None):
@@ -441,7 +517,7 @@ def main(argv=None):
     if args.worker:
         worker_main(args.worker)
         return
-    env = child_environment(args.threads, args.unset_openblas_coretype)
+    env = child_environment(args.threads[0], args.unset_openblas_coretype)
     info = run_child(dict(task="info", modules=[REFERENCE, args.candidate]), env)
     if "error" in info:
         sys.exit(f"cannot import the implementations: {info['error']}")
@@ -450,10 +526,10 @@ def main(argv=None):
     cells, notes = [], []
     for name in args.workloads:
         for dtype in args.dtypes:
-            cell = run_cell(WORKLOADS[name], dtype, args, env)
-            cell["summary"] = summarise(cell)
-            notes += anomalies(cell, WORKLOADS[name], args.threads)
-            cells.append(cell)
+            for cell in run_cell(WORKLOADS[name], dtype, args):
+                cell["summary"] = summarise(cell)
+                notes += anomalies(cell, WORKLOADS[name], cell["threads"])
+                cells.append(cell)
     notes += (architecture_notes(info, cells) + source_notes(cells)
               + blas_pool_notes(info))
     header.append("load average at the end: " + _load_average())

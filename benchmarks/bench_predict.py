@@ -11,7 +11,7 @@ order. Each round times both on 10,000 rows and on one row (median of a
 few calls each); the printed ratio is the median over rounds of
 ``this / baseline`` (below 1 means this checkout is faster), with the
 spread of the middle half of the rounds. Both versions must predict the
-same labels, which is checked first.
+same labels or values (to float rounding), which is checked first.
 
 Usage (from the repository root)::
 
@@ -81,7 +81,9 @@ def _compare(packages, workload, dtype, args):
             warnings.simplefilter("ignore")  # one epoch does not converge
             models.append(getattr(package, name)(**parameters).fit(X_train, y_train))
     predictions = [model.predict(X_predict) for model in models]
-    np.testing.assert_array_equal(*predictions)
+    # Equal up to float rounding: the thread counts of the BLAS products may
+    # differ between the versions (skmlp/_threads.py), and their last bits with them.
+    np.testing.assert_allclose(*predictions, rtol=1e-4 if dtype == "float32" else 1e-9)
     ratios = {"10k": [], "1 row": []}
     for round_ in range(args.rounds):
         order = (0, 1) if round_ % 2 == 0 else (1, 0)

@@ -15,16 +15,25 @@ _LAZY = {
     "MLPClassifier": "._classifier",
     "MLPRegressor": "._regressor",
     "TrainingCurveDisplay": "._display",
+    "auto_blas_threads": "._threads",
     "trusted_types": "._persistence",
 }
 
-__all__ = ["MLPClassifier", "MLPRegressor", "TrainingCurveDisplay", "__version__", "trusted_types"]
+__all__ = [
+    "MLPClassifier",
+    "MLPRegressor",
+    "TrainingCurveDisplay",
+    "__version__",
+    "auto_blas_threads",
+    "trusted_types",
+]
 
 if TYPE_CHECKING:  # static analysers see plain imports
     from ._classifier import MLPClassifier
     from ._display import TrainingCurveDisplay
     from ._persistence import trusted_types
     from ._regressor import MLPRegressor
+    from ._threads import auto_blas_threads
 
 
 def __getattr__(name):

@@ -26,6 +26,7 @@ from ._compat import (
     init_callback_context,
 )
 from ._inference import check_predict_input
+from ._threads import threads_for_fit, threads_for_predict
 from ._early_stopping import check_validation_data, early_stopping_score
 from ._training import fit_model, resolve_options
 from ._training.data import TrainingData
@@ -121,7 +122,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         context = init_callback_context(self, max_subtasks=options.n_subtasks)
         before = self.__dict__.copy()
         try:
-            with open_progress(self, context, callbacks, X, y, sample_weight) as progress:
+            with (
+                open_progress(self, context, callbacks, X, y, sample_weight) as progress,
+                threads_for_fit(self, X),
+            ):
                 random_state = check_random_state(self.random_state)
                 targets, data, start = self._training_data(
                     X, y, sample_weight, validation_data, options
@@ -292,7 +296,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         if not check_input:
             return self._network.forward(X, training=False)
         X = check_predict_input(self, X)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), threads_for_predict(self._network, X):
             raw = self._network.forward(X, training=False)
         if not np.isfinite(raw).all():
             raise ValueError(

@@ -8,6 +8,7 @@ scikit-learn moves one of them, only this file changes;
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -16,6 +17,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.parallel import _get_threadpool_controller
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
+    "_get_threadpool_controller",
+    "_openmp_effective_n_threads",
     "callbacks_of",
     "has_callbacks",
     "init_callback_context",

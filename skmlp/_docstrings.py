@@ -309,8 +309,9 @@ loss_ : float
     learning_rate_curve_ : ndarray of shape (n_steps,)
         The learning rate of every mini-batch step of the last fit's
         schedule (for ``partial_fit``, of all the calls along it), before
-        Adam's bias correction; read-only (a view of the schedule's
-        record). Only present with learning_rate='cosine' or 'one_cycle'.
+        Adam's bias correction; after a fit, a read-only view of the
+        schedule's record (a pickled, copied or loaded model holds a copy).
+        Only present with learning_rate='cosine' or 'one_cycle'.
 
     clipped_fraction_ : float
         Fraction of the mini-batch steps of the last call to `fit` or

@@ -287,6 +287,9 @@ class SGD(_Optimizer):
     velocity : ndarray or None
     velocity_form : {'scikit-learn', 'pytorch'}
         The form of ``velocity``: 'pytorch' with a schedule.
+    last_step_rate : float or None
+        The rate of the last step (the one a velocity of scikit-learn's
+        form holds); None before the first.
     n_steps, n_clipped : int
         Steps taken by this optimiser, and those whose gradient was clipped.
 
@@ -300,6 +303,8 @@ class SGD(_Optimizer):
     _state = ("velocity",)
     #: Also of optimisers pickled before PyTorch's form was used with a schedule.
     velocity_form = "scikit-learn"
+    #: Also of optimisers pickled before the rate of the last step was recorded.
+    last_step_rate = None
     _schedule = ("learning_rate_init", "lr_schedule", "power_t")
 
     def __init__(
@@ -332,8 +337,10 @@ class SGD(_Optimizer):
         """Carry on from the state of ``previous``, an SGD (see the base class).
 
         A velocity of the other form is converted, by the rate it holds
-        (the last rate of ``previous``) or is to hold (this optimiser's):
-        a new array, so ``previous`` keeps its own.
+        (the rate of the last step of ``previous``, not its
+        ``learning_rate``, which 'invscaling' and 'adaptive' change after
+        that step) or is to hold (this optimiser's): a new array, so
+        ``previous`` keeps its own.
 
         Parameters
         ----------
@@ -346,17 +353,23 @@ class SGD(_Optimizer):
             This optimiser.
         """
         super().continue_from(previous)
+        self.last_step_rate = previous.last_step_rate
         form = previous.velocity_form
         if self.velocity is not None and form != self.velocity_form:
             if form == "scikit-learn":
-                self.velocity = self.velocity / -previous.learning_rate
+                held = previous.last_step_rate
+                self.velocity = self.velocity / -(
+                    previous.learning_rate if held is None else held
+                )
             else:
                 self.velocity = self.velocity * -self.learning_rate
+                self.last_step_rate = self.learning_rate
         return self
 
     def _begin_step(self):
         if self.schedule is not None:
             self.learning_rate = self._next_rate()
+        self.last_step_rate = self.learning_rate
 
     @property
     def scheduled_rate(self):
