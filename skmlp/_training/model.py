@@ -157,7 +157,9 @@ def make_optimizer(options, previous, *, epochs, incremental=False):
     optimizer : skmlp.nn.SGD or skmlp.nn.Adam
     """
     settings = {
-        "schedule": _schedule(options, epochs, incremental),
+        "schedule": (
+            _schedule(options, epochs, incremental) if options.learning_rate in SCHEDULES else None
+        ),
         "weight_decay": options.weight_decay,
         "max_grad_norm": options.max_grad_norm,
     }
@@ -186,9 +188,7 @@ def make_optimizer(options, previous, *, epochs, incremental=False):
 
 
 def _schedule(options, epochs, incremental):
-    """The learning-rate schedule of ``options.learning_rate``, or None."""
-    if options.learning_rate not in SCHEDULES:
-        return None
+    """The learning-rate schedule of ``options.learning_rate`` (one of SCHEDULES)."""
     if incremental:  # one epoch per call
         n_steps = options.max_iter * epochs.n_steps(1)
     else:

@@ -147,7 +147,8 @@ def resolve_options(
     _check_validation_data(params, *validation_given)
     _check_solver(params, network.dropout_rates)
     _check_step_options(params)
-    _warn_constant_layer(params, network.hidden_layer_sizes)
+    if params["normalization"] == "layer" and 1 in network.hidden_layer_sizes:
+        _warn_constant_layer(params)
     continued = fitted and (params["warm_start"] or incremental)
     stochastic = params["solver"] in STOCHASTIC_SOLVERS
     restarts = params["n_init"] > 1 and not continued
@@ -170,7 +171,7 @@ def resolve_options(
         validation_fraction=params["validation_fraction"],
         n_init=params["n_init"],
         n_jobs=params["n_jobs"],
-        checkpoint=_checkpoint(params, checkpoints, stochastic),
+        checkpoint=_checkpoint(params, checkpoints, stochastic) if checkpoints else None,
         verbose=bool(params["verbose"]),
         class_weight=params.get("class_weight"),  # the classifier's
         stochastic=stochastic,
@@ -264,8 +265,6 @@ def check_data(options, *, n_rows, weighted):
 
 def _checkpoint(params, checkpoints, stochastic):
     """The one checkpoint of a fit that can resume exactly, or None."""
-    if not checkpoints:
-        return None
     if len(checkpoints) > 1:
         raise ValueError("Give at most one Checkpoint to set_callbacks.")
     if not stochastic:
@@ -417,19 +416,18 @@ def _check_step_options(params):
         )
 
 
-def _warn_constant_layer(params, sizes):
+def _warn_constant_layer(params):
     """Warn for layer norm over 1 unit: it trains, but cannot learn."""
-    if params["normalization"] == "layer" and 1 in sizes:
-        # x_hat of a single unit is (x - x) / sqrt(0 + epsilon) = 0 for
-        # every sample: the layer outputs its offset whatever the input.
-        warnings.warn(
-            "normalization='layer' over a hidden layer of 1 unit (hidden_layer_sizes="
-            f"{params['hidden_layer_sizes']!r}) makes that layer's output constant: the "
-            "network cannot learn from its input. Use more units or "
-            "normalization='batch' or None.",
-            UserWarning,
-            stacklevel=_caller_stacklevel(),
-        )
+    # x_hat of a single unit is (x - x) / sqrt(0 + epsilon) = 0 for every
+    # sample: the layer outputs its offset whatever the input.
+    warnings.warn(
+        "normalization='layer' over a hidden layer of 1 unit (hidden_layer_sizes="
+        f"{params['hidden_layer_sizes']!r}) makes that layer's output constant: the "
+        "network cannot learn from its input. Use more units or "
+        "normalization='batch' or None.",
+        UserWarning,
+        stacklevel=_caller_stacklevel(),
+    )
 
 
 def _caller_stacklevel():
