@@ -310,7 +310,8 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
             stratified=self.scoring is not None,
             fitted_loss=self._loss if options.continued else None,
         )
-        if not hasattr(self, "classes_") or (not self.warm_start and not options.incremental):
+        # A partial_fit's first call has set the classes, but has no network yet.
+        if not (options.continued or (options.incremental and hasattr(self, "classes_"))):
             binarizer = LabelBinarizer().fit(y)
             return Labels(y, dtype, binarizer, binarizer.classes_, **settings)
         self._check_known_classes(y)
