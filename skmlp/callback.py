@@ -1,44 +1,46 @@
 """Callbacks of skmlp's own, in scikit-learn's callback protocol.
 
-`Checkpoint` writes the whole state of a stochastic fit (training record,
-network, optimiser, the order of the rows and the random generator) to a
-file every few epochs, atomically, and lets the same fit, run again after
-its process died, resume from it with the result it would have had.
+`Checkpoint` saves the whole state of a stochastic fit in a folder, one
+file per fit, and lets the same fit, run again after its process died or
+was stopped, resume from it with the result it would have had. It only
+configures: training finds it among the callbacks and decides when to save
+and when to delete (`skmlp._training.checkpoint`).
 """
-
-import os
-
-from ._training.checkpoint import read_state, write_state
 
 
 class Checkpoint:
     """Save a stochastic fit every ``every`` epochs; resume it after a crash.
 
-    Set it with ``set_callbacks`` (:mod:`sklearn.callback`). At the end of
-    every ``every``-th epoch (and of the epoch where training stops) it
-    writes the whole training state to ``path``: the training record
-    (curves, counters, the best validated weights), the network (weights,
-    batch-norm statistics, dropout's generator counters), the optimiser
-    (moments, velocity, step count) and the shuffling generator with the
-    order of the rows. The file is written beside ``path`` and renamed onto
-    it, so a process killed mid-write leaves the previous checkpoint intact.
+    Set it with ``set_callbacks`` (:mod:`sklearn.callback`). Each fit keeps
+    its own file in ``directory``, named by its key (a digest of the
+    estimator's parameters, the training and validation data and the
+    network it continues, if any), so fits never overwrite or delete each
+    other's files: the fits of a cross-validation or of a search can share
+    one folder, also in parallel. The file holds the whole training state:
+    the training record (curves, counters, the best validated weights), the
+    network (weights, batch-norm statistics, dropout's generator counters),
+    the optimiser (moments, velocity, step count) and the shuffling
+    generator with the order of the rows. It is written at the end of every
+    ``every``-th epoch and of the epoch where training stops, to a
+    temporary file named after the key that is then renamed onto it.
 
-    To resume, run the same fit again, with the same data, parameters and
-    checkpoint path: if ``path`` holds a checkpoint of that fit, training
-    goes on after its epoch, and ends with the weights, curves and fitted
-    attributes of the same fit never interrupted, bit for bit. When the fit
-    ends successfully the checkpoint is deleted (``delete_checkpoint``), so
-    the next run trains from scratch. This is the contract of Keras'
-    ``BackupAndRestore``.
+    To resume, run the same fit again (the same data, parameters and
+    folder): training goes on after the saved epoch and ends with the
+    weights, curves and fitted attributes of the fit never stopped, bit for
+    bit. A fit whose saved state is its end does not train again.
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The checkpoint file.
+    directory : str or os.PathLike
+        The folder of the checkpoints; made if missing.
     every : int, default=1
-        Epochs between two checkpoints.
+        Epochs between two saves.
     delete_checkpoint : bool, default=True
-        Delete the file when the fit ends successfully.
+        Delete a fit's file when the fit reached its own end: it converged,
+        ran ``max_iter`` epochs, stopped early on its validation score,
+        diverged with validated weights to keep, or a ``partial_fit`` call
+        made its pass. It is kept when training stopped otherwise: Ctrl-C,
+        a callback asking to stop, an error.
 
     See Also
     --------
@@ -46,12 +48,21 @@ class Checkpoint:
 
     Notes
     -----
-    A checkpoint needs a stochastic solver, ``n_init=1`` and an int
-    ``random_state`` (a resumed fit draws the validation split again and
-    must draw the same one); otherwise ``fit`` raises ValueError. A fit of
-    other data, other parameters or from another starting network finds a
-    checkpoint it cannot resume and raises ValueError rather than
-    overwrite it. The file is a pickle: load only checkpoints you wrote.
+    This is the contract of Keras' ``BackupAndRestore``. ``fit`` raises
+    ValueError, before training, for a fit that cannot resume exactly: the
+    'lbfgs' solver (no epochs), ``n_init > 1`` restarts of a new network,
+    a ``random_state`` that is not an int (a resumed fit draws the
+    validation split again), a parameter that cannot be pickled and so
+    cannot name the fit (a lambda as ``scoring``), and a ``directory`` that
+    is a file (a checkpoint of the first format, 'skmlp-checkpoint-1', is
+    named as such). With a checkpoint, the first Ctrl-C lets the current
+    epoch finish, so that the state where training stopped is one the fit
+    goes through (without, it stops after the current mini-batch).
+
+    A temporary file left by a process killed mid-write is removed by the
+    next fit of the same key. Two fits of the same key running at once
+    share one file: do not run them at once. The files are pickles: load
+    only checkpoints you wrote.
 
     References
     ----------
@@ -65,17 +76,18 @@ class Checkpoint:
     >>> from skmlp import MLPClassifier
     >>> from skmlp.callback import Checkpoint
     >>> X, y = load_iris(return_X_y=True)
-    >>> path = os.path.join(tempfile.mkdtemp(), "iris.ckpt")
-    >>> clf = MLPClassifier(max_iter=20, random_state=0).set_callbacks(Checkpoint(path))
-    >>> clf.fit(X, y).n_iter_, os.path.exists(path)  # doctest: +SKIP
-    (20, False)
+    >>> folder = tempfile.mkdtemp()
+    >>> clf = MLPClassifier(max_iter=20, random_state=0).set_callbacks(Checkpoint(folder))
+    >>> clf.fit(X, y).n_iter_, os.listdir(folder)  # reached max_iter: its file deleted
+    (20, [])
     """
 
-    def __init__(self, path, *, every=1, delete_checkpoint=True):
-        self.path = path
+    def __init__(self, directory, *, every=1, delete_checkpoint=True):
+        self.directory = directory
         self.every = every
         self.delete_checkpoint = delete_checkpoint
 
+    # The callback protocol's hooks: training does the saving (see the module).
     def setup(self, estimator, context):
         pass
 
@@ -86,47 +98,4 @@ class Checkpoint:
         pass
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        """Write at the end of an epoch; delete at the end of a successful fit."""
-        if fitted_estimator is None:  # a task left by an error: nothing sound
-            return False
-        if context.task_name == "epoch":
-            state = getattr(fitted_estimator, "_training_state", None)
-            record = None if state is None else state.record
-            if record is not None and (
-                record.n_iter % self.every == 0 or record.stop_reason is not None
-            ):
-                self.save(state)
-        elif context.task_name == "fit" and self.delete_checkpoint and os.path.exists(self.path):
-            os.remove(self.path)
         return False
-
-    def save(self, state):
-        """Write ``state`` to ``path`` atomically (write, flush, rename).
-
-        Parameters
-        ----------
-        state : TrainingState
-            The training state of the fit.
-        """
-        write_state(self.path, state)
-
-    def load(self, key):
-        """The saved state of the fit named ``key``; None without a checkpoint.
-
-        Parameters
-        ----------
-        key : str
-            The fit's key (`fit_key`).
-
-        Returns
-        -------
-        state : TrainingState or None
-            The saved state, or None when ``path`` does not exist.
-
-        Raises
-        ------
-        ValueError
-            If ``path`` holds something else, a checkpoint of another format
-            version, or the checkpoint of another fit.
-        """
-        return read_state(self.path, key)

@@ -1,4 +1,4 @@
-"""Files written by an older skmlp keep loading: pickled models and checkpoints.
+"""Files written by an older skmlp: pickled models load, checkpoints are named.
 
 The fixtures in ``tests/data`` were written by skmlp at fef606f (before the
 training code moved to ``skmlp._training``) with
@@ -9,10 +9,10 @@ that release defined them.
 import importlib.util
 import pickle
 import shutil
-import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from skmlp import MLPClassifier
 from skmlp.callback import Checkpoint
@@ -41,39 +41,15 @@ def test_models_pickled_by_the_older_release_load_and_predict_the_same():
     np.testing.assert_array_equal(saved["regressor"].predict(X), saved["regressor_predict"])
 
 
-class _Epochs:
-    """Records the epochs that ran."""
-
-    def __init__(self):
-        self.seen = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "epoch" and fitted_estimator is not None:
-            self.seen.append(fitted_estimator.n_iter_)
-
-
-def test_a_checkpoint_of_the_older_release_resumes_bit_identical(tmp_path):
+def test_a_checkpoint_of_the_older_release_is_refused_naming_its_format(tmp_path):
+    # The first format was one file at the path given to Checkpoint; the
+    # folder of this format cannot take it, and says what to do.
     fixtures = _fixtures()
     X, y = fixtures.data()
     path = tmp_path / "fit.ckpt"
     shutil.copy(DATA / "legacy_checkpoint.pkl", path)
-    epochs = _Epochs()
-    clf = MLPClassifier(**fixtures.CHECKPOINTED).set_callbacks(Checkpoint(path), epochs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # max_iter reached
+    clf = MLPClassifier(**fixtures.CHECKPOINTED).set_callbacks(Checkpoint(path))
+    with pytest.raises(ValueError, match="'skmlp-checkpoint-1'.*delete the file"):
         clf.fit(X, y)
-    assert epochs.seen == [3, 4]  # resumed after the second epoch
-    expected = _load("legacy_checkpoint_expected.pkl")
-    for name, value in expected.items():
-        for got, want in zip(getattr(clf, name), value):
-            np.testing.assert_array_equal(got, want)
-    assert not path.exists()
+    assert not hasattr(clf, "coefs_")
+    assert path.read_bytes() == (DATA / "legacy_checkpoint.pkl").read_bytes()

@@ -10,6 +10,8 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import MLPClassifier, MLPRegressor
+from test_checkpoint import saves  # noqa: F401 (a fixture: the epochs a Checkpoint saved)
+from test_checkpoint_contract import StopAt  # a callback that stops at an epoch
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +327,7 @@ def test_warm_start_between_forms_trains_as_pytorch(first, second):
 # Checkpoint ends bit-identical to the fit that never stopped, also when it
 # continues a constant-rate fit (the converted velocity is in the checkpoint).
 @pytest.mark.parametrize("warm", [False, True])
-def test_a_crashed_scheduled_sgd_fit_resumes_bit_identical(digits, tmp_path, warm):
+def test_a_crashed_scheduled_sgd_fit_resumes_bit_identical(digits, tmp_path, warm, saves):
     import pickle
 
     from skmlp.callback import Checkpoint
@@ -333,13 +335,6 @@ def test_a_crashed_scheduled_sgd_fit_resumes_bit_identical(digits, tmp_path, war
     X, y = digits
     weights = np.random.RandomState(1).rand(len(X))
     weights[::2] = 0.0
-    path = tmp_path / "fit.ckpt"
-
-    class CrashAfterSecondSave(Checkpoint):
-        def save(self, state):
-            super().save(state)
-            if state.record.n_iter == 2:
-                raise RuntimeError("crash")
 
     def model():
         model = MLPClassifier((6,), solver="sgd", learning_rate="constant", batch_size=7,
@@ -350,20 +345,18 @@ def test_a_crashed_scheduled_sgd_fit_resumes_bit_identical(digits, tmp_path, war
         return model.set_params(learning_rate="cosine", warmup_fraction=0.2, max_iter=4)
 
     reference = _quiet(model(), "fit", X, y, sample_weight=weights)
-    crashed = model().set_callbacks(CrashAfterSecondSave(path))
-    with pytest.raises(RuntimeError, match="crash"):
+    crashed = model().set_callbacks(Checkpoint(tmp_path), StopAt(3, "error"))
+    with pytest.raises(RuntimeError, match="the callback failed"):
         _quiet(crashed, "fit", X, y, sample_weight=weights)
-    saved = pickle.loads(path.read_bytes())["state"].record.optimizer
-    assert saved.velocity_form == "pytorch" and saved.schedule.n_steps > 0
-    saves = []
-
-    class Spy(Checkpoint):
-        def save(self, state):
-            saves.append(state.record.n_iter)
-            super().save(state)
-
-    resumed = _quiet(model().set_callbacks(Spy(path)), "fit", X, y, sample_weight=weights)
-    assert saves == [3, 4] and not path.exists()  # went on from the checkpoint
+    (path,) = tmp_path.iterdir()
+    saved = pickle.loads(path.read_bytes())["state"].record
+    assert saves == [1, 2] and saved.n_iter == 2
+    assert saved.optimizer.velocity_form == "pytorch" and saved.optimizer.schedule.n_steps > 0
+    saves.clear()
+    resumed = _quiet(model().set_callbacks(Checkpoint(tmp_path)), "fit", X, y,
+                     sample_weight=weights)
+    # It went on from the checkpoint (epoch 4, the end, is deleted, not saved).
+    assert saves == [3] and not path.exists()
     for name in ("coefs_", "intercepts_", "loss_curve_", "validation_scores_",
                  "learning_rate_curve_"):
         for ours, theirs in zip(getattr(resumed, name), getattr(reference, name)):

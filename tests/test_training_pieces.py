@@ -45,7 +45,8 @@ def test_the_facts_of_the_fit_are_resolved_once():
 
 @pytest.mark.parametrize("params, message", [
     ({"solver": "lbfgs"}, "Checkpoint needs a stochastic solver ('sgd' or 'adam')"),
-    ({"n_init": 2, "random_state": 0}, "Checkpoint needs n_init=1, got n_init=2."),
+    ({"n_init": 2, "random_state": 0},
+     "Checkpoint needs n_init=1 to train a new network, got n_init=2."),
     ({"random_state": None}, "Checkpoint needs an int random_state"),
 ])
 def test_a_checkpoint_is_refused_where_a_fit_cannot_resume(tmp_path, params, message):
@@ -56,6 +57,17 @@ def test_a_checkpoint_is_refused_where_a_fit_cannot_resume(tmp_path, params, mes
                  random_state=0)
     resolved = _options(checkpoints=[Checkpoint(tmp_path / "c")], random_state=0)
     assert dict(resolved.checkpoint.params)["random_state"] == 0
+
+
+def test_a_checkpoint_is_checked_before_training(tmp_path):
+    with pytest.raises(ValueError, match=re.escape("every must be an int >= 1, got every=0")):
+        _options(checkpoints=[Checkpoint(tmp_path, every=0)], random_state=0)
+    with pytest.raises(ValueError, match="scoring=<function .* cannot be pickled"):
+        _options(checkpoints=[Checkpoint(tmp_path)], random_state=0, scoring=lambda *a: 0.0)
+    # n_init plays no part when a fitted network is continued.
+    for continued in ({"warm_start": True}, {"incremental": True}):
+        _options(fitted=True, n_init=3, random_state=0, checkpoints=[Checkpoint(tmp_path)],
+                 **continued)
 
 
 @pytest.mark.parametrize("n_rows, batch_size, min_size, weighted", [
@@ -108,7 +120,7 @@ def test_a_checkpoint_of_another_format_version_is_refused_by_name(tmp_path):
     with open(path, "wb") as file:
         pickle.dump({"format": "skmlp-checkpoint-0", "state": None}, file)
     with pytest.raises(ValueError, match="checkpoint of format 'skmlp-checkpoint-0'; this "
-                       "version of skmlp reads 'skmlp-checkpoint-1'"):
+                       "version of skmlp reads 'skmlp-checkpoint-2'"):
         read_state(path, "key")
     with open(path, "wb") as file:
         pickle.dump({"something": "else"}, file)

@@ -1,13 +1,17 @@
 """The saved state of a stochastic fit: what it holds, its key, its file.
 
 A `TrainingState` is everything a stochastic fit needs to go on from the
-end of an epoch; `fit_key` names the fit it belongs to; `write_state` and
-`read_state` put it in a file and take it back (the public callback,
-`skmlp.callback.Checkpoint`, calls them); `resume` puts a saved state back
-into a fit's network and epochs. Files written by earlier releases, whose
-pickles name the classes where those releases defined them, load too.
+end of an epoch; `fit_key` names the fit it belongs to; a `CheckpointFile`
+is that fit's own file in the folder of a `skmlp.callback.Checkpoint`. It
+resumes the fit, saves its state after epochs (`write_state`: atomically,
+through a temporary file named after the key) and is deleted only when the
+fit reached its own end (`OWN_ENDS`): never after Ctrl-C, a callback's stop
+or an error. Files of the first format (one file at the given path) are
+named as such; their pickles name classes where earlier releases defined
+them, which load too, so that the file can be named.
 """
 
+import dataclasses
 import os
 import pickle
 import tempfile
@@ -16,7 +20,14 @@ from dataclasses import dataclass
 import joblib
 
 #: Written into every checkpoint; a file without it is not one of ours.
-FORMAT = "skmlp-checkpoint-1"
+FORMAT = "skmlp-checkpoint-2"
+#: The first format: one file at the path given to Checkpoint, for any fit.
+FIRST_FORMAT = "skmlp-checkpoint-1"
+
+#: Stops by the fit's own rule (its `TrainingRecord.stop_reason`): the fit
+#: is done, and its checkpoint with it. 'callback' and 'interrupted' are
+#: not: the state saved there is one to go on from.
+OWN_ENDS = frozenset({"converged", "max_iter", "one_pass", "diverged"})
 
 #: Where earlier releases defined the classes a checkpoint pickles.
 _MOVED = {
@@ -60,8 +71,9 @@ def fit_key(params, data, validation, start):
 
     Parameters
     ----------
-    params : list of (str, object)
-        The estimator's ``get_params(deep=False)`` items, sorted by name.
+    params : tuple of (str, object)
+        The estimator's ``get_params(deep=False)`` items, sorted by name,
+        each of them picklable (`resolve_options` checks).
     data : tuple (X, y, sample_weight)
         The training data as training sees it.
     validation : object with ``X``, ``y_encoded``, ``sample_weight`` or None
@@ -69,6 +81,11 @@ def fit_key(params, data, validation, start):
     start : object
         What the fit starts from: None for a new network, else the state of
         the network it continues (warm start, ``partial_fit``).
+
+    Returns
+    -------
+    key : str
+        32 hexadecimal digits (joblib's hash).
     """
     given = None if validation is None else (
         validation.X, validation.y_encoded, validation.sample_weight
@@ -76,20 +93,90 @@ def fit_key(params, data, validation, start):
     return joblib.hash((list(params), data, given, start))
 
 
-def resume(checkpoint, key, network, epochs):
-    """The record saved by ``checkpoint`` for the fit ``key``, put back; or None.
+class CheckpointFile:
+    """The checkpoint of one fit: ``<folder>/<key>.ckpt``, and when to keep it.
 
-    The network and the epochs get the saved state; the record carries the
-    optimiser.
+    Parameters
+    ----------
+    folder : str
+        The folder of the `skmlp.callback.Checkpoint`.
+    key : str
+        The fit's `fit_key`.
+    every : int
+        Epochs between two saves.
+    delete : bool
+        Delete the file when the fit reached its own end.
     """
-    saved = checkpoint.load(key)
-    return None if saved is None else saved.restore(network, epochs)
+
+    def __init__(self, folder, key, *, every, delete):
+        self.folder = folder
+        self.key = key
+        self.path = os.path.join(folder, f"{key}.ckpt")
+        self.every = every
+        self.delete = delete
+
+    @classmethod
+    def open(cls, checkpoint, key):
+        """The file of the fit ``key`` in the folder of ``checkpoint``.
+
+        The folder is made if missing; temporary files of this key that a
+        crash left are removed (a fit of another key never touches them).
+
+        Raises
+        ------
+        ValueError
+            If the folder is a file: a checkpoint of the first format
+            (named), or anything else.
+        """
+        folder = os.fspath(checkpoint.directory)
+        if os.path.isfile(folder):
+            raise _not_a_folder(folder)
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.startswith(f".{key}-") and name.endswith(".tmp"):
+                os.remove(os.path.join(folder, name))
+        return cls(folder, key, every=checkpoint.every, delete=checkpoint.delete_checkpoint)
+
+    def resume(self, network, epochs):
+        """The saved record of this fit, its state put back; None without one.
+
+        The network and the epochs get the saved state; the record carries
+        the optimiser.
+        """
+        saved = read_state(self.path, self.key)
+        return None if saved is None else saved.restore(network, epochs)
+
+    def epoch_end(self, record, network, epochs):
+        """After a whole epoch: save every ``every`` epochs and where training stopped.
+
+        A fit that reached its own end with ``delete`` is not saved (`end`
+        deletes its file). A stop by a callback or Ctrl-C is saved without
+        its stop reason: a rerun goes on from there.
+        """
+        stop = record.stop_reason
+        if (stop is None and record.n_iter % self.every) or (stop in OWN_ENDS and self.delete):
+            return
+        if stop is not None and stop not in OWN_ENDS:
+            record = dataclasses.replace(record, stop_reason=None)
+        write_state(self.path, TrainingState(
+            self.key, record, network.get_state(), epochs.get_state()
+        ))
+
+    def end(self, record):
+        """After training: delete the file if the fit reached its own end."""
+        if self.delete and record.stop_reason in OWN_ENDS and os.path.exists(self.path):
+            os.remove(self.path)
 
 
 def write_state(path, state):
-    """Write ``state`` to ``path`` atomically (write, flush, rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".checkpoint-")
+    """Write ``state`` to ``path`` atomically (write, flush, rename).
+
+    The temporary file is ``.<key>-<random>.tmp`` beside ``path``, so that
+    the next fit of the same key removes it if a crash left it.
+    """
+    handle, temporary = tempfile.mkstemp(
+        dir=os.path.dirname(os.path.abspath(path)), prefix=f".{state.key}-", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "wb") as file:
             pickle.dump({"format": FORMAT, "state": state}, file, protocol=5)
@@ -109,6 +196,16 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(*_MOVED.get((module, name), (module, name)))
 
 
+def _load(path):
+    """The unpickled content of ``path`` and its format (None if it has none)."""
+    with open(path, "rb") as file:
+        try:
+            saved = _Unpickler(file).load()
+        except Exception as error:
+            raise ValueError(f"{path!r} is not a readable skmlp checkpoint.") from error
+    return saved, saved.get("format") if isinstance(saved, dict) else None
+
+
 def read_state(path, key):
     """The saved state of the fit named ``key``; None without a file.
 
@@ -116,27 +213,37 @@ def read_state(path, key):
     ------
     ValueError
         If ``path`` holds something else, a checkpoint of another format
-        version (named), or the checkpoint of another fit.
+        version (named), or the state of another fit.
     """
     if not os.path.exists(path):
         return None
-    with open(path, "rb") as file:
-        try:
-            saved = _Unpickler(file).load()
-        except Exception as error:
-            raise ValueError(f"{path!r} is not a readable skmlp checkpoint.") from error
-    found = saved.get("format") if isinstance(saved, dict) else None
+    saved, found = _load(path)
     if isinstance(found, str) and found.startswith("skmlp-checkpoint-") and found != FORMAT:
         raise ValueError(
             f"{path!r} is a checkpoint of format {found!r}; this version of skmlp "
-            f"reads {FORMAT!r}. Delete it to train from scratch."
+            f"reads {FORMAT!r}. Delete it to train this fit from scratch."
         )
     if found != FORMAT:
         raise ValueError(f"{path!r} is not an skmlp checkpoint.")
     if saved["state"].key != key:
         raise ValueError(
-            f"The checkpoint {path!r} was written by another fit (other data, "
-            "parameters or starting network) and cannot be resumed by this one. "
-            "Delete it, or give Checkpoint another path."
+            f"{path!r} holds the state of another fit than its name says; delete it."
         )
     return saved["state"]
+
+
+def _not_a_folder(path):
+    """The error for a Checkpoint given a file: the first format's, named, or any."""
+    try:
+        found = _load(path)[1]
+    except ValueError:
+        found = None
+    if found != FIRST_FORMAT:
+        return ValueError(f"Checkpoint takes a folder; {path!r} is a file.")
+    return ValueError(
+        f"{path!r} is a checkpoint of format {FIRST_FORMAT!r} (one file at the path given "
+        f"to Checkpoint), written by an earlier skmlp; this version writes {FORMAT!r}: "
+        "Checkpoint takes a folder, where each fit keeps a file of its own. Finish that "
+        "fit with the skmlp that wrote the file, or delete the file to train from "
+        "scratch; then give Checkpoint a folder."
+    )

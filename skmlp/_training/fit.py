@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from ..nn import Objective
 from .batches import Epochs
-from .checkpoint import fit_key, resume
+from .checkpoint import CheckpointFile, fit_key
 from .lbfgs import fit_lbfgs
 from .loop import non_finite_weights_error, train
 from .model import make_optimizer, model_attributes, new_network
@@ -129,25 +129,26 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
         None if start is None else start.record, options.early_stopping,
         same_loss=start is None or start.loss is loss,
     )
+    checkpoint = None
     if options.checkpoint is not None:
-        checkpointed, resumed = _checkpointed(options, data, network, start, epochs)
+        checkpoint = _checkpoint_file(options, data, network, start, epochs)
+        resumed = checkpoint.resume(network, epochs)
         if resumed is not None:
             record, optimizer = resumed, resumed.optimizer  # freshly unpickled
-        progress = progress.training(model_attributes(network, loss), checkpointed)
-    elif progress.watched:
+    if progress.watched:
         progress = progress.training(model_attributes(network, loss))
     return train(
         network, Objective(loss, options.alpha, network.n_penalized), optimizer, epochs,
         stopping=options.stopping, record=record, validation=validation,
         score=score if validation is not None else None, progress=progress,
-        log=verbose_log(label) if options.verbose else None,
+        log=verbose_log(label) if options.verbose else None, checkpoint=checkpoint,
     )
 
 
-def _checkpointed(options, data, network, start, epochs):
-    """``(key, epochs)`` of a fit with a checkpoint, and the record it resumes, if any."""
+def _checkpoint_file(options, data, network, start, epochs):
+    """The `CheckpointFile` of this fit, named by its key."""
     key = fit_key(
         options.checkpoint.params, epochs.data, data.validation,
         None if start is None else network.get_state(),
     )
-    return (key, epochs), resume(options.checkpoint.callback, key, network, epochs)
+    return CheckpointFile.open(options.checkpoint.callback, key)

@@ -90,6 +90,7 @@ def train(
     score=None,
     progress=None,
     log=None,
+    checkpoint=None,
 ):
     """Train ``network`` by epochs of mini-batch updates; what happened.
 
@@ -116,6 +117,11 @@ def train(
         The callbacks and the interrupt flag; None: none (`Silent`).
     log : callable, default=None
         Called with each line of verbose output; None: silent.
+    checkpoint : skmlp._training.checkpoint.CheckpointFile, default=None
+        Saves the state after whole epochs and deletes it when the fit
+        reached its own end. With it, the first Ctrl-C lets the epoch
+        finish, so that the state where training stopped is one the fit
+        goes through, and a rerun goes on from it exactly.
 
     Returns
     -------
@@ -130,7 +136,8 @@ def train(
     if record is None:
         record = TrainingRecord.fresh(validation is not None)
     record.optimizer = optimizer
-    loop = _Loop(network, objective, epochs, stopping, validation, score, log, record)
+    loop = _Loop(network, objective, epochs, stopping, validation, score, log, record,
+                 whole_epochs=checkpoint is not None)
     progress = Silent() if progress is None else progress
     if validation is not None and record.best_state is None:
         record.best_state = network.get_state()
@@ -139,10 +146,17 @@ def train(
     # already, and may have stopped at the last of them.
     with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
         while record.stop_reason is None and record.n_iter < n_epochs:
-            if loop.epoch(progress):
+            stop = loop.epoch(progress)
+            if record.stop_reason is None and record.n_iter == n_epochs:
+                _stop_at_last_epoch(record, stopping)
+            if checkpoint is not None and loop.whole:
+                checkpoint.epoch_end(record, network, epochs)
+            if stop:
                 break
         if record.stop_reason is None and record.n_iter == n_epochs:
             _stop_at_last_epoch(record, stopping)
+    if checkpoint is not None:
+        checkpoint.end(record)
     if validation is not None:
         network.set_state(record.best_state)
     return record
@@ -166,7 +180,10 @@ def _stop_at_last_epoch(record, stopping):
 class _Loop:
     """The epochs of one `train` call: the pieces it needs, and its record."""
 
-    def __init__(self, network, objective, epochs, stopping, validation, score, log, record):
+    def __init__(self, network, objective, epochs, stopping, validation, score, log, record,
+                 *, whole_epochs=False):
+        self.whole_epochs = whole_epochs  # Ctrl-C waits for the end of the epoch
+        self.whole = True  # the last epoch ran and was recorded to its end
         self.network = network
         self.objective = objective
         self.epochs = epochs
@@ -214,15 +231,16 @@ class _Loop:
             record.optimizer,
             self.epochs.data,
             self.epochs.next_batches(),
-            interrupt=interrupt,
+            interrupt=None if self.whole_epochs else interrupt,
         )
         if not math.isfinite(record.loss):
             self.diverged()
             return None
         try:
             return self.end_epoch()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # raised by a scorer: the epoch is half recorded
             interrupt.requested = True
+            self.whole = False
             return True
 
     def diverged(self):

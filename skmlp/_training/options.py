@@ -9,6 +9,7 @@ data, after the data's own checks (scikit-learn's order).
 """
 
 import inspect
+import pickle
 import warnings
 from dataclasses import dataclass
 from numbers import Integral
@@ -171,7 +172,9 @@ def resolve_options(
         validation_fraction=params["validation_fraction"],
         n_init=params["n_init"],
         n_jobs=params["n_jobs"],
-        checkpoint=_checkpoint(params, checkpoints, stochastic) if checkpoints else None,
+        checkpoint=(
+            _checkpoint(params, checkpoints, stochastic, restarts) if checkpoints else None
+        ),
         verbose=bool(params["verbose"]),
         class_weight=params.get("class_weight"),  # the classifier's
         stochastic=stochastic,
@@ -263,23 +266,41 @@ def check_data(options, *, n_rows, weighted):
         )
 
 
-def _checkpoint(params, checkpoints, stochastic):
-    """The one checkpoint of a fit that can resume exactly, or None."""
+def _checkpoint(params, checkpoints, stochastic, restarts):
+    """The one checkpoint of a fit that can resume exactly, or None.
+
+    Its key names the fit by the parameters (`fit_key`), which must pickle.
+    """
     if len(checkpoints) > 1:
         raise ValueError("Give at most one Checkpoint to set_callbacks.")
+    every = checkpoints[0].every
+    if not isinstance(every, Integral) or isinstance(every, bool) or every < 1:
+        raise ValueError(f"Checkpoint's every must be an int >= 1, got every={every!r}.")
     if not stochastic:
         raise ValueError(
             "Checkpoint needs a stochastic solver ('sgd' or 'adam'): lbfgs has no epochs."
         )
-    if params["n_init"] != 1:
-        raise ValueError(f"Checkpoint needs n_init=1, got n_init={params['n_init']}.")
+    if restarts:  # a continued fit trains one network whatever n_init
+        raise ValueError(
+            f"Checkpoint needs n_init=1 to train a new network, got n_init={params['n_init']}."
+        )
     random_state = params["random_state"]
     if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
         raise ValueError(
             "Checkpoint needs an int random_state: a resumed fit draws the validation "
             f"split again and must draw the same one; got random_state={random_state!r}."
         )
-    return CheckpointOptions(checkpoints[0], tuple(sorted(params.items(), key=lambda kv: kv[0])))
+    items = tuple(sorted(params.items(), key=lambda kv: kv[0]))
+    for name, value in items:
+        try:
+            pickle.dumps(value)
+        except Exception as error:
+            raise ValueError(
+                f"Checkpoint names each fit by its parameters, and {name}={value!r} cannot "
+                "be pickled (a lambda or a local function?): define it at the top level of "
+                "a module."
+            ) from error
+    return CheckpointOptions(checkpoints[0], items)
 
 
 def _hidden_layer_sizes(sizes):

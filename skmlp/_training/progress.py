@@ -13,8 +13,9 @@ when to stop: when a callback asks for it, or when the user interrupts.
 
 An interrupt never leaves a mini-batch half done. During stochastic
 training the first Ctrl-C only sets a flag, read at the end of the current
-mini-batch; training then stops as if it had converged, with a warning, and
-the best weights so far are kept. A second Ctrl-C raises KeyboardInterrupt
+mini-batch (of the current epoch with a Checkpoint, whose state is then
+saved: `train`); training then stops as if it had converged, with a warning,
+and the best weights so far are kept. A second Ctrl-C raises KeyboardInterrupt
 at once (and the fit leaves the estimator as it was). A KeyboardInterrupt
 raised by a callback between epochs stops training the first way.
 """
@@ -24,8 +25,6 @@ import copy
 import functools
 import signal
 import threading
-
-from .checkpoint import TrainingState
 
 
 class DeferredInterrupt:
@@ -126,7 +125,7 @@ class Silent:
     def begin(self, record=None):
         pass
 
-    def end(self, record, *, complete=True):
+    def end(self, record):
         return False
 
     def end_fitted(self, attributes):
@@ -151,31 +150,25 @@ class Progress:
         The fitted attributes of the network being trained (``_network``,
         ``_loss``, ``n_outputs_``, ``classes_``...), for the callbacks'
         snapshots.
-    checkpointed : tuple (key, epochs), default=None
-        For a fit with a `skmlp.callback.Checkpoint`: its `fit_key` and its
-        `Epochs`, whose state the snapshot of a completed epoch carries as
-        ``_training_state``.
     """
 
     watched = True
 
     def __init__(
-        self, estimator, context, data, interrupt, model=None, checkpointed=None, fixed=None
+        self, estimator, context, data, interrupt, model=None, fixed=None
     ):
         self.fitted = None  # the fitted attributes that end a successful fit
         self.estimator = estimator
         self.context = context
         self.interrupt = interrupt
         self.model = model
-        self.checkpointed = checkpointed
         self.fixed = {} if fixed is None else fixed
         self._data = data
 
     def _with(self, **changes):
         values = dict(
             estimator=self.estimator, context=self.context, data=self._data,
-            interrupt=self.interrupt, model=self.model, checkpointed=self.checkpointed,
-            fixed=self.fixed,
+            interrupt=self.interrupt, model=self.model, fixed=self.fixed,
         )
         return Progress(**{**values, **changes})
 
@@ -184,9 +177,9 @@ class Progress:
         context = self.context.subcontext(task_name=task_name, max_subtasks=max_subtasks)
         return self._with(context=context)
 
-    def training(self, model, checkpointed=None):
+    def training(self, model):
         """This task, for the training of the network of ``model``."""
-        return self._with(model={**self.fixed, **model}, checkpointed=checkpointed)
+        return self._with(model={**self.fixed, **model})
 
     def open(self, record=None):
         """Begin the task: an `OpenTask` that ends it once, on any exit path.
@@ -201,15 +194,9 @@ class Progress:
         """Call the hooks for the start of the task; ``record``: training so far."""
         self._call(self.context.call_on_fit_task_begin, self._lazy_snapshot(record))
 
-    def end(self, record, *, complete=True):
-        """Call the hooks for the end of the task; True if one asks to stop.
-
-        ``complete``: the task ran to its end (not left by an error), so
-        the snapshot can carry the state to resume from.
-        """
-        return self._call(
-            self.context.call_on_fit_task_end, self._lazy_snapshot(record, complete)
-        )
+    def end(self, record):
+        """Call the hooks for the end of the task; True if one asks to stop."""
+        return self._call(self.context.call_on_fit_task_end, self._lazy_snapshot(record))
 
     def end_fitted(self, attributes):
         """Call the hooks for the end of a fit or restart that produced ``attributes``."""
@@ -217,27 +204,20 @@ class Progress:
             self.context.call_on_fit_task_end, lambda: {**self.fixed, **attributes}
         )
 
-    def _lazy_snapshot(self, record, complete=False):
+    def _lazy_snapshot(self, record):
         # Taken only if a callback asks for the fitted estimator.
-        return None if record is None else (lambda: self.snapshot(record, complete))
+        return None if record is None else (lambda: self.snapshot(record))
 
-    def snapshot(self, record, complete=False):
+    def snapshot(self, record):
         """Fitted attributes of this moment of training, independent of it.
 
         The network and the optimiser are copied: a callback that keeps
-        the estimator of an epoch keeps that epoch's model. A checkpointed
-        fit's completed epoch adds ``_training_state``, a
-        `~skmlp._training.checkpoint.TrainingState` to resume from.
+        the estimator of an epoch keeps that epoch's model.
         """
         attributes = {**self.model, **record.fitted_attributes()}
         learned = copy.deepcopy(
             {name: attributes[name] for name in ("_network", "_optimizer")}
         )
-        if complete and self.checkpointed is not None:
-            key, epochs = self.checkpointed
-            learned["_training_state"] = TrainingState(
-                key, copy.deepcopy(record), self.model["_network"].get_state(), epochs.get_state()
-            )
         return {**attributes, **learned}
 
     def _call(self, hook, attributes):
@@ -282,7 +262,7 @@ class OpenTask:
             return False
         self.ended = True
         try:
-            self.progress.end(self.record, complete=False)
+            self.progress.end(self.record)
         except Exception:
             if exc_type is None:
                 raise

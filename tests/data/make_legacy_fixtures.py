@@ -7,8 +7,8 @@ Run with the release whose files must keep loading on the path, e.g.::
 
 It writes a pickled fitted classifier and regressor with their predictions
 (``legacy_models.pkl``), and the checkpoint of a fit stopped by an error
-after its second epoch, with the result of the same fit never stopped
-(``legacy_checkpoint.pkl``, ``legacy_checkpoint_expected.pkl``).
+after its second epoch (``legacy_checkpoint.pkl``, of the first format,
+which this release refuses by name).
 """
 
 import os
@@ -83,14 +83,6 @@ def main(folder):
             stopped.fit(X, y)
         except RuntimeError:
             pass
-        whole = MLPClassifier(**CHECKPOINTED).fit(X, y)
-        expected = {
-            "coefs_": whole.coefs_,
-            "loss_curve_": whole.loss_curve_,
-            "validation_scores_": whole.validation_scores_,
-        }
-        with open(os.path.join(folder, "legacy_checkpoint_expected.pkl"), "wb") as file:
-            pickle.dump(expected, file, protocol=5)
 
 
 if __name__ == "__main__":
