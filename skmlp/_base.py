@@ -261,7 +261,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
 
         Interrupting a stochastic fit (Ctrl-C, or a KeyboardInterrupt raised
         by a callback) stops training at the end of the current mini-batch
-        with a warning, keeping the best validated weights with early
+        (of the current epoch with a `skmlp.callback.Checkpoint`, which saves
+        it) with a warning, keeping the best validated weights with early
         stopping: the estimator is fitted and usable. Restarts still to come
         train for one mini-batch, and the best restart is kept; with
         ``n_jobs > 1`` each worker stops its own (an interrupt before the
