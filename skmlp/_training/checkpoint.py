@@ -6,14 +6,15 @@ is that fit's own file in the folder of a `skmlp.callback.Checkpoint`. It
 resumes the fit, saves its state after epochs (`write_state`: atomically,
 through a temporary file named after the key) and is deleted only when the
 fit reached its own end (`OWN_ENDS`): never after Ctrl-C, a callback's stop
-or an error. Files of the first format (one file at the given path) are
-named as such; their pickles name classes where earlier releases defined
-them, which load too, so that the file can be named.
+or an error. A file of another format version, such as the first (one file
+at the given path), is named as such, from its first bytes, without
+unpickling it.
 """
 
 import dataclasses
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -28,13 +29,6 @@ FIRST_FORMAT = "skmlp-checkpoint-1"
 #: is done, and its checkpoint with it. 'callback' and 'interrupted' are
 #: not: the state saved there is one to go on from.
 OWN_ENDS = frozenset({"converged", "max_iter", "one_pass", "diverged"})
-
-#: Where earlier releases defined the classes a checkpoint pickles.
-_MOVED = {
-    ("skmlp._train", "TrainingRecord"): ("skmlp._training.record", "TrainingRecord"),
-    ("skmlp.callback", "TrainingState"): ("skmlp._training.checkpoint", "TrainingState"),
-}
-
 
 @dataclass
 class TrainingState:
@@ -109,7 +103,6 @@ class CheckpointFile:
     """
 
     def __init__(self, folder, key, *, every, delete):
-        self.folder = folder
         self.key = key
         self.path = os.path.join(folder, f"{key}.ckpt")
         self.every = every
@@ -189,23 +182,6 @@ def write_state(path, state):
         raise
 
 
-class _Unpickler(pickle.Unpickler):
-    """Finds the classes of earlier releases where they are now."""
-
-    def find_class(self, module, name):
-        return super().find_class(*_MOVED.get((module, name), (module, name)))
-
-
-def _load(path):
-    """The unpickled content of ``path`` and its format (None if it has none)."""
-    with open(path, "rb") as file:
-        try:
-            saved = _Unpickler(file).load()
-        except Exception as error:
-            raise ValueError(f"{path!r} is not a readable skmlp checkpoint.") from error
-    return saved, saved.get("format") if isinstance(saved, dict) else None
-
-
 def read_state(path, key):
     """The saved state of the fit named ``key``; None without a file.
 
@@ -217,13 +193,18 @@ def read_state(path, key):
     """
     if not os.path.exists(path):
         return None
-    saved, found = _load(path)
-    if isinstance(found, str) and found.startswith("skmlp-checkpoint-") and found != FORMAT:
+    found = _format_of(path)
+    if found is not None and found != FORMAT:
         raise ValueError(
             f"{path!r} is a checkpoint of format {found!r}; this version of skmlp "
             f"reads {FORMAT!r}. Delete it to train this fit from scratch."
         )
-    if found != FORMAT:
+    with open(path, "rb") as file:
+        try:
+            saved = pickle.load(file)
+        except Exception as error:
+            raise ValueError(f"{path!r} is not a readable skmlp checkpoint.") from error
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise ValueError(f"{path!r} is not an skmlp checkpoint.")
     if saved["state"].key != key:
         raise ValueError(
@@ -232,13 +213,20 @@ def read_state(path, key):
     return saved["state"]
 
 
+def _format_of(path):
+    """The format a checkpoint names, read without unpickling it; None if none.
+
+    Every format pickles ``{"format": ..., "state": ...}``: the name is in
+    the first bytes.
+    """
+    with open(path, "rb") as file:
+        found = re.search(rb"skmlp-checkpoint-[0-9]+", file.read(256))
+    return None if found is None else found.group().decode()
+
+
 def _not_a_folder(path):
     """The error for a Checkpoint given a file: the first format's, named, or any."""
-    try:
-        found = _load(path)[1]
-    except ValueError:
-        found = None
-    if found != FIRST_FORMAT:
+    if _format_of(path) != FIRST_FORMAT:
         return ValueError(f"Checkpoint takes a folder; {path!r} is a file.")
     return ValueError(
         f"{path!r} is a checkpoint of format {FIRST_FORMAT!r} (one file at the path given "
