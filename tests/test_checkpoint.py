@@ -246,3 +246,28 @@ def test_fits_that_cannot_resume_exactly_are_refused(tmp_path, params, message):
     with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
     assert not hasattr(clf, "coefs_") and not (tmp_path / "checkpoints").exists()
+
+
+@pytest.mark.parametrize("params, method, reason", [
+    ({"tol": 10.0, "n_iter_no_change": 1, "max_iter": 50}, "fit", "converged"),
+    ({"early_stopping": True, "n_iter_no_change": 1, "max_iter": 50}, "fit", "converged"),
+    ({}, "partial_fit", "one_pass"),
+])
+def test_a_fit_that_reached_its_own_end_deletes_its_checkpoint(tmp_path, saves, params, method,
+                                                                reason):
+    X, y = _digits()
+    clf = MLPClassifier((8,), random_state=0, **params)
+    kwargs = {"classes": np.unique(y)} if method == "partial_fit" else {}
+    getattr(clf.set_callbacks(Checkpoint(tmp_path)), method)(X, y, **kwargs)
+    assert clf.n_iter_ < 50 and _files(tmp_path) == []
+    # Kept with delete_checkpoint=False, finished: a rerun does not train.
+    def kept():
+        clf = MLPClassifier((8,), random_state=0, **params)
+        clf.set_callbacks(Checkpoint(tmp_path, delete_checkpoint=False))
+        return getattr(clf, method)(X, y, **kwargs)
+
+    first = kept()
+    (name,) = _files(tmp_path)
+    assert pickle.loads((tmp_path / name).read_bytes())["state"].record.stop_reason == reason
+    saves.clear()
+    assert kept().loss_curve_ == first.loss_curve_ and saves == []
