@@ -9,7 +9,15 @@ benchmark can place the layers and preprocessing already built:
     -> 3 x (NTKDense(256) -> ParametricActivation(SELU or Mish)) -> NTKDense,
     data-dependent initialisation, Adam (beta_2 = 0.95) on a cosine schedule,
     label smoothing 0.1 (classification), standardised targets (regression),
-    the best epoch on a 20% validation split.
+    the best epoch on a 20% validation split; dropout 0.15 and decoupled
+    weight decay 0.02 (constant, where RealMLP-TD anneals both), 64 epochs
+    (RealMLP-TD: 256) and RealMLP-TD's learning-rate factors per kind of
+    parameter (0.1 for biases, embeddings and activation mixes, 6 for the
+    scale), applied by scaling Adam's step after the fact.
+
+Tried on churn, spambase, crx and loans (dev tables, one seed, 32-64
+epochs): the rate factors with a peak rate of 0.04 gave +1 to +2 points on
+churn over a plain rate of 0.01 or 0.003; dropout and weight decay +0.4.
 """
 
 import numpy as np
@@ -20,6 +28,7 @@ from skmlp._tabular import TabularPreprocessor
 from skmlp.nn import (
     Adam,
     CosineAnnealing,
+    Dropout,
     Embedding,
     MultinomialLogLoss,
     NTKDense,
@@ -36,8 +45,9 @@ class TabularPrototype:
     """``fit(X, y)`` / ``predict(X)`` of the prototype configuration."""
 
     def __init__(self, task, *, hidden=(256, 256, 256), epochs=64, batch_size=256,
-                 learning_rate=0.01, beta_2=0.95, label_smoothing=0.1, periodic=True,
-                 scale=True, validation_fraction=0.2, random_state=0):
+                 learning_rate=0.04, beta_2=0.95, label_smoothing=0.1, periodic=True,
+                 scale=True, dropout=0.15, weight_decay=0.02, rate_factors=True,
+                 validation_fraction=0.2, random_state=0):
         self.task = task
         self.hidden = hidden
         self.epochs = epochs
@@ -47,6 +57,9 @@ class TabularPrototype:
         self.label_smoothing = label_smoothing
         self.periodic = periodic
         self.scale = scale
+        self.dropout = dropout
+        self.weight_decay = weight_decay
+        self.rate_factors = rate_factors
         self.validation_fraction = validation_fraction
         self.random_state = random_state
 
@@ -62,6 +75,8 @@ class TabularPrototype:
         activation = "selu" if self.task == "classification" else "mish"
         for width in self.hidden:
             layers += [NTKDense(width), ParametricActivation(activation)]
+            if self.dropout:
+                layers.append(Dropout(self.dropout))
         return layers + [NTKDense(n_outputs, bias_init="zeros")]
 
     def _targets(self, y):
@@ -88,15 +103,20 @@ class TabularPrototype:
                 else SquaredError())
         n_batches = -(-train.size // self.batch_size)
         optimizer = Adam(self.learning_rate, beta_2=self.beta_2, schedule=CosineAnnealing(
-            self.learning_rate, self.epochs * n_batches))
+            self.learning_rate, self.epochs * n_batches), weight_decay=self.weight_decay)
+        factors = _rate_factors(self.network_) if self.rate_factors else None
         self.best_score_, best_state, self.curve_ = -np.inf, None, []
         for epoch in range(self.epochs):
             order = rng.permutation(train)
             for start in range(0, order.size, self.batch_size):
                 rows = order[start:start + self.batch_size]
                 self.network_.loss_gradient(A[rows], Y[rows], loss)
+                before = None if factors is None else self.network_.params.copy()
                 optimizer.update(self.network_.params, self.network_.grads,
                                  n_decayed=self.network_.n_penalized)
+                if factors is not None:  # Adam's step is linear in the rate
+                    self.network_.params[...] = before + factors * (
+                        self.network_.params - before)
             score = self._score(A[valid], Y[valid])
             self.curve_.append(score)
             if score > self.best_score_:
@@ -117,6 +137,26 @@ class TabularPrototype:
         if self.task == "classification":
             return self.encoder_.inverse_transform(Z.argmax(axis=1))
         return Z[:, 0].astype(np.float64) * self.y_std_ + self.y_mean_
+
+
+#: RealMLP-TD's learning-rate factors (pytabkit: bias_lr_factor, plr_lr_factor,
+#: act_lr_factor, scale_lr_factor), by (layer type, parameter name).
+_RATE_FACTORS = {("NTKDense", "b"): 0.1, ("PeriodicEmbedding", "frequencies"): 0.1,
+                 ("PeriodicEmbedding", "phases"): 0.1, ("PeriodicEmbedding", "V"): 0.1,
+                 ("PeriodicEmbedding", "c"): 0.1, ("ParametricActivation", "alpha"): 0.1,
+                 ("Scale", "scale"): 6.0}
+
+
+def _rate_factors(network):
+    """A factor per entry of the flat parameters: one rate per parameter kind."""
+    factors = np.ones_like(network.params)
+    base, itemsize = network.params.ctypes.data, network.params.itemsize
+    for layer in network.layers:
+        for spec in layer.param_specs():
+            start = (getattr(layer, spec.name).ctypes.data - base) // itemsize
+            factors[start:start + spec.size] = _RATE_FACTORS.get(
+                (type(layer).__name__, spec.name), 1.0)
+    return factors
 
 
 def make_prototype(task, **options):

@@ -138,6 +138,9 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="the split's seed")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads")
     parser.add_argument("--json", metavar="PATH", help="save raw results here")
+    parser.add_argument("--merge", metavar="PATH",
+                        help="a --json file of an earlier run on the same split: its "
+                             "methods not run now join the tables and the summary")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.tables, args.methods = args.tables.split(","), args.methods.split(",")
@@ -230,6 +233,20 @@ def report(results, tables, methods):
     return "\n".join(lines), summary
 
 
+def _merge(results, args, methods):
+    """Add the results of an earlier run (``--merge``) for the methods not run now."""
+    with open(args.merge) as file:
+        earlier = json.load(file)
+    if (earlier["args"]["seed"], earlier["args"]["max_train_rows"]) != (
+            args.seed, args.max_train_rows):
+        sys.exit(f"{args.merge} is of another split (seed or max_train_rows differ)")
+    added = [m for m in earlier["args"]["methods"] if m not in methods]
+    for table in args.tables:
+        for method in added:
+            results[table][method] = earlier["results"][table][method]
+    return added + methods
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.worker:
@@ -259,7 +276,10 @@ def main(argv=None):
                     f"score {result['score']:.4f}, fit {result['fit_cpu_seconds']:.1f} s CPU, "
                     f"{result['fit_seconds']:.1f} s wall, {result['n_train']} rows")
                 print(f"{table} {method}: {brief}", file=sys.stderr, flush=True)
-    text, summary = report(results, args.tables, args.methods)
+    methods = list(args.methods)
+    if args.merge:
+        methods = _merge(results, args, methods)
+    text, summary = report(results, args.tables, methods)
     print(f"\nHeld-out score (fit CPU seconds), one thread, seed {args.seed}, "
           f"max training rows {args.max_train_rows}\n")
     print(text)
