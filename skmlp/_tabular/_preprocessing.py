@@ -161,7 +161,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         -------
         self : TabularPreprocessor
         """
-        validate_data(self, X, skip_check_array=True, reset=True)
+        X = self._validate(X, reset=True)
         names = getattr(self, "feature_names_in_", None)
         self.is_categorical_ = categorical_mask(X, self.categorical_features, names)
         numeric = np.flatnonzero(~self.is_categorical_)
@@ -196,7 +196,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         Xt : ndarray of shape (n_samples, n_features_out)
         """
         check_is_fitted(self)
-        validate_data(self, X, skip_check_array=True, reset=False)
+        X = self._validate(X, reset=False)
         self._check_numeric(X, np.flatnonzero(~self.is_categorical_), fitting=False)
         return self.column_transformer_.transform(X)
 
@@ -204,6 +204,21 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """Output feature names, from the column transformer."""
         check_is_fitted(self)
         return self.column_transformer_.get_feature_names_out(input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _validate(self, X, *, reset):
+        """``X`` checked for shape and names; DataFrames keep their column dtypes."""
+        if hasattr(X, "columns") and hasattr(X, "dtypes"):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if X.shape[0] == 0:
+                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
+                                 "minimum of 1 is required.")
+            return X
+        return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
 
     def _numeric_pipeline(self):
         steps = [RobustScaler() if self.scaling == "robust" else StandardScaler()]
@@ -263,10 +278,12 @@ def _as_float(values, name):
     for row, value in enumerate(values):
         try:
             float(np.nan if value is None else value)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Numeric column {name} holds {value!r} in row {row}, which is not a number. "
-                "If the column is categorical, declare it in categorical_features (or give "
-                "it the pandas 'category' dtype)."
+        except (TypeError, ValueError) as error:
+            # The type of float()'s own error: a TypeError for an object that
+            # is no number at all, a ValueError for text that is not a number.
+            raise type(error)(
+                f"Numeric column {name} holds {value!r} in row {row}, which is not a number "
+                f"({error}). If the column is categorical, declare it in "
+                "categorical_features (or give it the pandas 'category' dtype)."
             ) from None
     return np.array([np.nan if v is None else float(v) for v in values])

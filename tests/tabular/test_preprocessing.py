@@ -8,6 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.preprocessing import RobustScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmlp._tabular import TabularPreprocessor, smooth_clip
 
@@ -172,3 +173,8 @@ def test_smooth_clip_is_the_identity_near_zero_and_bounded():
     np.testing.assert_allclose(y[2:5], x[2:5], rtol=1e-6)
     np.testing.assert_allclose(y[[0, 6]], [-3, 3], rtol=1e-6)
     np.testing.assert_allclose(y[[1, 5]], [-3 / np.sqrt(2), 3 / np.sqrt(2)])
+
+
+@parametrize_with_checks([TabularPreprocessor()])
+def test_sklearn_compatible_transformer(estimator, check):
+    check(estimator)
