@@ -11,13 +11,18 @@ thread, on one fixed split (75/25, stratified for classification, see
 ``_tabular_data.split``), saved once by the parent so that a child in another
 virtual environment reads the very same rows. Methods:
 
+Every method's seed is 0 (otherwise defaults): scikit-learn's MLP draws its
+initial weights and HGBT its early-stopping split (on by default above
+10,000 rows) from it.
+
 - ``sklearn_mlp``: scikit-learn's ``MLPClassifier``/``MLPRegressor`` with
   default parameters, after one-hot categoricals and median-imputed,
   standardised numerics in a ``Pipeline`` (what a new user would write);
 - ``hgbt``: ``HistGradientBoostingClassifier``/``Regressor``, defaults
   (categoricals from the pandas dtype, missing values native);
 - ``realmlp_td``: pytabkit's ``RealMLP_TD_Classifier``/``Regressor``
-  (defaults, one thread, CPU), run by ``--realmlp-python`` (a virtual
+  (defaults, one thread, CPU; numeric NaN, which it refuses, filled by the
+  median next to a missing indicator), run by ``--realmlp-python`` (a virtual
   environment with torch and pytabkit; they are no dependency of skmlp) or
   by this interpreter if it imports pytabkit; skipped with a message
   otherwise;
@@ -73,24 +78,37 @@ def _sklearn_mlp(task, X):
         ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
         ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
     ])
-    model = MLPClassifier() if task == "classification" else MLPRegressor()
+    model = (MLPClassifier if task == "classification" else MLPRegressor)(random_state=0)
     return make_pipeline(prepare, model)
 
 
 def _hgbt(task, X):
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    return (HistGradientBoostingClassifier() if task == "classification"
-            else HistGradientBoostingRegressor())
+    kind = (HistGradientBoostingClassifier if task == "classification"
+            else HistGradientBoostingRegressor)
+    return kind(random_state=0)
 
 
 def _realmlp_td(task, X):
     import torch
     from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
 
     torch.set_num_threads(1)
     kind = RealMLP_TD_Classifier if task == "classification" else RealMLP_TD_Regressor
-    return kind(random_state=0, n_threads=1, device="cpu", verbosity=0)
+    model = kind(random_state=0, n_threads=1, device="cpu", verbosity=0)
+    # pytabkit refuses NaN in numeric columns: the median and an indicator,
+    # as a user would add them (a no-op on columns complete in training, but
+    # for NaN in their test rows); categoricals pass through with their dtype.
+    _, numeric = _columns(X)
+    fill = ColumnTransformer(
+        [("numeric", SimpleImputer(strategy="median", add_indicator=True), numeric)],
+        remainder="passthrough", verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    return make_pipeline(fill, model)
 
 
 def _prototype(task, X):
