@@ -37,6 +37,7 @@ score), and the median over tables of its fit time divided by RealMLP-TD's.
 """
 
 import argparse
+import ast
 import json
 import os
 import pickle
@@ -111,10 +112,10 @@ def _realmlp_td(task, X):
     return make_pipeline(fill, model)
 
 
-def _prototype(task, X):
+def _prototype(task, X, **options):
     from _tabular_prototype import make_prototype
 
-    return make_prototype(task)
+    return make_prototype(task, **options)
 
 
 def run_job(job):
@@ -124,7 +125,7 @@ def run_job(job):
     with open(job["data"], "rb") as file:
         data = pickle.load(file)
     X_train, X_test, y_train, y_test = data["split"]
-    model = globals()["_" + job["method"]](data["task"], X_train)
+    model = globals()["_" + job["method"]](data["task"], X_train, **job.get("options", {}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cpu, wall = time.process_time(), time.perf_counter()
@@ -159,9 +160,15 @@ def parse_args(argv=None):
     parser.add_argument("--merge", metavar="PATH",
                         help="a --json file of an earlier run on the same split: its "
                              "methods not run now join the tables and the summary")
+    parser.add_argument("--prototype-options", default="", metavar="K=V,...",
+                        help="options of the prototype, e.g. periodic=False,epochs=32 "
+                             "(Python literals), for ablations")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.tables, args.methods = args.tables.split(","), args.methods.split(",")
+    args.prototype_options = {
+        key: ast.literal_eval(value) for key, value in
+        (item.split("=", 1) for item in args.prototype_options.split(",") if item)}
     unknown = (set(args.tables) - set(TABLE_NAMES)) | (set(args.methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown tables or methods: {sorted(unknown)}")
@@ -289,6 +296,8 @@ def main(argv=None):
                     results[table][method] = {"skipped": True}
                     continue
                 job = dict(table=table, method=method, data=path)
+                if method == "prototype":
+                    job["options"] = args.prototype_options
                 result = results[table][method] = run_child(job, env, pythons[method])
                 brief = result.get("error") or (
                     f"score {result['score']:.4f}, fit {result['fit_cpu_seconds']:.1f} s CPU, "
