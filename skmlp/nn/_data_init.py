@@ -16,6 +16,7 @@ def initialize_from_data(network, X, random_state):
     X : ndarray of shape (n_samples, n_inputs)
         Training rows (a few hundred to a few thousand are enough).
     random_state : numpy.random.RandomState
+        Passed to each layer's ``initialize_from_data``.
 
     Returns
     -------

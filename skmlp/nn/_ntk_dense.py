@@ -87,6 +87,7 @@ class NTKDense(Layer):
         X : ndarray of shape (n_samples, n_inputs)
             The layer's inputs for a batch of training rows.
         random_state : numpy.random.RandomState
+            Draws the rows and the convex weights of the bias.
         """
         out = (X @ self.W) * self.factor_
         std = out.std(axis=0)

@@ -41,6 +41,7 @@ class PeriodicEmbedding(Layer):
     columns : array-like of int or None, default=None
         Indices of the numeric columns to embed; None embeds every column.
     n_frequencies : int, default=16
+        Learned frequencies per embedded column: the width of ``H_j``.
     n_embedding : int, default=3
         Width of each column's linear map; with the value itself, each
         embedded column becomes ``n_embedding + 1`` features.

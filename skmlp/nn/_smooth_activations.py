@@ -55,7 +55,11 @@ class SELU(_Activation):
 
 
 class Mish(_Activation):
-    """``Y = X tanh(softplus(X))`` (Misra 2020), computed without overflow."""
+    """``Y = X tanh(softplus(X))`` (Misra 2020), computed without overflow.
+
+    Smooth and non-monotonic: it follows ReLU for large inputs and dips
+    slightly below 0 for negative ones. RealMLP-TD uses it in regression.
+    """
 
     _caches_input = True
 
