@@ -141,20 +141,15 @@ def train(
     progress = Silent() if progress is None else progress
     if validation is not None and record.best_state is None:
         record.best_state = network.get_state()
-    n_epochs = stopping.n_epochs
     # A record resumed from a checkpoint has run some epochs of this fit
-    # already, and may have stopped at the last of them.
+    # already, and may be at the last of them, or have stopped there.
     with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
-        while record.stop_reason is None and record.n_iter < n_epochs:
-            stop = loop.epoch(progress)
-            if record.stop_reason is None and record.n_iter == n_epochs:
-                _stop_at_last_epoch(record, stopping)
+        _stop_at_last_epoch(record, stopping)
+        while record.stop_reason is None:
+            loop.epoch(progress)  # sets the stop reason when training stops
+            _stop_at_last_epoch(record, stopping)
             if checkpoint is not None and loop.whole:
                 checkpoint.epoch_end(record, network, epochs)
-            if stop:
-                break
-        if record.stop_reason is None and record.n_iter == n_epochs:
-            _stop_at_last_epoch(record, stopping)
     if checkpoint is not None:
         checkpoint.end(record)
     if validation is not None:
@@ -163,7 +158,10 @@ def train(
 
 
 def _stop_at_last_epoch(record, stopping):
-    """The fit ran all its epochs: one pass, or max_iter with a warning."""
+    """If nothing else stopped the fit and it ran all its epochs: one pass,
+    or max_iter with a warning."""
+    if record.stop_reason is not None or record.n_iter < stopping.n_epochs:
+        return
     if stopping.one_pass:
         record.stop_reason = "one_pass"
         return
@@ -195,6 +193,8 @@ class _Loop:
 
     def epoch(self, progress):
         """One epoch, a task for the callbacks; True to stop training.
+
+        When it stops training, ``record.stop_reason`` says why.
 
         Training stops when the stopping rule says so, when the loss is no
         longer finite, when a callback asks for it, or when the user
