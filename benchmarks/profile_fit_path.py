@@ -70,7 +70,7 @@ def _skmlp():
         MLPClassifier,
         {"skmlp._base", "skmlp._classifier", "skmlp._regressor"},
         "skmlp.nn",
-        ("skmlp.nn._optimizers", "update"),
+        ("skmlp.nn._optimizer_base", "update"),
     )
 
 

@@ -38,7 +38,9 @@ from ._losses import (
 from ._normalization import BatchNorm, LayerNorm
 from ._ntk_dense import NTKDense
 from ._objective import Objective
-from ._optimizers import SGD, Adam, clip_grad_norm, minimize_lbfgs
+from ._clipping import clip_grad_norm
+from ._lbfgs import minimize_lbfgs
+from ._optimizers import SGD, Adam
 from ._parametric_activation import ParametricActivation
 from ._penalty import L2Penalty
 from ._periodic_embedding import PeriodicEmbedding

@@ -1,4 +1,4 @@
-"""Optimisers on flat parameter arrays, and the L2 penalty they apply.
+"""SGD and Adam: optimisers on flat parameter arrays.
 
 An optimiser sees arrays only: ``update(params, grads)`` changes ``params``
 in place from the gradient ``grads`` of the same shape and keeps its own
@@ -13,7 +13,9 @@ network computes only the first (``Sequential.loss_gradient``), the
 optimisers add the second (scikit-learn's ``alpha``, an L2 penalty coupled
 to the gradient). Three options change the step itself: a learning-rate
 schedule (``skmlp.nn._schedules``), decoupled weight decay (AdamW and its
-SGD counterpart), and clipping of the gradient's global norm.
+SGD counterpart), and clipping of the gradient's global norm
+(``_clipping``); their shared plumbing is ``_optimizer_base``. L-BFGS, which
+takes no steps of its own, is ``_lbfgs``.
 
 References
 ----------
@@ -23,211 +25,11 @@ References
    training recurrent neural networks. ICML. https://arxiv.org/abs/1211.5063
 """
 
-import copy
 import math
 
 import numpy as np
 
-from ._penalty import CHUNK_SIZE
-
-class _Optimizer:
-    """Shared plumbing: state allocated on the first step, chunked updates.
-
-    A step makes several passes over parameter-sized arrays. For a large
-    network (a tf-idf input layer has millions of weights) each pass
-    streams the arrays from main memory; done chunk by chunk, the passes
-    after the first find the chunk in cache, which measured 1.5 times
-    faster on 12.8 million float32 weights. Small networks are one chunk.
-    """
-
-    #: Elements per chunk: five float32 arrays of it fit in a core's L2 cache.
-    chunk_size = CHUNK_SIZE
-
-    def update(self, params, grads, *, penalty=None, n_decayed=None):
-        """Take one step in place. ``params`` and ``grads`` have one shape.
-
-        In order: the data-loss gradient is clipped to ``max_grad_norm``
-        (if set), the schedule (if any) gives the step's rate, and chunk by
-        chunk the penalty's gradient is added, the decayed weights shrink
-        by ``rate * weight_decay`` and the optimiser's step is taken.
-
-        Parameters
-        ----------
-        params, grads : ndarray of shape (n_params,)
-            The parameters and the gradient of the data loss; ``grads`` is
-            used as work space (it holds the whole gradient afterwards).
-        penalty : L2Penalty, default=None
-            The step follows the gradient of the data loss plus this
-            penalty, whose gradient is added chunk by chunk (the sums of
-            adding it beforehand).
-        n_decayed : int, default=None
-            Number of leading parameters that ``weight_decay`` shrinks (the
-            dense weights, ``Sequential.n_penalized``); None: all of them.
-        """
-        self._init_state(params)
-        self.n_steps += 1
-        if self.max_grad_norm is not None:
-            norm = clip_grad_norm(grads, self.max_grad_norm)
-            self.n_clipped += clip_coefficient(norm, self.max_grad_norm) < 1.0
-        # Work space for one chunk: a parameter-sized one would add its size
-        # (51 MB for a tf-idf input layer) to the fit's peak memory.
-        scratch_size = min(self.chunk_size, params.size)
-        if (self._scratch is None or self._scratch.dtype != params.dtype
-                or self._scratch.size < scratch_size):
-            self._scratch = np.empty(scratch_size, dtype=params.dtype)
-        self._begin_step()
-        n_decayed = params.size if n_decayed is None else n_decayed
-        shrink = 1.0 - self.scheduled_rate * self.weight_decay
-        for start in range(0, params.size, self.chunk_size):
-            chunk = slice(start, start + self.chunk_size)
-            chunk_params, chunk_grads = params[chunk], grads[chunk]
-            scratch = self._scratch[: chunk_params.size]
-            if penalty is not None:
-                penalty.add_gradient(chunk_grads, chunk_params, offset=start, scratch=scratch)
-            if self.weight_decay and start < n_decayed:
-                # After the penalty's gradient, which reads the weights
-                # before the decay (the decay and the step commute).
-                chunk_params[: n_decayed - start] *= shrink
-            self._step(chunk, chunk_params, chunk_grads, scratch)
-
-    def _next_rate(self):
-        """The base rate of this step: the schedule's, or learning_rate_init."""
-        if self.schedule is None:
-            return self.learning_rate_init
-        return self.schedule.next_rate()
-
-    def continue_from(self, previous):
-        """Carry on from the state of ``previous``, an optimiser of this kind.
-
-        Its moments or velocity and its step count are copied, so that
-        training goes on as if it had not stopped while ``previous`` stays
-        as it was; this optimiser's settings apply from the next step. The
-        current learning rate of a schedule carries on too, unless a
-        setting of the schedule changed.
-
-        Parameters
-        ----------
-        previous : _Optimizer
-            A fitted optimiser of this kind; left as it was (its state is copied).
-
-        Returns
-        -------
-        self : _Optimizer
-            This optimiser.
-        """
-        for name in self._state:
-            setattr(self, name, copy.copy(getattr(previous, name)))
-        self._scratch = previous._scratch  # reused as is: no allocation per call
-        if all(getattr(previous, name) == getattr(self, name) for name in self._schedule):
-            self.learning_rate = previous.learning_rate
-        return self
-
-    def continue_schedule(self, previous):
-        """Take over the schedule of ``previous`` if it is the same, unfinished.
-
-        The same kind, peak rate, warm-up and number of epochs, with steps
-        still to run: ``partial_fit`` then goes on along it (its steps
-        counted by the schedule). Otherwise this optimiser keeps its own
-        schedule, which starts anew: after a schedule has run its steps,
-        the next one is a warm restart (as in SGDR [3]_).
-
-        Parameters
-        ----------
-        previous : _Optimizer
-            The optimiser of the calls before.
-
-        Returns
-        -------
-        self : _Optimizer
-            This optimiser.
-
-        References
-        ----------
-        .. [3] Loshchilov, I. and Hutter, F. (2017). SGDR: Stochastic Gradient
-           Descent with Warm Restarts. ICLR. https://arxiv.org/abs/1608.03983
-        """
-        own, theirs = self.schedule, getattr(previous, "schedule", None)  # copied below
-
-        def settings(schedule):
-            return schedule.max_lr, schedule.warmup_fraction, schedule.n_epochs
-
-        if (
-            own is not None
-            and type(theirs) is type(own)
-            and settings(theirs) == settings(own)
-            and not theirs.ended
-        ):
-            self.schedule = copy.deepcopy(theirs)  # previous's stays as it was
-        return self
-
-    def _init_state(self, params):
-        """Allocate the state arrays (zeros) if there are none yet."""
-
-    def _begin_step(self):
-        """Per-step scalars (step count, bias correction)."""
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_scratch", None)
-        return state
-
-    _scratch = None
-    # Defaults of the options, also for optimisers pickled before they existed.
-    schedule = None
-    weight_decay = 0.0
-    max_grad_norm = None
-    n_steps = 0
-    n_clipped = 0
-
-    def _set_options(self, schedule, weight_decay, max_grad_norm):
-        self.schedule = schedule
-        self.weight_decay = weight_decay
-        self.max_grad_norm = max_grad_norm
-        self.n_steps = 0
-        self.n_clipped = 0
-
-
-def clip_grad_norm(grads, max_norm):
-    """Scale ``grads`` in place to a global L2 norm of at most ``max_norm``.
-
-    As PyTorch's ``clip_grad_norm_``: ``grads *= clip_coefficient(norm,
-    max_norm)``, which keeps its direction. The coefficient
-    ``max_norm / (norm + 1e-6)`` is below 1, and scales, from a norm of
-    ``max_norm - 1e-6`` on (a little below the bound, as in PyTorch).
-
-    Parameters
-    ----------
-    grads : ndarray of shape (n_params,)
-        The whole gradient of the network (one flat array: the norm is
-        global, over every layer).
-    max_norm : float
-        The largest norm kept.
-
-    Returns
-    -------
-    norm : float
-        The norm before clipping.
-
-    References
-    ----------
-    .. [1] Pascanu, R., Mikolov, T. and Bengio, Y. (2013). On the difficulty
-       of training recurrent neural networks. ICML.
-       https://arxiv.org/abs/1211.5063
-    .. [2] https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html
-    """
-    norm = math.sqrt(float(np.dot(grads, grads)))
-    coefficient = clip_coefficient(norm, max_norm)
-    if coefficient < 1.0:  # PyTorch multiplies by 1.0 too, which changes nothing
-        grads *= coefficient
-    return norm
-
-
-def clip_coefficient(norm, max_norm):
-    """The factor `clip_grad_norm` scales a gradient of ``norm`` by: at most 1.
-
-    ``min(max_norm / (norm + 1e-6), 1)``, PyTorch's clamped ``clip_coef``.
-    """
-    return min(max_norm / (norm + 1e-6), 1.0)
+from ._optimizer_base import _Optimizer
 
 
 class SGD(_Optimizer):
@@ -559,60 +361,3 @@ class Adam(_Optimizer):
             Always False.
         """
         return False
-
-
-def minimize_lbfgs(loss_gradient, params, grads, *, penalty=None, max_iter, max_fun, tol):
-    """Minimise the data loss plus ``penalty`` with SciPy's L-BFGS-B.
-
-    A full-batch quasi-Newton method: the objective and its gradient are
-    computed on all the data at each evaluation, in float64 for SciPy.
-
-    Parameters
-    ----------
-    loss_gradient : callable
-        ``loss_gradient() -> value``: the data loss at the current
-        ``params``, with its gradient written into ``grads`` (for example
-        ``Sequential.loss_gradient`` on all the training data).
-    params, grads : ndarray of shape (n_params,)
-        The arrays ``loss_gradient`` reads and writes. L-BFGS starts from
-        ``params`` and writes every trial point into it; the result is not
-        written back.
-    penalty : L2Penalty, default=None
-        Added to the value and the gradient, in the arrays' dtype.
-    max_iter, max_fun : int
-        Limits on iterations and on evaluations of the objective.
-    tol : float
-        Passed as ``gtol``: stop when the largest gradient component is
-        below it.
-
-    Returns
-    -------
-    result : scipy.optimize.OptimizeResult
-        SciPy's result: ``x`` the minimiser (float64), ``fun``, ``nit``.
-    """
-    import scipy.optimize  # here: it would add half again to what ``import skmlp.nn`` loads
-
-    return scipy.optimize.minimize(
-        _objective(loss_gradient, params, grads, penalty),
-        np.asarray(params, dtype=np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-    )
-
-
-def _objective(loss_gradient, params, grads, penalty):
-    """The function of ``x`` that L-BFGS minimises: ``(value, gradient)`` in float64."""
-
-    def objective(x):
-        params[...] = x
-        # Trial points of the line search may overflow; L-BFGS handles
-        # their inf objective, and the caller checks the final weights.
-        with np.errstate(over="ignore", invalid="ignore"):
-            value = loss_gradient()
-            if penalty is not None:
-                value += penalty.value(params)
-                penalty.add_gradient(grads, params)
-        return value, grads.astype(np.float64)
-
-    return objective

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from skmlp.nn import SGD, BatchNorm, Dense, L2Penalty, Sequential, SquaredError, Tanh
-from skmlp.nn._optimizers import _objective
+from skmlp.nn._lbfgs import _objective
 from skmlp.utils import numerical_gradient, relative_error
 
 TOLERANCE = 1e-6
