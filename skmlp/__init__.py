@@ -36,7 +36,13 @@ if TYPE_CHECKING:  # static analysers see plain imports
     from ._threads import auto_blas_threads
 
 
+#: Submodules that ``skmlp.<name>`` imports on first use, as scikit-learn's do.
+_SUBMODULES = ("callback", "datasets", "nn", "utils")
+
+
 def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name], __name__), name)
@@ -45,4 +51,5 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({*globals(), *__all__})
+    dunders = (name for name in globals() if name.startswith("__"))
+    return sorted({*__all__, *_SUBMODULES, *dunders})

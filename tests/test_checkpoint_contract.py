@@ -208,3 +208,17 @@ def test_a_checkpoint_of_an_older_format_is_named_as_such(tmp_path):
     with pytest.raises(ValueError, match="skmlp-checkpoint-1"):
         model.fit(X, y)
     assert not hasattr(model, "coefs_")
+
+
+def test_a_rerun_with_verbose_on_resumes(tmp_path, capsys):
+    # verbose (and n_jobs) show or schedule the work but do not change the
+    # result, so they do not name the fit: turning on progress output to
+    # watch a resume must not make it another fit.
+    X, y = _digits()
+    reference = _fit_quietly(_model(), X, y)
+    _fit_quietly(_model().set_callbacks(Checkpoint(tmp_path), StopAt(3, "stop")), X, y)
+    capsys.readouterr()
+    resumed = _fit_quietly(_model(verbose=True).set_callbacks(Checkpoint(tmp_path)), X, y)
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Iter")]
+    assert printed[0].startswith("Iteration 4,")  # went on after epoch 3
+    _same_fit(resumed, reference)

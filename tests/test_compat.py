@@ -153,3 +153,13 @@ def test_the_checks_catch_a_private_import():
         "sklearn.base:_fit_context",
     ]
     assert _private_imports(tree, "scipy") == ["scipy.sparse._sparsetools:csr_matvecs"]
+
+
+@pytest.mark.parametrize("submodule", ["callback", "datasets", "nn", "utils"])
+def test_submodules_are_attributes_of_a_freshly_imported_skmlp(submodule):
+    # As scikit-learn's are: `import skmlp; skmlp.callback.Checkpoint` works
+    # before anything else of skmlp was imported.
+    code = f"import skmlp; print(skmlp.{submodule}.__name__, '{submodule}' in dir(skmlp))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"skmlp.{submodule}", "True"]

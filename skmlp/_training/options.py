@@ -22,6 +22,7 @@ from .loop import Stopping
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 _OURS = ("skmlp", "sklearn")  # packages whose frames a warning skips
+_NOT_IN_CHECKPOINT_KEY = ("verbose", "n_jobs")  # parameters that do not change a fit's result
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,11 @@ def _checkpoint(params, checkpoints, stochastic, restarts):
             "Checkpoint needs an int random_state: a resumed fit draws the validation "
             f"split again and must draw the same one; got random_state={random_state!r}."
         )
-    items = tuple(sorted(params.items(), key=lambda kv: kv[0]))
+    # What only shows or schedules the work, and leaves the result as it is,
+    # does not name the fit: a rerun with verbose on to watch it resumes.
+    items = tuple(
+        sorted((k, v) for k, v in params.items() if k not in _NOT_IN_CHECKPOINT_KEY)
+    )
     for name, value in items:
         try:
             pickle.dumps(value)

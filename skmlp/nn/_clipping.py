@@ -37,7 +37,8 @@ def clip_grad_norm(grads, max_norm):
     .. [1] Pascanu, R., Mikolov, T. and Bengio, Y. (2013). On the difficulty
        of training recurrent neural networks. ICML.
        https://arxiv.org/abs/1211.5063
-    .. [2] https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html
+    .. [2] PyTorch's `torch.nn.utils.clip_grad_norm_
+       <https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html>`__
     """
     norm = math.sqrt(float(np.dot(grads, grads)))
     coefficient = clip_coefficient(norm, max_norm)
