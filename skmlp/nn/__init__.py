@@ -6,7 +6,9 @@ the parameter gradients and returns the gradient for the layer below. A
 :class:`Sequential` stacks layers over one flat parameter buffer; a
 :class:`Loss` fuses the output function with its loss; optimisers update flat
 arrays in place and add the :class:`L2Penalty`, following a learning-rate
-:class:`Schedule` if given. This package imports numpy and scipy only.
+:class:`Schedule` if given. The layers for tables (periodic and categorical
+embeddings, a feature scale, parametric activations, an NTK-parametrised
+dense layer) follow the same contract. This package imports numpy and scipy only.
 """
 
 from ._activations import (
@@ -21,8 +23,10 @@ from ._activations import (
     Tanh,
 )
 from ._base import Layer, ParamSpec, build_layer
+from ._data_init import initialize_from_data
 from ._dense import Dense
 from ._dropout import Dropout
+from ._embedding import Embedding
 from ._losses import (
     LOSSES,
     BinaryLogLoss,
@@ -32,11 +36,16 @@ from ._losses import (
     SquaredError,
 )
 from ._normalization import BatchNorm, LayerNorm
+from ._ntk_dense import NTKDense
 from ._objective import Objective
 from ._optimizers import SGD, Adam, clip_grad_norm, minimize_lbfgs
+from ._parametric_activation import ParametricActivation
 from ._penalty import L2Penalty
+from ._periodic_embedding import PeriodicEmbedding
+from ._scale import Scale
 from ._schedules import SCHEDULES, CosineAnnealing, OneCycle, Schedule
 from ._sequential import Sequential
+from ._smooth_activations import SELU, Mish
 
 __all__ = [
     "ACTIVATIONS",
@@ -49,6 +58,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "ELU",
+    "Embedding",
     "GELU",
     "Identity",
     "L2Penalty",
@@ -56,14 +66,20 @@ __all__ = [
     "LayerNorm",
     "LeakyReLU",
     "Logistic",
+    "Mish",
     "Loss",
     "MultinomialLogLoss",
+    "NTKDense",
     "Objective",
     "OneCycle",
     "ParamSpec",
+    "ParametricActivation",
+    "PeriodicEmbedding",
     "PoissonDeviance",
     "ReLU",
+    "SELU",
     "SGD",
+    "Scale",
     "Schedule",
     "Sequential",
     "Softplus",
@@ -71,5 +87,6 @@ __all__ = [
     "Tanh",
     "build_layer",
     "clip_grad_norm",
+    "initialize_from_data",
     "minimize_lbfgs",
 ]

@@ -72,6 +72,10 @@ class Layer:
       can, so that inference allocates no array of the batch's size per
       layer. The default ignores ``out`` and returns ``forward(X,
       training=False)``, so a layer needs nothing more than ``forward``.
+    - ``initialize_from_data(X, random_state)`` is optional: a layer that
+      has it adapts its initial parameters to its inputs ``X`` for a batch
+      of training rows (see :func:`~skmlp.nn.initialize_from_data`, which
+      calls it layer by layer after ``initialize``).
     - ``get_config()`` returns the constructor's settings as a dict, so that
       ``type(layer)(**layer.get_config())`` is an unbuilt layer configured as
       this one (the convention of Keras' ``get_config``). Two layers compute

@@ -1,0 +1,9 @@
+"""Tables: mixed numeric and categorical columns with missing values.
+
+The preprocessing here is fitted (statistics of the training rows), not
+learned; the learned pieces are layers of :mod:`skmlp.nn`.
+"""
+
+from ._preprocessing import TabularPreprocessor, smooth_clip
+
+__all__ = ["TabularPreprocessor", "smooth_clip"]

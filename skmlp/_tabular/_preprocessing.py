@@ -1,0 +1,289 @@
+"""Numeric and categorical columns of a table to the inputs of a network."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    RobustScaler,
+    StandardScaler,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._compat import Interval, StrOptions, _fit_context
+from ._columns import categorical_mask, column, column_name
+
+
+def smooth_clip(X, bound=3.0):
+    """``X / sqrt(1 + (X / bound)**2)``: the identity near 0, bounded by ``bound``.
+
+    RealMLP's smooth clipping: values far out in the tails of a robustly
+    scaled column are pulled in below ``bound`` without a kink, so one
+    outlier cannot dominate a unit's input.
+
+    Parameters
+    ----------
+    X : ndarray
+    bound : float, default=3.0
+
+    Returns
+    -------
+    ndarray of the shape of ``X``
+    """
+    X = np.asarray(X, dtype=np.float64)
+    return X / np.sqrt(1.0 + (X / bound) ** 2)
+
+
+def _shift_codes(X):
+    """Ordinal codes -1 (missing or unknown), 0, 1, ... to table rows 0, 1, 2, ..."""
+    return np.asarray(X, dtype=np.float64) + 1.0
+
+
+def _ordinal_encoder():
+    # Missing and unknown categories share code -1, as HGBT sends unknown
+    # categories at predict time where the missing ones go.
+    return OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                          encoded_missing_value=-1, dtype=np.float64)
+
+
+class TabularPreprocessor(TransformerMixin, BaseEstimator):
+    """Prepare a table for a network: scaled numerics, encoded categoricals.
+
+    Columns are taken as :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
+    takes them (numpy arrays, pandas or polars DataFrames, the same
+    ``categorical_features``). Out, in this order:
+
+    - each numeric column centred on its median and divided by its
+      interquartile range (scikit-learn's :class:`~sklearn.preprocessing.RobustScaler`),
+      then smoothly clipped, ``x / sqrt(1 + (x / smooth_clip)**2)``;
+      a missing value becomes 0 (the median) and, for every column with
+      missing values in ``fit``, a 0/1 missing indicator is added;
+    - each categorical column with at most ``max_one_hot_categories``
+      categories, one-hot (missing values, if ``fit`` saw any, have a
+      column of their own);
+    - each other categorical column as one integer code for an embedding
+      table (:class:`~skmlp.nn.Embedding`): 0 for missing, 1 to ``k`` for
+      its ``k`` categories.
+
+    A category not seen in ``fit`` is taken as missing, as
+    HistGradientBoosting does. Every statistic is fitted with scikit-learn's
+    own encoders inside one :class:`~sklearn.compose.ColumnTransformer`.
+
+    Parameters
+    ----------
+    categorical_features : array-like of {bool, int, str} or 'from_dtype' or None, \
+            default='from_dtype'
+        As in HistGradientBoosting: 'from_dtype' takes the pandas
+        ``category`` and polars ``Categorical``/``Enum`` columns of a
+        DataFrame (none of an array); or a boolean mask, column indices or
+        feature names; None for no categorical column.
+    max_one_hot_categories : int, default=8
+        Categorical columns with at most this many categories are one-hot
+        encoded, the others coded for an embedding (RealMLP's 8).
+    scaling : {'robust', 'standard'}, default='robust'
+        'robust': median and interquartile range; 'standard': mean and
+        standard deviation (for ablations).
+    smooth_clip : float or None, default=3.0
+        The bound of the smooth clipping; None turns it off.
+
+    Attributes
+    ----------
+    column_transformer_ : ColumnTransformer
+        The fitted encoders.
+    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
+    numeric_columns_ : ndarray of int
+        Output columns of the scaled numeric values (for
+        :class:`~skmlp.nn.PeriodicEmbedding`).
+    code_columns_ : ndarray of int
+        Output columns of the embedding codes (for :class:`~skmlp.nn.Embedding`).
+    n_codes_ : ndarray of int
+        Table size of each code column: its categories plus one.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` has feature names that are all strings.
+
+    Raises
+    ------
+    ValueError
+        Naming the column: a numeric column holding a value that is not a
+        number (declare the column categorical), infinity, or (in ``fit``)
+        no value at all.
+
+    References
+    ----------
+    Holzmüller, Grinsztajn and Steinwart, "Better by Default: Strong
+    Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS 2024.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp._tabular import TabularPreprocessor
+    >>> X = np.array([[1.0, 0], [2.0, 1], [np.nan, 2], [40.0, 1]])
+    >>> prep = TabularPreprocessor(categorical_features=[1]).fit(X)
+    >>> prep.transform(X).round(2)
+    array([[-0.05,  0.  ,  1.  ,  0.  ,  0.  ],
+           [ 0.  ,  0.  ,  0.  ,  1.  ,  0.  ],
+           [ 0.  ,  1.  ,  0.  ,  0.  ,  1.  ],
+           [ 1.63,  0.  ,  0.  ,  1.  ,  0.  ]])
+    """
+
+    _parameter_constraints = {
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "max_one_hot_categories": [Interval(numbers.Integral, 0, None, closed="left")],
+        "scaling": [StrOptions({"robust", "standard"})],
+        "smooth_clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(self, *, categorical_features="from_dtype", max_one_hot_categories=8,
+                 scaling="robust", smooth_clip=3.0):
+        self.categorical_features = categorical_features
+        self.max_one_hot_categories = max_one_hot_categories
+        self.scaling = scaling
+        self.smooth_clip = smooth_clip
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the scaling statistics and the categories of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : TabularPreprocessor
+        """
+        X = self._validate(X, reset=True)
+        names = getattr(self, "feature_names_in_", None)
+        self.is_categorical_ = categorical_mask(X, self.categorical_features, names)
+        numeric = np.flatnonzero(~self.is_categorical_)
+        categorical = np.flatnonzero(self.is_categorical_)
+        self._check_numeric(X, numeric, fitting=True)
+        sizes = self._category_counts(X, categorical)
+        codes = categorical[sizes > self.max_one_hot_categories]
+        one_hot = categorical[sizes <= self.max_one_hot_categories]
+        self.column_transformer_ = ColumnTransformer(
+            [("numeric", self._numeric_pipeline(), numeric),
+             ("one_hot", make_pipeline(_ordinal_encoder(), OneHotEncoder(
+                 handle_unknown="ignore", sparse_output=False, dtype=np.float64)), one_hot),
+             ("codes", make_pipeline(_ordinal_encoder(), FunctionTransformer(
+                 _shift_codes, feature_names_out="one-to-one")), codes)],
+            sparse_threshold=0.0,
+        ).fit(X)
+        self.numeric_columns_ = np.arange(numeric.size)
+        self.code_columns_ = np.arange(self.column_transformer_.output_indices_["codes"].start,
+                                       self.column_transformer_.output_indices_["codes"].stop)
+        self.n_codes_ = sizes[sizes > self.max_one_hot_categories] + 1
+        return self
+
+    def transform(self, X):
+        """Scaled numerics, missing indicators, one-hot columns, codes.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_samples, n_features_out)
+        """
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        self._check_numeric(X, np.flatnonzero(~self.is_categorical_), fitting=False)
+        return self.column_transformer_.transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names, from the column transformer."""
+        check_is_fitted(self)
+        return self.column_transformer_.get_feature_names_out(input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def _validate(self, X, *, reset):
+        """``X`` checked for shape and names; DataFrames keep their column dtypes."""
+        if hasattr(X, "columns") and hasattr(X, "dtypes"):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if X.shape[0] == 0:
+                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
+                                 "minimum of 1 is required.")
+            return X
+        return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
+
+    def _numeric_pipeline(self):
+        steps = [RobustScaler() if self.scaling == "robust" else StandardScaler()]
+        if self.smooth_clip is not None:
+            steps.append(FunctionTransformer(smooth_clip, kw_args={"bound": self.smooth_clip},
+                                             feature_names_out="one-to-one"))
+        steps.append(SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True,
+                                   keep_empty_features=True))
+        return make_pipeline(*steps)
+
+    def _category_counts(self, X, categorical):
+        """Number of categories of each categorical column, missing not counted."""
+        if categorical.size == 0:
+            return np.zeros(0, dtype=np.intp)
+        encoder = ColumnTransformer([("c", _ordinal_encoder(), categorical)]).fit(X)
+        counts = []
+        for j, categories in zip(categorical, encoder.named_transformers_["c"].categories_):
+            present = [c for c in categories if not _is_missing(c)]
+            if not present:
+                raise ValueError(
+                    f"Categorical column {column_name(j, getattr(self, 'feature_names_in_', None))}"
+                    " has no value, only missing ones."
+                )
+            counts.append(len(present))
+        return np.asarray(counts, dtype=np.intp)
+
+    def _check_numeric(self, X, numeric, *, fitting):
+        names = getattr(self, "feature_names_in_", None)
+        for j in numeric:
+            values = _as_float(column(X, j, names), column_name(j, names))
+            if np.isinf(values).any():
+                raise ValueError(
+                    f"Numeric column {column_name(j, names)} holds infinity in row "
+                    f"{int(np.flatnonzero(np.isinf(values))[0])}; replace it by NaN (missing) "
+                    "or a finite value."
+                )
+            if fitting and np.isnan(values).all():
+                raise ValueError(
+                    f"Numeric column {column_name(j, names)} has no value, only missing ones; "
+                    "drop it."
+                )
+
+
+def _is_missing(value):
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _as_float(values, name):
+    """A numeric column as float64, NaN for missing; a clear error otherwise."""
+    try:
+        if hasattr(values, "to_numpy"):  # pandas nullable dtypes: pd.NA to NaN
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        pass
+    values = np.asarray(values, dtype=object)
+    for row, value in enumerate(values):
+        try:
+            float(np.nan if value is None else value)
+        except (TypeError, ValueError) as error:
+            # The type of float()'s own error: a TypeError for an object that
+            # is no number at all, a ValueError for text that is not a number.
+            raise type(error)(
+                f"Numeric column {name} holds {value!r} in row {row}, which is not a number "
+                f"({error}). If the column is categorical, declare it in "
+                "categorical_features (or give it the pandas 'category' dtype)."
+            ) from None
+    return np.array([np.nan if v is None else float(v) for v in values])
