@@ -243,6 +243,10 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             smooth_clip=3.0 if self.robust_scaling else None,
         ).fit(X)
         A = preprocessor.transform(X).astype(np.float32)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         y = self._check_target(y, A.shape[0])
         options = resolve_options(self._training_params(A.shape[0]))
         random_state = check_random_state(self.random_state)
@@ -300,9 +304,14 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         return vars(self)
 
     def _raw_output(self, X):
-        """The network's raw outputs (logits, standardised values) for the table X."""
-        check_is_fitted(self)
-        A = self.preprocessor_.transform(X).astype(np.float32)
+        """The network's raw outputs (logits, standardised values) for the table X.
+
+        The network trains in float32; it predicts in float64 (its products
+        with float64 inputs are), so that a row's prediction does not
+        depend on the other rows (the order of BLAS's sums, at 1e-7 in
+        float32).
+        """
+        A = self.preprocessor_.transform(X)
         return self._network.forward(A, training=False)
 
     def __sklearn_tags__(self):
@@ -414,7 +423,8 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        proba = self._loss.output(self._raw_output(X)).astype(np.float64)
+        check_is_fitted(self)
+        proba = self._loss.output(self._raw_output(X))
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
@@ -430,6 +440,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         -------
         y : ndarray of shape (n_samples,)
         """
+        check_is_fitted(self)
         return decode_labels(self._label_binarizer, self._loss.output(self._raw_output(X)))
 
 
@@ -496,4 +507,5 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self._raw_output(X).ravel().astype(np.float64) * self._y_scale + self._y_mean
+        check_is_fitted(self)
+        return self._raw_output(X).ravel() * self._y_scale + self._y_mean
