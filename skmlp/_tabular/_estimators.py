@@ -422,6 +422,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            The probabilities, in the order of ``classes_``.
         """
         check_is_fitted(self)
         proba = self._loss.output(self._raw_output(X))
@@ -439,6 +440,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            The predicted class labels.
         """
         check_is_fitted(self)
         return decode_labels(self._label_binarizer, self._loss.output(self._raw_output(X)))
@@ -453,13 +455,15 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         metric="R^2",
         extra_parameters="",
         extra_attributes="",
-        example="""    >>> from sklearn.datasets import load_diabetes
-    >>> from sklearn.model_selection import train_test_split
+        example="""    >>> import numpy as np
+    >>> import pandas as pd
     >>> from skmlp import TabularMLPRegressor
-    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> reg = TabularMLPRegressor(max_iter=16, random_state=0).fit(X_train, y_train)
-    >>> reg.score(X_test, y_test) > 0.3
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"size": rng.uniform(20, 200, 600),
+    ...                   "city": pd.Categorical(rng.choice(["Lima", "Oslo", "Rome"], 600))})
+    >>> y = 1000 * X["size"] * (1 + X["city"].cat.codes) + rng.normal(0, 1e4, 600)
+    >>> reg = TabularMLPRegressor(max_iter=16, random_state=0).fit(X[:400], y[:400])
+    >>> reg.score(X[400:], y[400:]) > 0.95
     True""",
     )
 
@@ -506,6 +510,7 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            The predicted values.
         """
         check_is_fitted(self)
         return self._raw_output(X).ravel() * self._y_scale + self._y_mean
