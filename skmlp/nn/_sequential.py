@@ -374,14 +374,17 @@ class Sequential:
 
 
 def _independent(layer, flat):
-    """A copy of ``layer`` with copies of its arrays, without cache or work space.
+    """A copy of ``layer`` with copies of its arrays and of the layers it
+    holds, without cache or work space.
 
     ``flat`` maps the ids of the network's flat buffers to their copies:
     a view of one becomes the same view of its copy.
     """
     state = {}
     for name, value in vars(layer).items():
-        if isinstance(value, np.ndarray):
+        if isinstance(value, Layer):  # a layer inside this one (ParametricActivation's)
+            value = _independent(value, flat)
+        elif isinstance(value, np.ndarray):
             base = value.base
             if base is not None and id(base) in flat:
                 start = (value.__array_interface__["data"][0]

@@ -149,3 +149,16 @@ def test_copy_trains_on_its_own_arrays():
             np.testing.assert_array_equal(array, saved[name])
     assert not np.array_equal(copied.params, net.params)
     assert not np.array_equal(copied.layers[1].running_mean, net.layers[1].running_mean)
+
+
+def test_copy_copies_the_layers_a_layer_holds():
+    from skmlp.nn import ParametricActivation
+
+    net = Sequential([Dense(4), ParametricActivation("selu"), Dense(2)]).build(
+        3, np.float64, np.random.RandomState(0)
+    )
+    copied = net.copy()
+    assert copied.layers[1].function_ is not net.layers[1].function_
+    assert np.shares_memory(copied.layers[1].alpha, copied.params)
+    X = np.random.RandomState(1).randn(5, 3)
+    np.testing.assert_array_equal(copied.forward(X, training=False), net.forward(X, training=False))
