@@ -188,3 +188,9 @@ def test_near_hgbt_on_a_real_table_with_categoricals_and_missing_values():
     mlp = TabularMLPRegressor(hidden_layer_sizes=(64, 64), max_iter=32, random_state=0)
     mlp.fit(X_train, y_train)
     assert mlp.score(X_test, y_test) > hgbt.score(X_test, y_test) - 0.03  # 0.314, 0.333
+
+
+def test_layer_counts():
+    X, y = _table()
+    clf = TabularMLPClassifier(**{**SMALL, "hidden_layer_sizes": (8, 8)}).fit(X, y)
+    assert (clf.n_layers_, clf.n_outputs_) == (4, 1)  # input, 2 hidden, 1 logit
