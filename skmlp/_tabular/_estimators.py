@@ -263,7 +263,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
                 feature_scaling=self.feature_scaling,
             )
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
-            progress.fixed = targets.attributes
+            # The callbacks' snapshots predict with the network being trained.
+            progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
             fitted = fit_model(
                 options, data, targets.loss, network=new_tabular_network(layers, A, random_state),
                 score=score, progress=progress, random_state=random_state,
@@ -293,14 +294,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         """Set the fitted attributes of a fit that succeeded: the only writer."""
         for name in [name for name in vars(self) if name.endswith("_")]:
             del self.__dict__[name]  # none of an earlier fit outlives this one
-        self.__dict__.update({
-            "preprocessor_": preprocessor,
-            "n_features_in_": preprocessor.n_features_in_,
-            **{name: value for name, value in vars(preprocessor).items()
-               if name == "feature_names_in_"},
-            **targets.attributes,
-            **fitted.attributes(),
-        })
+        self.__dict__.update(
+            {**_input_attributes(preprocessor), **targets.attributes, **fitted.attributes()}
+        )
         return vars(self)
 
     def _raw_output(self, X):
@@ -320,6 +316,14 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
+
+
+def _input_attributes(preprocessor):
+    """The fitted attributes of the input: the preprocessing and the columns seen."""
+    attributes = {"preprocessor_": preprocessor, "n_features_in_": preprocessor.n_features_in_}
+    if hasattr(preprocessor, "feature_names_in_"):
+        attributes["feature_names_in_"] = preprocessor.feature_names_in_
+    return attributes
 
 
 class StandardizedValues(Targets):

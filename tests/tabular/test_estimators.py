@@ -194,3 +194,14 @@ def test_layer_counts():
     X, y = _table()
     clf = TabularMLPClassifier(**{**SMALL, "hidden_layer_sizes": (8, 8)}).fit(X, y)
     assert (clf.n_layers_, clf.n_outputs_) == (4, 1)  # input, 2 hidden, 1 logit
+
+
+def test_callbacks_score_every_epoch():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _table()
+    monitor = ScoringMonitor(scoring="accuracy")
+    clf = TabularMLPClassifier(**SMALL).set_callbacks(monitor).fit(X, y)
+    tasks = [entry["task_name"] for entry in monitor.get_logs().data]
+    assert tasks.count("epoch") == SMALL["max_iter"] and tasks.count("fit") == 1
+    assert clf.score(X, y) > 0.5
