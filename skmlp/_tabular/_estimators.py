@@ -29,6 +29,7 @@ from .._compat import (
 )
 from .._early_stopping import early_stopping_score
 from .._targets import Targets
+from ..callback import Checkpoint
 from .._training import fit_model, resolve_options
 from .._training.data import TrainingData
 from .._training.progress import open_progress
@@ -237,6 +238,11 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         return self
 
     def _fit(self, X, y):
+        callbacks = callbacks_of(self)
+        if any(isinstance(callback, Checkpoint) for callback in callbacks):
+            raise ValueError(
+                f"{type(self).__name__} does not take a Checkpoint yet: its fit cannot resume."
+            )
         preprocessor = TabularPreprocessor(
             categorical_features=self.categorical_features,
             scaling="robust" if self.robust_scaling else "standard",
@@ -251,7 +257,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         options = resolve_options(self._training_params(A.shape[0]))
         random_state = check_random_state(self.random_state)
         context = init_callback_context(self, max_subtasks=options.n_subtasks)
-        with open_progress(self, context, callbacks_of(self), X, y, None) as progress:
+        with open_progress(self, context, callbacks, X, y, None) as progress:
             targets = self._targets(y, A.dtype)
             stratify = targets.stratify(targets.encoded) if options.early_stopping else None
             data = TrainingData(A, targets.encoded, stratify=stratify)

@@ -205,3 +205,12 @@ def test_callbacks_score_every_epoch():
     tasks = [entry["task_name"] for entry in monitor.get_logs().data]
     assert tasks.count("epoch") == SMALL["max_iter"] and tasks.count("fit") == 1
     assert clf.score(X, y) > 0.5
+
+
+def test_checkpoint_is_refused(tmp_path):
+    from skmlp.callback import Checkpoint
+
+    X, y = _table()
+    clf = TabularMLPClassifier(**SMALL).set_callbacks(Checkpoint(tmp_path / "model.ckpt"))
+    with pytest.raises(ValueError, match="does not take a Checkpoint"):
+        clf.fit(X, y)
