@@ -90,8 +90,8 @@ or None, default='from_dtype'
         column indices or feature names; None for none. A category not
         seen in ``fit`` is taken as missing.
 
-    hidden_layer_sizes : tuple of int, default=(256, 256, 256)
-        Units of each hidden layer.
+    hidden_layer_sizes : int or tuple of int, default=(256, 256, 256)
+        Units of each hidden layer (an int: one hidden layer).
 
     activation : {{'auto', 'selu', 'mish', 'relu', 'tanh', ...}}, default='auto'
         The activation each hidden layer mixes with the identity by a
@@ -187,7 +187,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"auto", *MIXABLE})],
         "periodic_embeddings": ["boolean"],
         "feature_scaling": ["boolean"],
@@ -261,21 +261,26 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             targets = self._targets(y, A.dtype)
             stratify = targets.stratify(targets.encoded) if options.early_stopping else None
             data = TrainingData(A, targets.encoded, stratify=stratify)
-            layers = tabular_layers(
-                preprocessor, targets.encoded.shape[1],
-                hidden_layer_sizes=tuple(self.hidden_layer_sizes),
-                activation=self._auto_activation if self.activation == "auto" else self.activation,
-                dropout=self.dropout, periodic_embeddings=self.periodic_embeddings,
-                feature_scaling=self.feature_scaling,
-            )
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
             fitted = fit_model(
-                options, data, targets.loss, network=new_tabular_network(layers, A, random_state),
+                options, data, targets.loss,
+                network=self._new_network(preprocessor, A, targets, options, random_state),
                 score=score, progress=progress, random_state=random_state,
             )
             progress.fitted = self._commit(preprocessor, targets, fitted)
+
+    def _new_network(self, preprocessor, A, targets, options, random_state):
+        """The network for the columns of ``preprocessor``, initialised on the rows ``A``."""
+        layers = tabular_layers(
+            preprocessor, targets.encoded.shape[1],
+            hidden_layer_sizes=options.network.hidden_layer_sizes,  # checked
+            activation=self._auto_activation if self.activation == "auto" else self.activation,
+            dropout=self.dropout, periodic_embeddings=self.periodic_embeddings,
+            feature_scaling=self.feature_scaling,
+        )
+        return new_tabular_network(layers, A, random_state)
 
     def _training_params(self, n_rows):
         """The parameters of the training package for a table of ``n_rows`` rows."""
@@ -287,7 +292,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             batch_size = min(MAX_AUTO_BATCH, n_rows)
         return {
             **_FIXED,
-            "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
+            "hidden_layer_sizes": self.hidden_layer_sizes,
             "early_stopping": bool(early_stopping),
             "batch_size": batch_size,
             **{name: getattr(self, name) for name in (

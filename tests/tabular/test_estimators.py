@@ -214,3 +214,14 @@ def test_checkpoint_is_refused(tmp_path):
     clf = TabularMLPClassifier(**SMALL).set_callbacks(Checkpoint(tmp_path / "model.ckpt"))
     with pytest.raises(ValueError, match="does not take a Checkpoint"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("sizes, error", [(8, None), ((8, 0), ValueError), ((8, 2.5), TypeError)])
+def test_hidden_layer_sizes_checked_as_for_the_mlp(sizes, error):
+    X, y = _table()
+    clf = TabularMLPClassifier(**{**SMALL, "hidden_layer_sizes": sizes})
+    if error is None:
+        assert clf.fit(X, y).n_layers_ == 3
+    else:
+        with pytest.raises(error, match="hidden_layer_sizes"):
+            clf.fit(X, y)
