@@ -26,9 +26,9 @@ initial weights and HGBT its early-stopping split (on by default above
   environment with torch and pytabkit; they are no dependency of skmlp) or
   by this interpreter if it imports pytabkit; skipped with a message
   otherwise;
-- ``prototype``: a PROTOTYPE of the tabular estimators of issue 21 (not yet
-  wired into skmlp's estimators): skmlp's tabular preprocessing and layers
-  trained by a small private loop in ``_tabular_prototype.py``.
+- ``tabular_mlp``: skmlp's ``TabularMLPClassifier``/``TabularMLPRegressor``
+  with ``random_state=0``, otherwise at its defaults (or the
+  ``--tabular-options``, for ablations), on the DataFrame as HGBT takes it.
 
 Reported: held-out accuracy (classification) or R^2 (regression); the CPU
 time of ``fit``; per method the mean rank over tables (1 = best, ties
@@ -53,7 +53,7 @@ sys.path.insert(0, HERE)
 RESULT_MARKER = "BENCH_RESULT "
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 CHILD_TIMEOUT = 3600
-METHODS = ("sklearn_mlp", "hgbt", "realmlp_td", "prototype")
+METHODS = ("sklearn_mlp", "hgbt", "realmlp_td", "tabular_mlp")
 TABLE_NAMES = ("penbased", "ring", "twonorm", "spambase", "texture", "optdigits", "german",
                "crx", "mushroom", "diamonds", "loans", "budget_food", "nass_cds", "default",
                "churn")
@@ -112,10 +112,11 @@ def _realmlp_td(task, X):
     return make_pipeline(fill, model)
 
 
-def _prototype(task, X, **options):
-    from _tabular_prototype import make_prototype
+def _tabular_mlp(task, X, **options):
+    from skmlp import TabularMLPClassifier, TabularMLPRegressor
 
-    return make_prototype(task, **options)
+    kind = TabularMLPClassifier if task == "classification" else TabularMLPRegressor
+    return kind(**{"random_state": 0, **options})
 
 
 def run_job(job):
@@ -160,15 +161,15 @@ def parse_args(argv=None):
     parser.add_argument("--merge", metavar="PATH",
                         help="a --json file of an earlier run on the same split: its "
                              "methods not run now join the tables and the summary")
-    parser.add_argument("--prototype-options", default="", metavar="K=V,...",
-                        help="options of the prototype, e.g. periodic=False,epochs=32 "
-                             "(Python literals), for ablations")
+    parser.add_argument("--tabular-options", default="", metavar="K=V,...",
+                        help="parameters of tabular_mlp, e.g. periodic_embeddings=False,"
+                             "max_iter=32 (Python literals), for ablations")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.tables, args.methods = args.tables.split(","), args.methods.split(",")
-    args.prototype_options = {
+    args.tabular_options = {
         key: ast.literal_eval(value) for key, value in
-        (item.split("=", 1) for item in args.prototype_options.split(",") if item)}
+        (item.split("=", 1) for item in args.tabular_options.split(",") if item)}
     unknown = (set(args.tables) - set(TABLE_NAMES)) | (set(args.methods) - set(METHODS))
     if unknown:
         parser.error(f"unknown tables or methods: {sorted(unknown)}")
@@ -296,8 +297,8 @@ def main(argv=None):
                     results[table][method] = {"skipped": True}
                     continue
                 job = dict(table=table, method=method, data=path)
-                if method == "prototype":
-                    job["options"] = args.prototype_options
+                if method == "tabular_mlp":
+                    job["options"] = args.tabular_options
                 result = results[table][method] = run_child(job, env, pythons[method])
                 brief = result.get("error") or (
                     f"score {result['score']:.4f}, fit {result['fit_cpu_seconds']:.1f} s CPU, "

@@ -14,6 +14,8 @@ __version__ = "0.1.0.dev0"
 _LAZY = {
     "MLPClassifier": "._classifier",
     "MLPRegressor": "._regressor",
+    "TabularMLPClassifier": "._tabular",
+    "TabularMLPRegressor": "._tabular",
     "TrainingCurveDisplay": "._display",
     "auto_blas_threads": "._threads",
     "trusted_types": "._persistence",
@@ -22,6 +24,8 @@ _LAZY = {
 __all__ = [
     "MLPClassifier",
     "MLPRegressor",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "TrainingCurveDisplay",
     "__version__",
     "auto_blas_threads",
@@ -33,6 +37,7 @@ if TYPE_CHECKING:  # static analysers see plain imports
     from ._display import TrainingCurveDisplay
     from ._persistence import trusted_types
     from ._regressor import MLPRegressor
+    from ._tabular import TabularMLPClassifier, TabularMLPRegressor
     from ._threads import auto_blas_threads
 
 

@@ -6,9 +6,11 @@ def trusted_types():
 
     skops loads only the types it trusts by default (numpy arrays, builtins,
     scikit-learn's estimators) and those it is given. A fitted skmlp
-    estimator holds, besides those, only the types listed here: the two
-    estimators, the network, its layers, losses, optimisers and
-    learning-rate schedules. What the
+    estimator holds, besides those, only the types listed here: the four
+    estimators, the tabular preprocessing (its class, the two functions its
+    transformers call, and ``numpy.dtype``: its column transformer keeps
+    the DataFrame's dtypes), the network, its layers, losses, optimisers
+    and learning-rate schedules. What the
     user gives the estimator is saved with it and not listed: callbacks set
     with ``set_callbacks`` (``sklearn.callback`` classes and what they hold,
     such as ``uuid.UUID``) and a callable ``scoring`` (a ``make_scorer``
@@ -42,14 +44,30 @@ def trusted_types():
     from . import nn
     from ._classifier import MLPClassifier
     from ._regressor import MLPRegressor
+    from ._tabular import TabularMLPClassifier, TabularMLPRegressor, TabularPreprocessor
+    from ._tabular._preprocessing import _shift_codes, smooth_clip
 
     classes = [
         MLPClassifier,
         MLPRegressor,
+        TabularMLPClassifier,
+        TabularMLPRegressor,
+        # The preprocessing: a ColumnTransformer whose FunctionTransformers
+        # call these two functions.
+        TabularPreprocessor,
+        _shift_codes,
+        smooth_clip,
         nn.Sequential,
         nn.Dense,
         *nn.ACTIVATIONS.values(),
         nn.Dropout,
+        nn.NTKDense,
+        nn.Embedding,
+        nn.PeriodicEmbedding,
+        nn.Scale,
+        nn.ParametricActivation,
+        nn.SELU,
+        nn.Mish,
         nn.BatchNorm,
         nn.LayerNorm,
         *nn.LOSSES.values(),
@@ -57,4 +75,7 @@ def trusted_types():
         nn.Adam,
         *nn.SCHEDULES.values(),
     ]
-    return sorted(f"{kind.__module__}.{kind.__qualname__}" for kind in classes)
+    # The ColumnTransformer of the tabular preprocessing keeps the pandas
+    # columns' dtypes, which skops does not trust by default.
+    names = {f"{kind.__module__}.{kind.__qualname__}" for kind in classes} | {"numpy.dtype"}
+    return sorted(names)

@@ -43,7 +43,8 @@ class Fitted(NamedTuple):
         return attributes
 
 
-def fit_model(options, data, loss, *, start=None, score=None, progress, random_state):
+def fit_model(options, data, loss, *, start=None, network=None, score=None, progress,
+              random_state):
     """Train the model of ``options`` on ``data``; the `Fitted` model.
 
     Parameters
@@ -54,6 +55,10 @@ def fit_model(options, data, loss, *, start=None, score=None, progress, random_s
     start : Start, default=None
         The fitted model a continued fit starts from (its network already
         the copy to train); None for a new network.
+    network : skmlp.nn.Sequential, default=None
+        A new, built network to train in place of the one ``options.network``
+        describes (the tabular estimators build theirs from the columns);
+        needs ``start=None`` and ``n_init=1``.
     score : object with ``bind(validation, network, loss) -> score(raw)``, default=None
         How early stopping scores the validation data; None: minus the loss.
     progress : Progress or Silent
@@ -65,6 +70,8 @@ def fit_model(options, data, loss, *, start=None, score=None, progress, random_s
     ValueError
         If the fitted weights are not finite.
     """
+    if network is not None and (start is not None or options.restarts):
+        raise ValueError("A given network is trained once, from its weights: no start, n_init=1.")
     if options.stochastic and sp.issparse(data.X):
         # Mini-batches are rows: gather them from CSR, never densify.
         data = data._replace(X=data.X.tocsr())
@@ -72,7 +79,7 @@ def fit_model(options, data, loss, *, start=None, score=None, progress, random_s
         fitted = fit_restarts(fit_one, options, data, loss, score, progress, random_state)
     else:
         fitted = fit_one(
-            options, data, loss, start=start, score=score, progress=progress,
+            options, data, loss, start=start, network=network, score=score, progress=progress,
             random_state=random_state,
         )
         if options.n_init > 1:  # one score when a fitted network was continued
@@ -82,20 +89,20 @@ def fit_model(options, data, loss, *, start=None, score=None, progress, random_s
     return fitted
 
 
-def fit_one(options, data, loss, *, start=None, score=None, progress, random_state, split=None,
-            label=None):
+def fit_one(options, data, loss, *, start=None, network=None, score=None, progress, random_state,
+            split=None, label=None):
     """One training run; see `fit_model`.
 
     ``split`` (restarts share the split of their fit) are the training row
     indices and the validation data; without it, the split is drawn here,
     after the weights. ``label`` starts the verbose lines.
     """
-    if start is None:
+    if start is not None:
+        network = start.network
+    elif network is None:
         network = new_network(
             options.network, data.X.shape[1], data.y.shape[1], data.X.dtype, random_state
         )
-    else:
-        network = start.network
     if not options.stochastic:
         record = fit_lbfgs(network, loss, data, options, None if start is None else start.record)
     else:

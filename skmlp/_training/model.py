@@ -20,6 +20,7 @@ from ..nn import (
     Dense,
     Dropout,
     LayerNorm,
+    NTKDense,
     Sequential,
 )
 
@@ -49,7 +50,7 @@ def model_attributes(network, loss):
         "_network": network,
         "_loss": loss,
         "n_outputs_": network.layers[-1].n_units,
-        "n_layers_": sum(isinstance(layer, Dense) for layer in network.layers) + 1,
+        "n_layers_": sum(isinstance(layer, (Dense, NTKDense)) for layer in network.layers) + 1,
         "out_activation_": loss.output_name,
     }
 

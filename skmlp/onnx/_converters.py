@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._classifier import MLPClassifier
 from .._regressor import MLPRegressor
+from .._tabular import TabularMLPClassifier, TabularMLPRegressor
 from ._graph import Graph, check_convertible, network_output
 
 # skl2onnx's MLP converter accepts these and casts them to the graph's type.
@@ -225,4 +226,28 @@ def register():
     )
     update_registered_converter(
         MLPRegressor, "SkmlpMLPRegressor", calculate_regressor_shapes, convert_regressor
+    )
+    for tabular in (TabularMLPClassifier, TabularMLPRegressor):
+        update_registered_converter(
+            tabular, f"Skmlp{tabular.__name__}", refuse_tabular_shapes, refuse_tabular
+        )
+
+
+def refuse_tabular_shapes(operator):
+    """See `refuse_tabular`: the shape calculator runs first, and refuses."""
+    refuse_tabular(None, operator, None)
+
+
+def refuse_tabular(scope, operator, container):
+    """The tabular estimators do not convert (yet): say so, before any graph.
+
+    Their preprocessing (a column transformer over a DataFrame's columns,
+    categories to one-hot columns and codes) and layers (periodic
+    embeddings, embedding tables, parametric activations) have no converter
+    here; the periodic embeddings would be Cos and MatMul nodes.
+    """
+    raise NotImplementedError(
+        f"skmlp.onnx cannot convert {type(operator.raw_operator).__name__}: its "
+        "preprocessing of the table's columns and its tabular layers have no ONNX "
+        "converter yet. Save them with skops (skmlp.trusted_types()) instead."
     )

@@ -1,0 +1,78 @@
+"""The network of the tabular estimators, built from the columns of a table."""
+
+from ..nn import (
+    Dropout,
+    Embedding,
+    NTKDense,
+    ParametricActivation,
+    PeriodicEmbedding,
+    Scale,
+    Sequential,
+    initialize_from_data,
+)
+
+#: Rows that data-dependent initialisation looks at (RealMLP-TD: a batch).
+N_INIT_ROWS = 1024
+
+
+def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, dropout,
+                   periodic_embeddings, feature_scaling):
+    """The layer stack for the columns of a fitted `TabularPreprocessor`.
+
+    ``[Embedding] -> [PeriodicEmbedding] -> [Scale] -> per hidden layer
+    NTKDense -> ParametricActivation -> [Dropout]``, then an `NTKDense` of
+    ``n_outputs`` units with zero biases. The embedding table covers the
+    code columns of high-cardinality categoricals (if any); the numeric
+    columns come first and stay first after it, where the periodic
+    embedding takes them.
+
+    Parameters
+    ----------
+    preprocessor : TabularPreprocessor
+        Fitted: ``numeric_columns_``, ``code_columns_``, ``n_codes_``.
+    n_outputs : int
+    hidden_layer_sizes : tuple of int
+    activation : str
+        A name `ParametricActivation` mixes with the identity.
+    dropout : float
+        Rate after each hidden activation; 0: no dropout layers.
+    periodic_embeddings, feature_scaling : bool
+        Whether to add the `PeriodicEmbedding` and the `Scale` layer.
+
+    Returns
+    -------
+    layers : list of skmlp.nn.Layer
+    """
+    layers = []
+    if preprocessor.code_columns_.size:
+        layers.append(Embedding(preprocessor.code_columns_, preprocessor.n_codes_))
+    if periodic_embeddings and preprocessor.numeric_columns_.size:
+        layers.append(PeriodicEmbedding(preprocessor.numeric_columns_))
+    if feature_scaling:
+        layers.append(Scale())
+    for n_units in hidden_layer_sizes:
+        layers += [NTKDense(n_units), ParametricActivation(activation)]
+        if dropout:
+            layers.append(Dropout(dropout))
+    return layers + [NTKDense(n_outputs, bias_init="zeros")]
+
+
+def new_tabular_network(layers, X, random_state):
+    """The built network of ``layers``, initialised on a sample of the rows ``X``.
+
+    Parameters
+    ----------
+    layers : list of skmlp.nn.Layer
+    X : ndarray of shape (n_samples, n_inputs)
+        The preprocessed training rows.
+    random_state : numpy.random.RandomState
+        The fit's generator: the weights, then the rows sampled for the
+        data-dependent initialisation (`skmlp.nn.initialize_from_data`).
+
+    Returns
+    -------
+    network : skmlp.nn.Sequential
+    """
+    network = Sequential(layers).build(X.shape[1], X.dtype, random_state)
+    rows = random_state.permutation(X.shape[0])[:N_INIT_ROWS]
+    return initialize_from_data(network, X[rows], random_state)
