@@ -119,7 +119,9 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             validation_given=tuple(value is not None for value in validation_data),
             checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
         )
-        context = init_callback_context(self, max_subtasks=options.n_subtasks)
+        context = None  # without callbacks no task is opened (open_progress: Silent)
+        if callbacks:
+            context = init_callback_context(self, max_subtasks=options.n_subtasks)
         before = self.__dict__.copy()
         try:
             with (
@@ -305,8 +307,3 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
                 "for the fitted weights. Scale X as the training data was scaled."
             )
         return raw
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags

@@ -439,5 +439,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags

@@ -187,6 +187,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 

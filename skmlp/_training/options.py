@@ -95,8 +95,7 @@ class Options:
     this fit trains ``n_init > 1`` new networks), the checkpoint or None,
     ``verbose``, ``class_weight``; ``stochastic``: the solver trains in
     mini-batches; ``incremental``: a ``partial_fit`` call; ``continued``:
-    the fit continues the fitted network (warm start, ``partial_fit``);
-    ``n_subtasks``: the fit's subtasks for callbacks (restarts, epochs)."""
+    the fit continues the fitted network (warm start, ``partial_fit``)."""
 
     network: NetworkOptions
     optimizer: OptimizerOptions
@@ -115,7 +114,13 @@ class Options:
     incremental: bool
     continued: bool
     restarts: bool
-    n_subtasks: int
+
+    @property
+    def n_subtasks(self):
+        """The fit's subtasks for callbacks: restarts, or epochs (none for L-BFGS)."""
+        if self.restarts:
+            return self.n_init
+        return self.stopping.n_epochs if self.stochastic else 0
 
 
 def resolve_options(
@@ -154,19 +159,18 @@ def resolve_options(
     continued = fitted and (params["warm_start"] or incremental)
     stochastic = params["solver"] in STOCHASTIC_SOLVERS
     restarts = params["n_init"] > 1 and not continued
-    stopping = Stopping(
-        params["max_iter"], params["tol"], params["n_iter_no_change"],
-        one_pass=incremental,
-        adaptive=params["learning_rate"] == "adaptive",
-        scheduled=params["learning_rate"] in SCHEDULES,
-    )
     return Options(
         network=network,
         optimizer=_optimizer_options(params),
         batches=BatchOptions(
             params["batch_size"], params["shuffle"], 2 if params["normalization"] == "batch" else 1
         ),
-        stopping=stopping,
+        stopping=Stopping(
+            params["max_iter"], params["tol"], params["n_iter_no_change"],
+            one_pass=incremental,
+            adaptive=params["learning_rate"] == "adaptive",
+            scheduled=params["learning_rate"] in SCHEDULES,
+        ),
         alpha=params["alpha"],
         early_stopping=params["early_stopping"] and stochastic,
         scoring=params["scoring"],
@@ -182,7 +186,6 @@ def resolve_options(
         incremental=incremental,
         continued=continued,
         restarts=restarts,
-        n_subtasks=params["n_init"] if restarts else (stopping.n_epochs if stochastic else 0),
     )
 
 
@@ -216,7 +219,6 @@ def _optimizer_options(params):
             "max_iter", "max_fun", "tol",
         )},
     )
-
 
 
 def check_partial_fit_available(params):
