@@ -60,14 +60,40 @@ class TrainingState:
         return self.record
 
 
+#: Parameters that only show or schedule the work and leave the result as it
+#: is: they do not name the fit (a rerun with verbose on to watch it resumes).
+_NOT_IN_KEY = ("verbose", "n_jobs")
+
+
+def key_params(params):
+    """The parameters that name a fit, for `fit_key`: sorted ``(name, value)`` items.
+
+    Raises
+    ------
+    ValueError
+        If one of them cannot be pickled, naming it.
+    """
+    items = tuple(sorted((k, v) for k, v in params.items() if k not in _NOT_IN_KEY))
+    for name, value in items:
+        try:
+            pickle.dumps(value)
+        except Exception as error:
+            raise ValueError(
+                f"Checkpoint names each fit by its parameters, and {name}={value!r} cannot "
+                "be pickled (a lambda or a local function?): define it at the top level of "
+                "a module."
+            ) from error
+    return items
+
+
 def fit_key(params, data, validation, start):
     """A digest that names one fit: what a resumed fit must share with it.
 
     Parameters
     ----------
     params : tuple of (str, object)
-        The estimator's ``get_params(deep=False)`` items, sorted by name,
-        each of them picklable (`resolve_options` checks).
+        The items of `key_params`: the estimator's parameters that name
+        the fit, sorted by name, each of them picklable.
     data : tuple (X, y, sample_weight)
         The training data as training sees it.
     validation : object with ``X``, ``y_encoded``, ``sample_weight`` or None

@@ -8,8 +8,6 @@ its error naming them; `check_data` makes those that need the checked
 data, after the data's own checks (scikit-learn's order).
 """
 
-import inspect
-import pickle
 import warnings
 from dataclasses import dataclass
 from numbers import Integral
@@ -18,11 +16,11 @@ from typing import NamedTuple
 import numpy as np
 
 from ..nn import ACTIVATIONS, SCHEDULES
+from .checkpoint import key_params
 from .loop import Stopping
+from .progress import caller_stacklevel
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
-_OURS = ("skmlp", "sklearn")  # packages whose frames a warning skips
-_NOT_IN_CHECKPOINT_KEY = ("verbose", "n_jobs")  # parameters that do not change a fit's result
 
 
 @dataclass(frozen=True)
@@ -272,7 +270,7 @@ def check_data(options, *, n_rows, weighted):
 def _checkpoint(params, checkpoints, stochastic, restarts):
     """The one checkpoint of a fit that can resume exactly, or None.
 
-    Its key names the fit by the parameters (`fit_key`), which must pickle.
+    Its key names the fit by the parameters (`key_params`, `fit_key`).
     """
     if len(checkpoints) > 1:
         raise ValueError("Give at most one Checkpoint to set_callbacks.")
@@ -293,21 +291,7 @@ def _checkpoint(params, checkpoints, stochastic, restarts):
             "Checkpoint needs an int random_state: a resumed fit draws the validation "
             f"split again and must draw the same one; got random_state={random_state!r}."
         )
-    # What only shows or schedules the work, and leaves the result as it is,
-    # does not name the fit: a rerun with verbose on to watch it resumes.
-    items = tuple(
-        sorted((k, v) for k, v in params.items() if k not in _NOT_IN_CHECKPOINT_KEY)
-    )
-    for name, value in items:
-        try:
-            pickle.dumps(value)
-        except Exception as error:
-            raise ValueError(
-                f"Checkpoint names each fit by its parameters, and {name}={value!r} cannot "
-                "be pickled (a lambda or a local function?): define it at the top level of "
-                "a module."
-            ) from error
-    return CheckpointOptions(checkpoints[0], items)
+    return CheckpointOptions(checkpoints[0], key_params(params))
 
 
 def _hidden_layer_sizes(sizes):
@@ -454,17 +438,6 @@ def _warn_constant_layer(params):
         "network cannot learn from its input. Use more units or "
         "normalization='batch' or None.",
         UserWarning,
-        stacklevel=_caller_stacklevel(),
+        stacklevel=caller_stacklevel(),
     )
 
-
-def _caller_stacklevel():
-    """``stacklevel`` for a warning of the calling function: the user's line.
-
-    The first frame outside skmlp and scikit-learn (whose ``_fit_context``
-    wraps ``fit``), however deep the fit's calls go.
-    """
-    frame, level = inspect.currentframe().f_back, 1
-    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in _OURS:
-        frame, level = frame.f_back, level + 1
-    return level

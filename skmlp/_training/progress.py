@@ -18,11 +18,14 @@ saved: `train`); training then stops as if it had converged, with a warning,
 and the best weights so far are kept. A second Ctrl-C raises KeyboardInterrupt
 at once (and the fit leaves the estimator as it was). A KeyboardInterrupt
 raised by a callback between epochs stops training the first way.
+
+`caller_stacklevel` points a warning of the fit at the user's line.
 """
 
 import contextlib
 import copy
 import functools
+import inspect
 import signal
 import threading
 
@@ -71,6 +74,22 @@ def verbose_log(label=None):
 
 def _print_line(line, label=None):
     print(line if label is None else f"[{label}] {line}")
+
+
+#: Packages whose frames a warning's stacklevel skips.
+_OURS = ("skmlp", "sklearn")
+
+
+def caller_stacklevel():
+    """``stacklevel`` for a warning of the calling function: the user's line.
+
+    The first frame outside skmlp and scikit-learn (whose ``_fit_context``
+    wraps ``fit``), however deep the fit's calls go.
+    """
+    frame, level = inspect.currentframe().f_back, 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in _OURS:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 @contextlib.contextmanager
