@@ -256,7 +256,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         y = self._check_target(y, A.shape[0])
         options = resolve_options(self._training_params(A.shape[0]))
         random_state = check_random_state(self.random_state)
-        context = init_callback_context(self, max_subtasks=options.n_subtasks)
+        context = None  # without callbacks no task is opened (open_progress: Silent)
+        if callbacks:
+            context = init_callback_context(self, max_subtasks=options.n_subtasks)
         with open_progress(self, context, callbacks, X, y, None) as progress:
             targets = self._targets(y, A.dtype)
             stratify = targets.stratify(targets.encoded) if options.early_stopping else None
