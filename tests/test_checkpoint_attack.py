@@ -1,0 +1,186 @@
+"""Attacks on the checkpoint contract (issue 22) as a hostile user would make them.
+
+Each test is a case the contract tests do not cover: the data in another
+container, streams and warm starts, validation data and weights, a damaged
+file, a folder that cannot be made, a changed ``max_iter``.
+"""
+
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+
+from skmlp import MLPClassifier
+from skmlp.callback import Checkpoint
+
+from test_checkpoint_contract import StopAt  # noqa: E402 (tests/ is on sys.path)
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:200] / 16.0, y[:200]
+
+
+def _model(**params):
+    return MLPClassifier((8,), **{"max_iter": 4, "random_state": 0, **params})
+
+
+def _fit(model, X, y, **fit_params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, y, **fit_params)
+
+
+def _files(directory):
+    return sorted(name for name in os.listdir(directory) if not name.startswith("."))
+
+
+def _same_fit(a, b):
+    assert a.n_iter_ == b.n_iter_
+    assert a.loss_curve_ == b.loss_curve_
+    for got, expected in zip(a.coefs_, b.coefs_):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("container", ["list", "fortran", "dataframe"])
+def test_the_same_data_in_another_container_resumes_the_same_fit(tmp_path, container):
+    # A script that moves from numpy to pandas (or gets F-ordered data) and
+    # is rerun after a crash must find its checkpoint: the training is the
+    # same bit for bit, so the key must be too (it was not for a DataFrame:
+    # the key hashed the memory layout).
+    X, y = _digits()
+    stopped = _model().set_callbacks(Checkpoint(tmp_path), StopAt(2, "stop"))
+    _fit(stopped, X, y)
+    other = {"list": X.tolist(), "fortran": np.asfortranarray(X),
+             "dataframe": pd.DataFrame(X)}[container]
+    resumed = _fit(_model().set_callbacks(Checkpoint(tmp_path)), other, y)
+    assert _files(tmp_path) == []  # it found the checkpoint and finished it
+    _same_fit(resumed, _fit(_model(), X, y))
+
+
+@pytest.mark.parametrize("fit_params", [
+    {"sample_weight": np.linspace(0.1, 2.0, 200)},
+    {"X_val": "head", "y_val": "head"},
+    {"X_val": "head", "y_val": "head", "sample_weight_val": np.linspace(1, 2, 50)},
+])
+def test_a_fit_with_weights_or_validation_data_resumes_bit_identical(tmp_path, fit_params):
+    X, y = _digits()
+    fit_params = {**fit_params}
+    if "X_val" in fit_params:
+        fit_params.update(X_val=X[:50], y_val=y[:50])
+    early = "X_val" in fit_params
+    reference = _fit(_model(early_stopping=early), X, y, **fit_params)
+    _fit(_model(early_stopping=early).set_callbacks(Checkpoint(tmp_path), StopAt(2, "stop")),
+         X, y, **fit_params)
+    assert len(_files(tmp_path)) == 1
+    resumed = _fit(_model(early_stopping=early).set_callbacks(Checkpoint(tmp_path)),
+                   X, y, **fit_params)
+    _same_fit(resumed, reference)
+    assert resumed.validation_scores_ == reference.validation_scores_
+
+
+def test_early_stopping_stopped_by_a_callback_resumes_its_best_epoch(tmp_path):
+    X, y = _digits()
+    params = dict(early_stopping=True, max_iter=10, n_iter_no_change=2)
+    reference = _fit(_model(**params), X, y)
+    _fit(_model(**params).set_callbacks(Checkpoint(tmp_path), StopAt(2, "stop")), X, y)
+    resumed = _fit(_model(**params).set_callbacks(Checkpoint(tmp_path)), X, y)
+    _same_fit(resumed, reference)
+    assert resumed.best_validation_score_ == reference.best_validation_score_
+    assert _files(tmp_path) == []
+
+
+def test_a_partial_fit_stream_keeps_one_file_per_call_and_reruns_without_training(tmp_path):
+    X, y = _digits()
+    chunks = [slice(0, 100), slice(100, 200)]
+
+    def stream(**checkpoint):
+        model = MLPClassifier((8,), random_state=0)
+        if checkpoint:
+            model.set_callbacks(Checkpoint(tmp_path, **checkpoint))
+        for rows in chunks:
+            model.partial_fit(X[rows], y[rows], classes=np.arange(10))
+        return model
+
+    reference = stream()
+    kept = stream(delete_checkpoint=False)
+    assert len(_files(tmp_path)) == 2  # each call is a fit of its own start
+    again = stream(delete_checkpoint=False)  # every call finds its finished state
+    _same_fit(again, reference)
+    _same_fit(kept, reference)
+    stream()  # without a checkpoint: the files stay
+    stream(delete_checkpoint=True)
+    assert _files(tmp_path) == []
+
+
+def test_two_estimators_streaming_interleaved_on_one_folder(tmp_path):
+    # Two streams of different data in one process, their calls alternating:
+    # neither reads, overwrites or deletes the other's state.
+    X, y = _digits()
+    a = MLPClassifier((8,), random_state=0).set_callbacks(Checkpoint(tmp_path))
+    b = MLPClassifier((8,), random_state=0).set_callbacks(Checkpoint(tmp_path))
+    ref_a, ref_b = MLPClassifier((8,), random_state=0), MLPClassifier((8,), random_state=0)
+    for start in (0, 50, 100):
+        rows_a, rows_b = slice(start, start + 50), slice(start + 50, start + 100)
+        for model, ref, rows in ((a, ref_a, rows_a), (b, ref_b, rows_b), ):
+            model.partial_fit(X[rows], y[rows], classes=np.arange(10))
+            ref.partial_fit(X[rows], y[rows], classes=np.arange(10))
+    _same_fit(a, ref_a)
+    _same_fit(b, ref_b)
+    assert _files(tmp_path) == []
+
+
+def test_a_warm_start_fit_after_a_finished_one_trains_on(tmp_path):
+    X, y = _digits()
+    reference = _model(warm_start=True)
+    _fit(reference, X, y)
+    _fit(reference, X, y)
+    model = _model(warm_start=True).set_callbacks(Checkpoint(tmp_path))
+    _fit(model, X, y)
+    _fit(model, X, y)  # continues its own network: another key, not the first fit's end
+    _same_fit(model, reference)
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "zeroed tail"])
+def test_a_damaged_checkpoint_is_refused_with_its_path_and_the_remedy(tmp_path, damage):
+    X, y = _digits()
+    _fit(_model().set_callbacks(Checkpoint(tmp_path), StopAt(2, "stop")), X, y)
+    (name,) = _files(tmp_path)
+    path = tmp_path / name
+    data = path.read_bytes()
+    path.write_bytes({"truncated": data[: len(data) // 2], "empty": b"",
+                      "zeroed tail": data[:200] + bytes(len(data) - 200)}[damage])
+    with pytest.raises(ValueError, match=r"(?s)not a readable skmlp checkpoint.*[Dd]elete it"):
+        _fit(_model().set_callbacks(Checkpoint(tmp_path)), X, y)
+    path.unlink()  # the remedy the message gives: the rerun trains from scratch
+    _same_fit(_fit(_model().set_callbacks(Checkpoint(tmp_path)), X, y), _fit(_model(), X, y))
+
+
+def test_a_folder_that_cannot_be_made_fails_before_training(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    model = _model().set_callbacks(Checkpoint(tmp_path / "file" / "sub"))
+    with pytest.raises(OSError):
+        _fit(model, *_digits())
+    assert not hasattr(model, "coefs_")
+
+
+def test_missing_parent_folders_are_made(tmp_path):
+    X, y = _digits()
+    folder = tmp_path / "a" / "b"
+    _fit(_model().set_callbacks(Checkpoint(folder), StopAt(2, "stop")), X, y)
+    assert len(_files(folder)) == 1
+
+
+def test_a_rerun_with_another_max_iter_is_another_fit(tmp_path):
+    # max_iter names the fit (a schedule's length depends on it), so a rerun
+    # with more epochs trains from scratch, as a fresh fit with that
+    # max_iter would; the interrupted fit's file is left for its own rerun.
+    X, y = _digits()
+    _fit(_model(max_iter=4).set_callbacks(Checkpoint(tmp_path), StopAt(2, "stop")), X, y)
+    longer = _fit(_model(max_iter=6).set_callbacks(Checkpoint(tmp_path)), X, y)
+    _same_fit(longer, _fit(_model(max_iter=6), X, y))
+    assert len(_files(tmp_path)) == 1  # the max_iter=4 fit's, kept
