@@ -16,7 +16,9 @@ from sklearn.datasets import load_digits
 from skmlp import MLPClassifier
 from skmlp.callback import Checkpoint
 
-from test_checkpoint_contract import StopAt  # noqa: E402 (tests/ is on sys.path)
+# tests/ is on sys.path (pytest's rootdir insertion)
+from test_checkpoint_contract import StopAt, _same_fit
+from test_checkpoint_contract import _checkpoints as _files
 
 
 def _digits():
@@ -32,17 +34,6 @@ def _fit(model, X, y, **fit_params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.fit(X, y, **fit_params)
-
-
-def _files(directory):
-    return sorted(name for name in os.listdir(directory) if not name.startswith("."))
-
-
-def _same_fit(a, b):
-    assert a.n_iter_ == b.n_iter_
-    assert a.loss_curve_ == b.loss_curve_
-    for got, expected in zip(a.coefs_, b.coefs_):
-        np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize("container", ["list", "fortran", "dataframe"])

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 
 import joblib
+import numpy as np
 
 #: Written into every checkpoint; a file without it is not one of ours.
 FORMAT = "skmlp-checkpoint-2"
@@ -84,7 +85,20 @@ def fit_key(params, data, validation, start):
     given = None if validation is None else (
         validation.X, validation.y_encoded, validation.sample_weight
     )
-    return joblib.hash((list(params), data, given, start))
+    return joblib.hash((list(params), _by_value(data), _by_value(given), start))
+
+
+def _by_value(arrays):
+    """``arrays`` with each ndarray C-ordered: joblib's hash sees the strides.
+
+    The same values from a DataFrame (F-ordered) or a list train bit for
+    bit alike, so they must name the same fit.
+    """
+    if arrays is None:
+        return None
+    return tuple(
+        np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in arrays
+    )
 
 
 class CheckpointFile:
@@ -203,7 +217,10 @@ def read_state(path, key):
         try:
             saved = pickle.load(file)
         except Exception as error:
-            raise ValueError(f"{path!r} is not a readable skmlp checkpoint.") from error
+            raise ValueError(
+                f"{path!r} is not a readable skmlp checkpoint (damaged or cut short?). "
+                "Delete it to train this fit from scratch."
+            ) from error
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise ValueError(f"{path!r} is not an skmlp checkpoint.")
     if saved["state"].key != key:
