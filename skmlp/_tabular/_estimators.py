@@ -349,16 +349,29 @@ class StandardizedValues(Targets):
     metric = staticmethod(r2_score)
 
     def __init__(self, y, dtype):
-        self.mean = float(np.mean(y))
-        self.scale = float(np.std(y)) or 1.0  # a constant target: its mean
+        self.mean, self.scale = _mean_and_std(np.asarray(y, dtype=np.float64))
+        # A constant target has scale 0: its predictions are its value.
         self.attributes = {"_y_mean": self.mean, "_y_scale": self.scale}
         super().__init__(y, dtype, LOSSES["squared_error"]())
 
     def encode(self, y):
-        return (np.asarray(y, dtype=np.float64) - self.mean) / self.scale
+        return (np.asarray(y, dtype=np.float64) - self.mean) / (self.scale or 1.0)
 
     def decode(self, Y):
         return Y.ravel().astype(np.float64) * self.scale + self.mean
+
+
+def _mean_and_std(y):
+    """The mean and standard deviation of ``y``, in units of its largest value.
+
+    ``np.std`` squares ``y``: the squares of 1e200 overflow to inf, those of
+    1e-300 underflow to 0.
+    """
+    unit = float(np.max(np.abs(y)))
+    if unit == 0.0:
+        return 0.0, 0.0
+    y = y / unit
+    return float(np.mean(y)) * unit, float(np.std(y)) * unit
 
 
 class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
