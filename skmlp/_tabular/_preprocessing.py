@@ -263,7 +263,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
 
 
 def _is_missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    # pandas' NA (a nullable column's missing value) without importing pandas
+    return (value is None or (isinstance(value, float) and np.isnan(value))
+            or type(value).__name__ == "NAType")
 
 
 def _as_float(values, name):
@@ -277,7 +279,7 @@ def _as_float(values, name):
     values = np.asarray(values, dtype=object)
     for row, value in enumerate(values):
         try:
-            float(np.nan if value is None else value)
+            float(np.nan if _is_missing(value) else value)
         except (TypeError, ValueError) as error:
             # The type of float()'s own error: a TypeError for an object that
             # is no number at all, a ValueError for text that is not a number.
@@ -286,4 +288,4 @@ def _as_float(values, name):
                 f"({error}). If the column is categorical, declare it in "
                 "categorical_features (or give it the pandas 'category' dtype)."
             ) from None
-    return np.array([np.nan if v is None else float(v) for v in values])
+    return np.array([np.nan if _is_missing(v) else float(v) for v in values])
