@@ -214,9 +214,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """``X`` checked for shape and names; DataFrames keep their column dtypes."""
         if hasattr(X, "columns") and hasattr(X, "dtypes"):
             validate_data(self, X, skip_check_array=True, reset=reset)
+            # The messages of check_array, which a DataFrame skips.
             if X.shape[0] == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
                                  "minimum of 1 is required.")
+            if X.shape[1] == 0:
+                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
+                                 f"minimum of 1 is required by {type(self).__name__}.")
             return X
         return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
 
