@@ -181,3 +181,21 @@ def test_grid_search_over_each_piece_with_clone():
     search = GridSearchCV(clone(TabularMLPClassifier(**TINY)), grid, cv=2,
                           error_score="raise").fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string[python]", object])
+def test_a_categorical_string_column_with_pandas_missing_values(dtype):
+    # The commonest table: text with gaps. HGBT fails here too (its encoder:
+    # "must be uniformly strings or numbers. Got ['NAType', 'str']"); an
+    # object column with None worked, the same with pd.NA did not.
+    X, y, _ = _table()
+    X["s"] = pd.array((["u", "v", pd.NA] * 20)[: len(X)], dtype=dtype)
+    clf = TabularMLPClassifier(**TINY, categorical_features=["c", "s"]).fit(X, y)
+    with_none = X.assign(s=np.array((["u", "v", None] * 20)[: len(X)], dtype=object))
+    np.testing.assert_array_equal(
+        clf.predict_proba(X),
+        TabularMLPClassifier(**TINY, categorical_features=["c", "s"])
+        .fit(with_none, y).predict_proba(with_none),
+    )
+    unseen = X.head(3).assign(s=pd.array(["w", pd.NA, "u"], dtype=dtype))
+    assert np.isfinite(clf.predict_proba(unseen)).all()
