@@ -221,7 +221,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             if X.shape[1] == 0:
                 raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
                                  f"minimum of 1 is required by {type(self).__name__}.")
-            return X
+            return _text_missing_as_nan(X)
         return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
 
     def _numeric_pipeline(self):
@@ -264,6 +264,26 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                     f"Numeric column {column_name(j, names)} has no value, only missing ones; "
                     "drop it."
                 )
+
+
+def _text_missing_as_nan(X):
+    """``X`` with pandas' NA in its text columns as NaN, which the encoders take.
+
+    scikit-learn's encoders refuse a column of strings and ``pd.NA`` (the
+    missing value of pandas' 'string' dtype): "must be uniformly strings or
+    numbers". Other frames, and frames without such gaps, are returned as
+    they are.
+    """
+    if not hasattr(X, "isna"):  # polars: its nulls reach the encoders as None
+        return X
+    gaps = [name for name, dtype in X.dtypes.items()
+            if (dtype == object or str(dtype).startswith("str")) and X[name].isna().any()]
+    if not gaps:
+        return X
+    X = X.copy(deep=False)
+    for name in gaps:
+        X[name] = X[name].astype(object).where(X[name].notna(), np.nan)
+    return X
 
 
 def _is_missing(value):

@@ -199,3 +199,11 @@ def test_a_categorical_string_column_with_pandas_missing_values(dtype):
     )
     unseen = X.head(3).assign(s=pd.array(["w", pd.NA, "u"], dtype=dtype))
     assert np.isfinite(clf.predict_proba(unseen)).all()
+
+
+def test_the_users_frame_is_not_changed():
+    X, y, _ = _table()
+    X["s"] = pd.array((["u", "v", pd.NA] * 20)[: len(X)], dtype="string")
+    before = X.copy()
+    TabularMLPClassifier(**TINY, categorical_features=["c", "s"]).fit(X, y).predict(X)
+    pd.testing.assert_frame_equal(X, before)
