@@ -450,10 +450,16 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            The probabilities, in the order of ``classes_``.
+            The probabilities, in the order of ``classes_``. With two
+            classes, or one (then, as HistGradientBoostingClassifier's,
+            ``[1, 0]``: the one class is certain), two columns.
         """
         check_is_fitted(self)
         proba = self._loss.output(self._raw_output(X))
+        if len(self.classes_) == 1:
+            # Every training row is of it. The network, trained on smoothed
+            # targets, would say 0.95 at best (0.22 after 3 epochs).
+            return np.hstack([np.ones_like(proba), np.zeros_like(proba)])
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba
