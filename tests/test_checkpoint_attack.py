@@ -124,18 +124,6 @@ def test_two_estimators_streaming_interleaved_on_one_folder(tmp_path):
     assert _files(tmp_path) == []
 
 
-def test_a_warm_start_fit_after_a_finished_one_trains_on(tmp_path):
-    X, y = _digits()
-    reference = _model(warm_start=True)
-    _fit(reference, X, y)
-    _fit(reference, X, y)
-    model = _model(warm_start=True).set_callbacks(Checkpoint(tmp_path))
-    _fit(model, X, y)
-    _fit(model, X, y)  # continues its own network: another key, not the first fit's end
-    _same_fit(model, reference)
-    assert _files(tmp_path) == []
-
-
 @pytest.mark.parametrize("damage", ["truncated", "empty", "zeroed tail"])
 def test_a_damaged_checkpoint_is_refused_with_its_path_and_the_remedy(tmp_path, damage):
     X, y = _digits()
@@ -175,3 +163,54 @@ def test_a_rerun_with_another_max_iter_is_another_fit(tmp_path):
     longer = _fit(_model(max_iter=6).set_callbacks(Checkpoint(tmp_path)), X, y)
     _same_fit(longer, _fit(_model(max_iter=6), X, y))
     assert len(_files(tmp_path)) == 1  # the max_iter=4 fit's, kept
+
+
+@pytest.mark.parametrize("action", ["interrupt", "stop", "error"])
+def test_a_stream_stopped_in_one_call_reruns_to_the_same_model(tmp_path, action):
+    # A partial_fit call stopped by Ctrl-C, a callback or an error keeps its
+    # state; rerunning the whole stream goes through that call's saved state
+    # without a second pass and ends as the stream never stopped.
+    X, y = _digits()
+    chunks = [slice(0, 100), slice(100, 200), slice(0, 100)]
+    reference = MLPClassifier((8,), random_state=0)
+    for rows in chunks:
+        reference.partial_fit(X[rows], y[rows], classes=np.arange(10))
+
+    def stream(stopped_call=None):
+        model = MLPClassifier((8,), random_state=0)
+        for call, rows in enumerate(chunks):
+            extra = [StopAt(1, action)] if call == stopped_call else []
+            model.set_callbacks(Checkpoint(tmp_path), *extra)
+            try:
+                model.partial_fit(X[rows], y[rows], classes=np.arange(10))
+            except RuntimeError:
+                return model
+        return model
+
+    stream(stopped_call=1)
+    # The stopped call's state, saved after its pass; an error in the
+    # callback comes before that save, and the call had no earlier epoch.
+    assert len(_files(tmp_path)) == (0 if action == "error" else 1)
+    _same_fit(stream(), reference)
+    assert _files(tmp_path) == []
+
+
+def test_a_warm_start_fit_trains_on_and_reruns_to_the_same_model_when_stopped(tmp_path):
+    X, y = _digits()
+    reference = _model(warm_start=True)
+    _fit(reference, X, y)
+    _fit(reference, X, y)
+
+    def script(*extra):
+        model = _model(warm_start=True).set_callbacks(Checkpoint(tmp_path))
+        _fit(model, X, y)
+        _fit(model.set_callbacks(Checkpoint(tmp_path), *extra), X, y)
+        return model
+
+    # The second fit continues its own network: another key, not the first fit's end.
+    _same_fit(script(), reference)
+    assert _files(tmp_path) == []
+    assert script(StopAt(2, "stop")).n_iter_ == 2
+    assert len(_files(tmp_path)) == 1
+    _same_fit(script(), reference)
+    assert _files(tmp_path) == []
