@@ -14,6 +14,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from skmlp import MLPClassifier
+from skmlp._training import checkpoint as module
 from skmlp.callback import Checkpoint
 
 # tests/ is on sys.path (pytest's rootdir insertion)
@@ -214,3 +215,50 @@ def test_a_warm_start_fit_trains_on_and_reruns_to_the_same_model_when_stopped(tm
     assert len(_files(tmp_path)) == 1
     _same_fit(script(), reference)
     assert _files(tmp_path) == []
+
+
+# Two fits of one key at once: a search with a candidate twice, or two
+# processes of one script, on one folder (n_jobs=2). They train alike, so
+# sharing a file is right; but the file and the temporary files can vanish
+# under a fit between its look and its act. Made deterministic here by
+# doing the other fit's act inside this fit's window.
+
+def test_a_file_deleted_by_the_other_fit_of_its_key_at_the_end(tmp_path, monkeypatch):
+    mine = module.CheckpointFile.open(Checkpoint(tmp_path), "k" * 32)
+    mine_path = mine.path
+    with open(mine_path, "wb") as file:
+        file.write(b"its state")
+    real_exists = module.os.path.exists
+
+    def exists_then_the_other_fit_deletes(path):
+        found = real_exists(path)
+        if path == mine_path and found:
+            os.remove(path)  # the other fit reached its end first
+        return found
+
+    monkeypatch.setattr(module.os.path, "exists", exists_then_the_other_fit_deletes)
+
+    class Ended:
+        stop_reason = "max_iter"
+
+    mine.end(Ended())  # was FileNotFoundError at the end of a finished fit
+
+
+def test_a_fit_starting_while_the_other_fit_of_its_key_writes(tmp_path, monkeypatch):
+    # The starting fit removes the temporary files of its key, taking them
+    # for a crash's; one may be the other fit's, between write and rename.
+    callback, key = Checkpoint(tmp_path), "k" * 32
+    writer = module.CheckpointFile.open(callback, key)
+    real_replace = module.os.replace
+    starts = []
+
+    def the_other_fit_starts_then_replace(source, target):
+        if not starts:
+            starts.append(module.CheckpointFile.open(callback, key))
+        real_replace(source, target)
+
+    monkeypatch.setattr(module.os, "replace", the_other_fit_starts_then_replace)
+    state = module.TrainingState(key, record=None, network=(), epochs=())
+    module.write_state(writer.path, state)  # was FileNotFoundError in mid-training
+    assert module.read_state(writer.path, key).key == key
+    assert [name for name in os.listdir(tmp_path) if name.endswith(".tmp")] == []
