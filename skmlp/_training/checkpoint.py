@@ -11,6 +11,7 @@ at the given path), is named as such, from its first bytes, without
 unpickling it.
 """
 
+import contextlib
 import dataclasses
 import os
 import pickle
@@ -141,7 +142,9 @@ class CheckpointFile:
         os.makedirs(folder, exist_ok=True)
         for name in os.listdir(folder):
             if name.startswith(f".{key}-") and name.endswith(".tmp"):
-                os.remove(os.path.join(folder, name))
+                # Another fit of this key, starting too, may remove it first.
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(folder, name))
         return cls(folder, key, every=checkpoint.every, delete=checkpoint.delete_checkpoint)
 
     def resume(self, network, epochs):
@@ -171,16 +174,28 @@ class CheckpointFile:
 
     def end(self, record):
         """After training: delete the file if the fit reached its own end."""
-        if self.delete and record.stop_reason in OWN_ENDS and os.path.exists(self.path):
-            os.remove(self.path)
+        if self.delete and record.stop_reason in OWN_ENDS:
+            # Absent if never written (every > the epochs run), or if another
+            # fit of this key (a search with a candidate twice) deleted it first.
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path)
 
 
 def write_state(path, state):
     """Write ``state`` to ``path`` atomically (write, flush, rename).
 
     The temporary file is ``.<key>-<random>.tmp`` beside ``path``, so that
-    the next fit of the same key removes it if a crash left it.
+    the next fit of the same key removes it if a crash left it. Another fit
+    of this key starting meanwhile may take it for a crash's and remove it
+    before the rename: then it is written once more.
     """
+    try:
+        _write_through_temporary(path, state)
+    except FileNotFoundError:
+        _write_through_temporary(path, state)
+
+
+def _write_through_temporary(path, state):
     handle, temporary = tempfile.mkstemp(
         dir=os.path.dirname(os.path.abspath(path)), prefix=f".{state.key}-", suffix=".tmp"
     )
