@@ -219,3 +219,15 @@ def test_shape_errors_name_the_estimator_as_hgbts_do():
         clf.predict(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="required by TabularMLPClassifier"):
         TabularMLPClassifier(**TINY).fit(np.zeros((20, 2, 2)), y)
+
+
+@pytest.mark.parametrize("values", [
+    pd.date_range("2020-01-01", periods=60), pd.to_timedelta(np.arange(60), "D"),
+])
+def test_a_date_or_duration_column_is_named(values):
+    # HGBT and we raised numpy's DTypePromotionError from inside the scaler
+    # ("Float64DType could not be promoted by DateTime64DType"), naming no column.
+    X, y, _ = _table()
+    X["when"] = values
+    with pytest.raises(ValueError, match="Numeric column 'when' holds"):
+        TabularMLPClassifier(**TINY).fit(X, y)
