@@ -252,7 +252,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     def _check_numeric(self, X, numeric, *, fitting):
         names = getattr(self, "feature_names_in_", None)
         for j in numeric:
-            values = _as_float(column(X, j, names), column_name(j, names))
+            raw = column(X, j, names)
+            if raw.dtype.kind in "mM":  # numpy would cast them, the scaler not
+                raise ValueError(
+                    f"Numeric column {column_name(j, names)} holds dates or durations "
+                    f"({raw.dtype}); convert it to numbers (seconds, days since...) first."
+                )
+            values = _as_float(raw, column_name(j, names))
             if np.isinf(values).any():
                 raise ValueError(
                     f"Numeric column {column_name(j, names)} holds infinity in row "
