@@ -17,7 +17,9 @@ from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
+from sklearn.utils.validation import (
+    check_array, check_consistent_length, check_is_fitted, validate_data,
+)
 
 from .._classifier import Labels, decode_labels
 from .._compat import (
@@ -243,6 +245,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} does not take a Checkpoint yet: its fit cannot resume."
             )
+        X = self._check_shape(X, fitted=False)
         preprocessor = TabularPreprocessor(
             categorical_features=self.categorical_features,
             scaling="robust" if self.robust_scaling else "standard",
@@ -318,8 +321,21 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         depend on the other rows (the order of BLAS's sums, at 1e-7 in
         float32).
         """
-        A = self.preprocessor_.transform(X)
+        A = self.preprocessor_.transform(self._check_shape(X, fitted=True))
         return self._network.forward(A, training=False)
+
+    def _check_shape(self, X, *, fitted):
+        """``X`` with its shape checked in this estimator's name, as HGBT's errors name it.
+
+        Fitted, its names and width too. The preprocessor checks the values.
+        Nothing is written (``reset=False``): `_commit` sets the fitted
+        attributes.
+        """
+        if not hasattr(X, "columns"):
+            X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
+        if fitted:
+            validate_data(self, X, skip_check_array=True, reset=False)
+        return X
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -205,12 +205,6 @@ def test_the_users_frame_is_not_changed():
     pd.testing.assert_frame_equal(X, before)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "X is checked by the internal TabularPreprocessor, so scikit-learn's messages name it "
-    "('X has 3 features, but TabularPreprocessor is expecting 1', 'required by "
-    "TabularPreprocessor'); HGBT names itself. Fix: check X's shape and names in the "
-    "estimator (validate_data(self, ...)) before the preprocessor, without fitted state "
-    "written outside _commit."))
 def test_shape_errors_name_the_estimator_as_hgbts_do():
     X = np.zeros((20, 1))
     y = np.arange(20) % 2
