@@ -17,7 +17,9 @@ from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
+from sklearn.utils.validation import (
+    check_array, check_consistent_length, check_is_fitted, validate_data,
+)
 
 from .._classifier import Labels, decode_labels
 from .._compat import (
@@ -243,6 +245,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} does not take a Checkpoint yet: its fit cannot resume."
             )
+        X = self._check_shape(X, fitted=False)
         preprocessor = TabularPreprocessor(
             categorical_features=self.categorical_features,
             scaling="robust" if self.robust_scaling else "standard",
@@ -320,8 +323,21 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         depend on the other rows (the order of BLAS's sums, at 1e-7 in
         float32).
         """
-        A = self.preprocessor_.transform(X)
+        A = self.preprocessor_.transform(self._check_shape(X, fitted=True))
         return self._network.forward(A, training=False)
+
+    def _check_shape(self, X, *, fitted):
+        """``X`` with its shape checked in this estimator's name, as HGBT's errors name it.
+
+        Fitted, its names and width too. The preprocessor checks the values.
+        Nothing is written (``reset=False``): `_commit` sets the fitted
+        attributes.
+        """
+        if not hasattr(X, "columns"):
+            X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
+        if fitted:
+            validate_data(self, X, skip_check_array=True, reset=False)
+        return X
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -351,16 +367,29 @@ class StandardizedValues(Targets):
     metric = staticmethod(r2_score)
 
     def __init__(self, y, dtype):
-        self.mean = float(np.mean(y))
-        self.scale = float(np.std(y)) or 1.0  # a constant target: its mean
+        self.mean, self.scale = _mean_and_std(np.asarray(y, dtype=np.float64))
+        # A constant target has scale 0: its predictions are its value.
         self.attributes = {"_y_mean": self.mean, "_y_scale": self.scale}
         super().__init__(y, dtype, LOSSES["squared_error"]())
 
     def encode(self, y):
-        return (np.asarray(y, dtype=np.float64) - self.mean) / self.scale
+        return (np.asarray(y, dtype=np.float64) - self.mean) / (self.scale or 1.0)
 
     def decode(self, Y):
         return Y.ravel().astype(np.float64) * self.scale + self.mean
+
+
+def _mean_and_std(y):
+    """The mean and standard deviation of ``y``, in units of its largest value.
+
+    ``np.std`` squares ``y``: the squares of 1e200 overflow to inf, those of
+    1e-300 underflow to 0.
+    """
+    unit = float(np.max(np.abs(y)))
+    if unit == 0.0:
+        return 0.0, 0.0
+    y = y / unit
+    return float(np.mean(y)) * unit, float(np.std(y)) * unit
 
 
 class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
@@ -439,10 +468,16 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            The probabilities, in the order of ``classes_``.
+            The probabilities, in the order of ``classes_``. With two
+            classes, or one (then, as HistGradientBoostingClassifier's,
+            ``[1, 0]``: the one class is certain), two columns.
         """
         check_is_fitted(self)
         proba = self._loss.output(self._raw_output(X))
+        if len(self.classes_) == 1:
+            # Every training row is of it. The network, trained on smoothed
+            # targets, would say 0.95 at best (0.22 after 3 epochs).
+            return np.hstack([np.ones_like(proba), np.zeros_like(proba)])
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         return proba

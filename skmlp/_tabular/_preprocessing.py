@@ -214,10 +214,14 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """``X`` checked for shape and names; DataFrames keep their column dtypes."""
         if hasattr(X, "columns") and hasattr(X, "dtypes"):
             validate_data(self, X, skip_check_array=True, reset=reset)
+            # The messages of check_array, which a DataFrame skips.
             if X.shape[0] == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
                                  "minimum of 1 is required.")
-            return X
+            if X.shape[1] == 0:
+                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
+                                 f"minimum of 1 is required by {type(self).__name__}.")
+            return _text_missing_as_nan(X)
         return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
 
     def _numeric_pipeline(self):
@@ -248,7 +252,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     def _check_numeric(self, X, numeric, *, fitting):
         names = getattr(self, "feature_names_in_", None)
         for j in numeric:
-            values = _as_float(column(X, j, names), column_name(j, names))
+            raw = column(X, j, names)
+            if raw.dtype.kind in "mM":  # numpy would cast them, the scaler not
+                raise ValueError(
+                    f"Numeric column {column_name(j, names)} holds dates or durations "
+                    f"({raw.dtype}); convert it to numbers (seconds, days since...) first."
+                )
+            values = _as_float(raw, column_name(j, names))
             if np.isinf(values).any():
                 raise ValueError(
                     f"Numeric column {column_name(j, names)} holds infinity in row "
@@ -262,8 +272,30 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 )
 
 
+def _text_missing_as_nan(X):
+    """``X`` with pandas' NA in its text columns as NaN, which the encoders take.
+
+    scikit-learn's encoders refuse a column of strings and ``pd.NA`` (the
+    missing value of pandas' 'string' dtype): "must be uniformly strings or
+    numbers". Other frames, and frames without such gaps, are returned as
+    they are.
+    """
+    if not hasattr(X, "isna"):  # polars: its nulls reach the encoders as None
+        return X
+    gaps = [name for name, dtype in X.dtypes.items()
+            if (dtype == object or str(dtype).startswith("str")) and X[name].isna().any()]
+    if not gaps:
+        return X
+    X = X.copy(deep=False)
+    for name in gaps:
+        X[name] = X[name].astype(object).where(X[name].notna(), np.nan)
+    return X
+
+
 def _is_missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    # pandas' NA (a nullable column's missing value) without importing pandas
+    return (value is None or (isinstance(value, float) and np.isnan(value))
+            or type(value).__name__ == "NAType")
 
 
 def _as_float(values, name):
@@ -277,7 +309,7 @@ def _as_float(values, name):
     values = np.asarray(values, dtype=object)
     for row, value in enumerate(values):
         try:
-            float(np.nan if value is None else value)
+            float(np.nan if _is_missing(value) else value)
         except (TypeError, ValueError) as error:
             # The type of float()'s own error: a TypeError for an object that
             # is no number at all, a ValueError for text that is not a number.
@@ -286,4 +318,4 @@ def _as_float(values, name):
                 f"({error}). If the column is categorical, declare it in "
                 "categorical_features (or give it the pandas 'category' dtype)."
             ) from None
-    return np.array([np.nan if v is None else float(v) for v in values])
+    return np.array([np.nan if _is_missing(v) else float(v) for v in values])

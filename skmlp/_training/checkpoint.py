@@ -11,6 +11,7 @@ at the given path), is named as such, from its first bytes, without
 unpickling it.
 """
 
+import contextlib
 import dataclasses
 import os
 import pickle
@@ -19,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 
 import joblib
+import numpy as np
 
 #: Written into every checkpoint; a file without it is not one of ours.
 FORMAT = "skmlp-checkpoint-2"
@@ -110,7 +112,20 @@ def fit_key(params, data, validation, start):
     given = None if validation is None else (
         validation.X, validation.y_encoded, validation.sample_weight
     )
-    return joblib.hash((list(params), data, given, start))
+    return joblib.hash((list(params), _by_value(data), _by_value(given), start))
+
+
+def _by_value(arrays):
+    """``arrays`` with each ndarray C-ordered: joblib's hash sees the strides.
+
+    The same values from a DataFrame (F-ordered) or a list train bit for
+    bit alike, so they must name the same fit.
+    """
+    if arrays is None:
+        return None
+    return tuple(
+        np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in arrays
+    )
 
 
 class CheckpointFile:
@@ -153,7 +168,9 @@ class CheckpointFile:
         os.makedirs(folder, exist_ok=True)
         for name in os.listdir(folder):
             if name.startswith(f".{key}-") and name.endswith(".tmp"):
-                os.remove(os.path.join(folder, name))
+                # Another fit of this key, starting too, may remove it first.
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(folder, name))
         return cls(folder, key, every=checkpoint.every, delete=checkpoint.delete_checkpoint)
 
     def resume(self, network, epochs):
@@ -183,16 +200,28 @@ class CheckpointFile:
 
     def end(self, record):
         """After training: delete the file if the fit reached its own end."""
-        if self.delete and record.stop_reason in OWN_ENDS and os.path.exists(self.path):
-            os.remove(self.path)
+        if self.delete and record.stop_reason in OWN_ENDS:
+            # Absent if never written (every > the epochs run), or if another
+            # fit of this key (a search with a candidate twice) deleted it first.
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path)
 
 
 def write_state(path, state):
     """Write ``state`` to ``path`` atomically (write, flush, rename).
 
     The temporary file is ``.<key>-<random>.tmp`` beside ``path``, so that
-    the next fit of the same key removes it if a crash left it.
+    the next fit of the same key removes it if a crash left it. Another fit
+    of this key starting meanwhile may take it for a crash's and remove it
+    before the rename: then it is written once more.
     """
+    try:
+        _write_through_temporary(path, state)
+    except FileNotFoundError:
+        _write_through_temporary(path, state)
+
+
+def _write_through_temporary(path, state):
     handle, temporary = tempfile.mkstemp(
         dir=os.path.dirname(os.path.abspath(path)), prefix=f".{state.key}-", suffix=".tmp"
     )
@@ -229,7 +258,10 @@ def read_state(path, key):
         try:
             saved = pickle.load(file)
         except Exception as error:
-            raise ValueError(f"{path!r} is not a readable skmlp checkpoint.") from error
+            raise ValueError(
+                f"{path!r} is not a readable skmlp checkpoint (damaged or cut short?). "
+                "Delete it to train this fit from scratch."
+            ) from error
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise ValueError(f"{path!r} is not an skmlp checkpoint.")
     if saved["state"].key != key:
