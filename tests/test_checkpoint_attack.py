@@ -262,3 +262,21 @@ def test_a_fit_starting_while_the_other_fit_of_its_key_writes(tmp_path, monkeypa
     module.write_state(writer.path, state)  # was FileNotFoundError in mid-training
     assert module.read_state(writer.path, key).key == key
     assert [name for name in os.listdir(tmp_path) if name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("spelling", [
+    {"hidden_layer_sizes": 8},
+    {"hidden_layer_sizes": [8]},
+    {"hidden_layer_sizes": np.array([8])},
+    {"random_state": np.int64(0)},
+])
+def test_parameters_spelled_another_way_resume_the_same_fit(tmp_path, spelling):
+    # hidden_layer_sizes=8, [8] and (8,), or random_state 0 and np.int64(0),
+    # train bit for bit alike, so they name one fit (they named two).
+    X, y = _digits()
+    _fit(_model().set_callbacks(Checkpoint(tmp_path), StopAt(2, "stop")), X, y)
+    spelled = MLPClassifier(**{"hidden_layer_sizes": (8,), "max_iter": 4, "random_state": 0,
+                               **spelling})
+    resumed = _fit(spelled.set_callbacks(Checkpoint(tmp_path)), X, y)
+    assert _files(tmp_path) == []  # it found the checkpoint and finished it
+    _same_fit(resumed, _fit(_model(), X, y))

@@ -75,7 +75,9 @@ def key_params(params):
     ValueError
         If one of them cannot be pickled, naming it.
     """
-    items = tuple(sorted((k, v) for k, v in params.items() if k not in _NOT_IN_KEY))
+    items = tuple(
+        sorted((k, _canonical(k, v)) for k, v in params.items() if k not in _NOT_IN_KEY)
+    )
     for name, value in items:
         try:
             pickle.dumps(value)
@@ -86,6 +88,22 @@ def key_params(params):
                 "a module."
             ) from error
     return items
+
+
+def _canonical(name, value):
+    """One spelling of a parameter value for the key: values that train alike key alike.
+
+    ``hidden_layer_sizes=8``, ``(8,)`` and ``[8]``, or ``random_state=0`` and
+    ``np.int64(0)``, are one fit: numpy scalars become Python's, sequences
+    tuples, and a single layer size a one-element tuple.
+    """
+    if name == "hidden_layer_sizes" and not hasattr(value, "__iter__"):
+        value = (value,)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_canonical("", item) for item in value)
+    return value
 
 
 def fit_key(params, data, validation, start):
