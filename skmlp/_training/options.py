@@ -114,11 +114,14 @@ class Options:
     restarts: bool
 
     @property
-    def n_subtasks(self):
-        """The fit's subtasks for callbacks: restarts, or epochs (none for L-BFGS)."""
-        if self.restarts:
-            return self.n_init
+    def n_epoch_tasks(self):
+        """Epoch tasks of one training run for callbacks (none for L-BFGS)."""
         return self.stopping.n_epochs if self.stochastic else 0
+
+    @property
+    def n_subtasks(self):
+        """The fit's subtasks for callbacks: restarts, or a run's epochs."""
+        return self.n_init if self.restarts else self.n_epoch_tasks
 
 
 def resolve_options(

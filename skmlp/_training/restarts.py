@@ -135,7 +135,7 @@ def fit_restarts(fit_one, options, data, loss, score, progress, random_state):
     if options.stochastic:
         split = data.split(options.early_stopping, options.validation_fraction, random_state)
         deferred = progress.interrupt
-    n_epochs = options.stopping.n_epochs if options.stochastic else 0
+    n_epochs = options.n_epoch_tasks
     restarts = [
         (seed, progress.subtask("restart", n_epochs), f"restart {k + 1}/{options.n_init}")
         for k, seed in enumerate(seeds)
