@@ -80,7 +80,9 @@ or None, default='from_dtype'
         last epoch's weights are kept (the schedule has annealed to 0).
 
     validation_fraction : float in (0, 1), default=0.2
-        The rows set aside with early stopping.
+        The rows set aside with early stopping, before anything is fitted:
+        the preprocessing, the data-dependent initialisation and the
+        standardisation of regression targets see the other rows only.
 
     random_state : int, RandomState instance or None, default=None
         The weights, the data-dependent initialisation, the validation split,

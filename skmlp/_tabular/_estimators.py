@@ -1,8 +1,9 @@
 """TabularMLPClassifier and TabularMLPRegressor: MLPs for tables, better by default.
 
-A fit: the table's columns are prepared (`TabularPreprocessor`, fitted
-statistics), the network is built for them (`tabular_layers`, initialised
-on the data), the targets are encoded (the classifier's `Labels`, the
+A fit: the early-stopping validation rows are set aside first (`_rows`),
+then the table's columns are prepared (`TabularPreprocessor`, statistics
+fitted on the training rows), the network is built for them
+(`tabular_layers`, initialised on the training rows), the targets are encoded (the classifier's `Labels`, the
 regressor's standardised values), and the training package trains the
 network (`skmlp._training.fit_model`) and returns the fitted model,
 committed at the end (`_commit`, the only writer of fitted state).
@@ -11,7 +12,7 @@ committed at the end (`_commit`, the only writer of fitted state).
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.callback import CallbackSupportMixin
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
@@ -33,13 +34,13 @@ from .._early_stopping import early_stopping_score
 from .._targets import Targets
 from ..callback import Checkpoint
 from .._training import fit_model, resolve_options
-from .._training.data import TrainingData
 from .._training.progress import open_progress
 from ..nn import LOSSES
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import ESTIMATOR_DOC
 from ._network import new_tabular_network, tabular_layers
 from ._preprocessing import TabularPreprocessor
+from ._rows import split_rows, take_rows, training_data
 
 #: Rows from which ``early_stopping='auto'`` sets validation rows aside.
 EARLY_STOPPING_MIN_ROWS = 1000
@@ -123,32 +124,35 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
                 f"{type(self).__name__} does not take a Checkpoint yet: its fit cannot resume."
             )
         X = self._check_shape(X, fitted=False)
-        preprocessor = TabularPreprocessor(
-            categorical_features=self.categorical_features,
-            scaling="robust" if self.robust_scaling else "standard",
-            smooth_clip=3.0 if self.robust_scaling else None,
-        ).fit(X)
-        A = preprocessor.transform(X).astype(np.float32)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        y = self._check_target(y, A.shape[0])
-        options = resolve_options(self._training_params(A.shape[0]))
+        y = self._check_target(y, X.shape[0])
+        options = resolve_options(self._training_params(X.shape[0]))
         random_state = check_random_state(self.random_state)
+        # The split comes first: what is fitted below sees the training rows only.
+        train, validation = split_rows(
+            X.shape[0], options, random_state, y if is_classifier(self) else None, None
+        )
+        preprocessor = TabularPreprocessor(
+            categorical_features=self.categorical_features,
+            scaling="robust" if self.robust_scaling else "standard",
+            smooth_clip=3.0 if self.robust_scaling else None,
+        ).fit(take_rows(X, train))
+        A = preprocessor.transform(X).astype(np.float32)
         context = None  # without callbacks no task is opened (open_progress: Silent)
         if callbacks:
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
         with open_progress(self, context, callbacks, X, y, None) as progress:
-            targets = self._targets(y, A.dtype)
-            stratify = targets.stratify(targets.encoded) if options.early_stopping else None
-            data = TrainingData(A, targets.encoded, stratify=stratify)
+            targets = self._targets(y, train, A.dtype)
+            data = training_data(A, targets, y, None, train, validation)
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
             fitted = fit_model(
                 options, data, targets.loss,
-                network=self._new_network(preprocessor, A, targets, options, random_state),
+                network=self._new_network(preprocessor, data.X, targets, options, random_state),
                 score=score, progress=progress, random_state=random_state,
             )
             progress.fitted = self._commit(preprocessor, targets, fitted)
@@ -330,10 +334,11 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         check_classification_targets(y)
         return y
 
-    def _targets(self, y, dtype):
+    def _targets(self, y, train, dtype):
+        """The labels of the training rows ``train`` (all for None); the classes of all."""
         binarizer = LabelBinarizer().fit(y)
-        return Labels(y, dtype, binarizer, binarizer.classes_, self.label_smoothing,
-                      stratified=True)
+        return Labels(take_rows(y, train), dtype, binarizer, binarizer.classes_,
+                      self.label_smoothing, stratified=True)
 
     def predict_proba(self, X):
         """Probability of each class in ``classes_``.
@@ -426,8 +431,9 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         check_consistent_length(y, np.empty(n_rows))
         return y
 
-    def _targets(self, y, dtype):
-        return StandardizedValues(y, dtype)
+    def _targets(self, y, train, dtype):
+        """The values of the training rows ``train`` (all for None), standardised on them."""
+        return StandardizedValues(take_rows(y, train), dtype)
 
     def predict(self, X):
         """The predicted value of each row, in the units of ``y``.
