@@ -35,6 +35,7 @@ from .._targets import Targets
 from ..callback import Checkpoint
 from .._training import fit_model, resolve_options
 from .._training.progress import open_progress
+from .._training.weights import check_weights
 from ..nn import LOSSES
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import ESTIMATOR_DOC
@@ -87,7 +88,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
     _auto_activation = None
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the preprocessing and the network to the table ``X`` and targets ``y``.
 
         Parameters
@@ -96,6 +97,14 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             The table: numeric columns may hold NaN.
         y : array-like of shape (n_samples,)
             Class labels or real values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the training loss and the validation
+            score, as in HistGradientBoosting. The preprocessing's statistics
+            (medians, quantiles, categories), the data-dependent
+            initialisation and the standardisation of regression targets
+            ignore them: they are fitted on the training rows as if
+            unweighted. Routed by a `Pipeline` or `cross_validate` with
+            metadata routing on and ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
@@ -106,18 +115,21 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         ------
         ValueError
             Naming the column, for a numeric column with a value that is not
-            a number, with infinity, or without any value.
+            a number, with infinity, or without any value; for
+            ``sample_weight`` not one finite, non-negative weight per row;
+            for an early-stopping split that leaves either part a total
+            weight of 0.
         """
         before = self.__dict__.copy()
         try:
-            self._fit(X, y)
+            self._fit(X, y, sample_weight)
         except BaseException:  # a failed fit leaves the estimator as it was
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
         return self
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight):
         callbacks = callbacks_of(self)
         if any(isinstance(callback, Checkpoint) for callback in callbacks):
             raise ValueError(
@@ -129,11 +141,12 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         y = self._check_target(y, X.shape[0])
+        sample_weight = check_weights(sample_weight, X)
         options = resolve_options(self._training_params(X.shape[0]))
         random_state = check_random_state(self.random_state)
         # The split comes first: what is fitted below sees the training rows only.
         train, validation = split_rows(
-            X.shape[0], options, random_state, y if is_classifier(self) else None, None
+            X.shape[0], options, random_state, y if is_classifier(self) else None, sample_weight
         )
         preprocessor = TabularPreprocessor(
             categorical_features=self.categorical_features,
@@ -144,9 +157,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         context = None  # without callbacks no task is opened (open_progress: Silent)
         if callbacks:
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
-        with open_progress(self, context, callbacks, X, y, None) as progress:
+        with open_progress(self, context, callbacks, X, y, sample_weight) as progress:
             targets = self._targets(y, train, A.dtype)
-            data = training_data(A, targets, y, None, train, validation)
+            data = training_data(A, targets, y, sample_weight, train, validation)
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}

@@ -67,3 +67,78 @@ def test_the_validation_rows_change_nothing_fitted_before_training(Estimator):
     assert model.validation_scores_ != other.validation_scores_
     if not (Estimator is TabularMLPClassifier):
         assert (model._y_mean, model._y_scale) == (other._y_mean, other._y_scale)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sample_weight_weighs_the_loss_and_its_scale_does_not_matter(Estimator):
+    X = _table()
+    y = _target(Estimator, X)
+    plain = Estimator(**SMALL).fit(X, y)
+    # The loss is the weighted mean: weights of 3 everywhere train as none do.
+    tripled = Estimator(**SMALL).fit(X, y, sample_weight=np.full(len(X), 3.0))
+    np.testing.assert_allclose(tripled.loss_curve_, plain.loss_curve_, rtol=1e-5)
+    weights = np.where(np.arange(len(X)) % 2 == 0, 1.0, 0.0)
+    halved = Estimator(**SMALL).fit(X, y, sample_weight=weights)
+    assert not np.allclose(halved.loss_curve_, plain.loss_curve_, rtol=1e-3)
+
+
+def test_sample_weight_moves_the_classifier_towards_the_heavy_class():
+    X = _table()
+    y = _target(TabularMLPClassifier, X)
+    heavy_no = np.where(y == "no", 20.0, 1.0)
+    plain = TabularMLPClassifier(**SMALL).fit(X, y).predict(X)
+    weighted = TabularMLPClassifier(**SMALL).fit(X, y, sample_weight=heavy_no).predict(X)
+    assert (weighted == "no").sum() > (plain == "no").sum()
+
+
+def test_sample_weight_weighs_the_validation_score_and_keeps_weight_on_both_sides():
+    X = _table(n=1000)
+    y = _target(TabularMLPRegressor, X)
+    rows = _validation_rows(y, classifier=False)
+    weights = np.ones(len(X))
+    weights[rows[:100]] = 0.0
+    plain = TabularMLPRegressor(**SMALL).fit(X, y)
+    weighted = TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
+    # The training rows weigh 1 (a weighted mean rounds in other bits).
+    np.testing.assert_allclose(weighted.loss_curve_, plain.loss_curve_, rtol=1e-5)
+    assert not np.allclose(weighted.validation_scores_, plain.validation_scores_, rtol=1e-4)
+    weights[rows] = 0.0
+    with pytest.raises(ValueError, match="validation part of the early-stopping split"):
+        TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
+
+
+def test_bad_sample_weight_is_refused_clearly():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X = _table()
+    y = _target(TabularMLPRegressor, X)
+    for model in (HistGradientBoostingRegressor(), TabularMLPRegressor(**SMALL)):
+        with pytest.raises(ValueError, match=r"sample_weight.shape == \(5,\), expected \(300,\)"):
+            model.fit(X, y, sample_weight=np.ones(5))
+    # HGBT takes negative weights; a weighted mean of the loss cannot.
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=-np.ones(300))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sample_weight_is_routed_by_pipeline_and_cross_validate(Estimator):
+    from sklearn import config_context
+    from sklearn.model_selection import KFold, cross_validate
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X = _table()
+    y = _target(Estimator, X)
+    weights = np.random.RandomState(1).uniform(0.0, 2.0, len(X))
+    direct = Estimator(**SMALL).fit(X, y, sample_weight=weights).predict(X)
+    with config_context(enable_metadata_routing=True):
+        model = Estimator(**SMALL).set_fit_request(sample_weight=True)
+        piped = make_pipeline(FunctionTransformer(), model).fit(X, y, sample_weight=weights)
+        np.testing.assert_array_equal(piped.predict(X), direct)
+        cv = KFold(2)
+        model.set_score_request(sample_weight=False)  # as any estimator with a score
+        routed = cross_validate(model, X, y, cv=cv, params={"sample_weight": weights},
+                                return_estimator=True)
+    train = next(cv.split(X))[0]
+    first = Estimator(**SMALL).fit(X.iloc[train], y[train], sample_weight=weights[train])
+    np.testing.assert_array_equal(routed["estimator"][0].predict(X), first.predict(X))
