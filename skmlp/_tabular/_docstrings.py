@@ -91,6 +91,29 @@ or None, default='from_dtype'
     verbose : bool, default=False
         Print the loss (and validation score) of every epoch.
 
+    warm_start : bool, default=False
+        Let ``fit`` continue the fitted network (a copy; a failed fit leaves
+        the model as it was) and its optimiser's state on the data it is
+        given, keeping the first fit's preprocessing and, for a regressor,
+        its standardisation of the targets: the network's inputs keep their
+        meaning. The table must have the same columns (the same ones
+        categorical) and, for a classifier, ``y`` the same classes; the
+        parameters that shape the network (``hidden_layer_sizes``,
+        ``activation``, ``dropout``, ``periodic_embeddings``,
+        ``feature_scaling``, ``robust_scaling``) must be the same. A
+        ValueError names what differs. The others (``learning_rate_init``,
+        ``max_iter``, ``weight_decay``, ``early_stopping``...) apply to the
+        continued fit, which runs a new schedule. ``n_init`` is ignored when
+        continuing.
+
+    n_init : int, default=1
+        Number of networks trained from different initial weights
+        (restarts), each built and initialised on the data from its own seed
+        drawn from ``random_state``; the one with the best validation score
+        (``best_validation_score_``, with early stopping) or else the lowest
+        final training loss (``loss_``) is kept. All restarts share the
+        preprocessing and the validation split.
+
     Attributes
     ----------
 {extra_attributes}    preprocessor_ : TabularPreprocessor
@@ -113,6 +136,13 @@ or None, default='from_dtype'
 
     n_iter_ : int
         Epochs run.
+
+    restart_scores_ : ndarray of shape (n_init,)
+        The score of every restart of the last fit, in the order of their
+        seeds: its ``best_validation_score_`` with early stopping (higher is
+        better), otherwise its final ``loss_`` (lower is better). One score
+        when a warm start continued the fitted network. Only present with
+        ``n_init > 1``.
 
     See Also
     --------

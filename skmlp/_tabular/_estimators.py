@@ -2,11 +2,13 @@
 
 A fit: the early-stopping validation rows are set aside first (`_rows`),
 then the table's columns are prepared (`TabularPreprocessor`, statistics
-fitted on the training rows), the network is built for them
-(`tabular_layers`, initialised on the training rows), the targets are encoded (the classifier's `Labels`, the
-regressor's standardised values), and the training package trains the
-network (`skmlp._training.fit_model`) and returns the fitted model,
-committed at the end (`_commit`, the only writer of fitted state).
+fitted on the training rows), the targets are encoded (the classifier's
+`Labels`, the regressor's `StandardizedValues`), and the training package
+trains the network (`skmlp._training.fit_model`), which it builds for the
+columns (`NewTabularNetwork`, initialised on the training rows; once per
+restart) or continues (a warm start: the first fit's preprocessing, network
+and targets kept, `_continue`), and returns the fitted model, committed at
+the end (`_commit`, the only writer of fitted state).
 """
 
 from numbers import Integral, Real
@@ -14,10 +16,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.callback import CallbackSupportMixin
-from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
     check_array, check_consistent_length, check_is_fitted, validate_data,
 )
@@ -31,17 +32,19 @@ from .._compat import (
     init_callback_context,
 )
 from .._early_stopping import early_stopping_score
-from .._targets import Targets
 from ..callback import Checkpoint
 from .._training import fit_model, resolve_options
+from .._training.model import Start
 from .._training.progress import open_progress
+from .._training.record import TrainingRecord
 from .._training.weights import check_weights
-from ..nn import LOSSES
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import ESTIMATOR_DOC
-from ._network import new_tabular_network, tabular_layers
+from ._continue import check_same_columns, check_same_network
+from ._network import NewTabularNetwork
 from ._preprocessing import TabularPreprocessor
 from ._rows import split_rows, take_rows, training_data
+from ._targets import StandardizedValues
 
 #: Rows from which ``early_stopping='auto'`` sets validation rows aside.
 EARLY_STOPPING_MIN_ROWS = 1000
@@ -82,6 +85,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
     }
 
     #: The activation of ``activation='auto'`` (RealMLP-TD's for the task).
@@ -142,44 +147,69 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             )
         y = self._check_target(y, X.shape[0])
         sample_weight = check_weights(sample_weight, X)
-        options = resolve_options(self._training_params(X.shape[0]))
+        options = resolve_options(
+            {**self._training_params(X.shape[0]), "n_init": self.n_init,
+             "warm_start": self.warm_start},
+            fitted="_network" in self.__dict__,
+        )
+        settings = self._network_settings(options)
+        if options.continued:
+            self._check_continuable(X, settings)
         random_state = check_random_state(self.random_state)
         # The split comes first: what is fitted below sees the training rows only.
         train, validation = split_rows(
             X.shape[0], options, random_state, y if is_classifier(self) else None, sample_weight
         )
-        preprocessor = TabularPreprocessor(
-            categorical_features=self.categorical_features,
-            scaling="robust" if self.robust_scaling else "standard",
-            smooth_clip=3.0 if self.robust_scaling else None,
-        ).fit(take_rows(X, train))
+        preprocessor = self._preprocessor(X, train, options.continued)
         A = preprocessor.transform(X).astype(np.float32)
         context = None  # without callbacks no task is opened (open_progress: Silent)
         if callbacks:
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
         with open_progress(self, context, callbacks, X, y, sample_weight) as progress:
-            targets = self._targets(y, train, A.dtype)
+            targets = self._targets(y, train, A.dtype, options.continued)
             data = training_data(A, targets, y, sample_weight, train, validation)
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
+            start, network = None, None
+            if options.continued:  # a copy: a failed fit leaves the fitted network as it was
+                start = Start(self._network.copy(), TrainingRecord.from_fitted(self.__dict__),
+                              self._loss)
+            else:
+                network = NewTabularNetwork(
+                    preprocessor, targets.encoded.shape[1], _layer_settings(settings), data.X
+                )
             fitted = fit_model(
-                options, data, targets.loss,
-                network=self._new_network(preprocessor, data.X, targets, options, random_state),
-                score=score, progress=progress, random_state=random_state,
+                options, data, targets.loss, start=start, network=network, score=score,
+                progress=progress, random_state=random_state,
             )
-            progress.fitted = self._commit(preprocessor, targets, fitted)
+            progress.fitted = self._commit(preprocessor, targets, fitted, settings)
 
-    def _new_network(self, preprocessor, A, targets, options, random_state):
-        """The network for the columns of ``preprocessor``, initialised on the rows ``A``."""
-        layers = tabular_layers(
-            preprocessor, targets.encoded.shape[1],
-            hidden_layer_sizes=options.network.hidden_layer_sizes,  # checked
-            activation=self._auto_activation if self.activation == "auto" else self.activation,
-            dropout=self.dropout, periodic_embeddings=self.periodic_embeddings,
-            feature_scaling=self.feature_scaling,
-        )
-        return new_tabular_network(layers, A, random_state)
+    def _network_settings(self, options):
+        """The parameters that shape the network and its inputs, resolved."""
+        return {
+            "hidden_layer_sizes": options.network.hidden_layer_sizes,  # checked
+            "activation": self._auto_activation if self.activation == "auto" else self.activation,
+            "dropout": self.dropout,
+            "periodic_embeddings": self.periodic_embeddings,
+            "feature_scaling": self.feature_scaling,
+            "robust_scaling": self.robust_scaling,
+        }
+
+    def _check_continuable(self, X, settings):
+        """A warm start takes the columns and the network of the fitted model, or raises."""
+        check_same_columns(self.preprocessor_, X, self.categorical_features, type(self).__name__)
+        check_same_network(self._fitted_settings, settings)
+
+    def _preprocessor(self, X, train, continued):
+        """The fitted preprocessing: fitted on the rows ``train``, or a warm start's kept."""
+        if continued:
+            return self.preprocessor_
+        return TabularPreprocessor(
+            categorical_features=self.categorical_features,
+            scaling="robust" if self.robust_scaling else "standard",
+            smooth_clip=3.0 if self.robust_scaling else None,
+        ).fit(take_rows(X, train))
 
     def _training_params(self, n_rows):
         """The parameters of the training package for a table of ``n_rows`` rows."""
@@ -200,12 +230,13 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             )},
         }
 
-    def _commit(self, preprocessor, targets, fitted):
+    def _commit(self, preprocessor, targets, fitted, settings):
         """Set the fitted attributes of a fit that succeeded: the only writer."""
         for name in [name for name in vars(self) if name.endswith("_")]:
             del self.__dict__[name]  # none of an earlier fit outlives this one
         self.__dict__.update(
-            {**_input_attributes(preprocessor), **targets.attributes, **fitted.attributes()}
+            {**_input_attributes(preprocessor), **targets.attributes, **fitted.attributes(),
+             "_fitted_settings": settings}
         )
         return vars(self)
 
@@ -241,49 +272,17 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
+def _layer_settings(settings):
+    """The keyword arguments of `tabular_layers` among the network's settings."""
+    return {name: value for name, value in settings.items() if name != "robust_scaling"}
+
+
 def _input_attributes(preprocessor):
     """The fitted attributes of the input: the preprocessing and the columns seen."""
     attributes = {"preprocessor_": preprocessor, "n_features_in_": preprocessor.n_features_in_}
     if hasattr(preprocessor, "feature_names_in_"):
         attributes["feature_names_in_"] = preprocessor.feature_names_in_
     return attributes
-
-
-class StandardizedValues(Targets):
-    """The regressor's targets, trained on standardised: ``(y - mean) / std``.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,)
-    dtype : numpy dtype
-    """
-
-    metric = staticmethod(r2_score)
-
-    def __init__(self, y, dtype):
-        self.mean, self.scale = _mean_and_std(np.asarray(y, dtype=np.float64))
-        # A constant target has scale 0: its predictions are its value.
-        self.attributes = {"_y_mean": self.mean, "_y_scale": self.scale}
-        super().__init__(y, dtype, LOSSES["squared_error"]())
-
-    def encode(self, y):
-        return (np.asarray(y, dtype=np.float64) - self.mean) / (self.scale or 1.0)
-
-    def decode(self, Y):
-        return Y.ravel().astype(np.float64) * self.scale + self.mean
-
-
-def _mean_and_std(y):
-    """The mean and standard deviation of ``y``, in units of its largest value.
-
-    ``np.std`` squares ``y``: the squares of 1e200 overflow to inf, those of
-    1e-300 underflow to 0.
-    """
-    unit = float(np.max(np.abs(y)))
-    if unit == 0.0:
-        return 0.0, 0.0
-    y = y / unit
-    return float(np.mean(y)) * unit, float(np.std(y)) * unit
 
 
 class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
@@ -323,7 +322,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
                  robust_scaling=True, dropout=0.15, weight_decay=0.02, label_smoothing=0.1,
                  learning_rate_init=0.01, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
-                 verbose=False):
+                 verbose=False, warm_start=False, n_init=1):
         self.categorical_features = categorical_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -340,6 +339,8 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_init = n_init
 
     def _check_target(self, y, n_rows):
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
@@ -347,11 +348,25 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         check_classification_targets(y)
         return y
 
-    def _targets(self, y, train, dtype):
-        """The labels of the training rows ``train`` (all for None); the classes of all."""
-        binarizer = LabelBinarizer().fit(y)
+    def _targets(self, y, train, dtype, continued):
+        """The labels of the training rows ``train`` (all for None); the classes of all.
+
+        A warm start keeps the fitted classes (and loss, while
+        ``label_smoothing`` is the same); ``y`` must have the same.
+        """
+        if not continued:
+            binarizer = LabelBinarizer().fit(y)
+        elif set(unique_labels(y)) != set(self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {self.classes_}, `y` has "
+                f"{unique_labels(y)}"
+            )
+        else:
+            binarizer = self._label_binarizer
         return Labels(take_rows(y, train), dtype, binarizer, binarizer.classes_,
-                      self.label_smoothing, stratified=True)
+                      self.label_smoothing, stratified=True,
+                      fitted_loss=self._loss if continued else None)
 
     def predict_proba(self, X):
         """Probability of each class in ``classes_``.
@@ -421,7 +436,7 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
                  robust_scaling=True, dropout=0.15, weight_decay=0.02,
                  learning_rate_init=0.01, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
-                 verbose=False):
+                 verbose=False, warm_start=False, n_init=1):
         self.categorical_features = categorical_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -437,6 +452,8 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_init = n_init
 
     def _check_target(self, y, n_rows):
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"),
@@ -444,8 +461,15 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         check_consistent_length(y, np.empty(n_rows))
         return y
 
-    def _targets(self, y, train, dtype):
-        """The values of the training rows ``train`` (all for None), standardised on them."""
+    def _targets(self, y, train, dtype, continued):
+        """The values of the training rows ``train`` (all for None), standardised on them.
+
+        A warm start keeps the fitted standardisation and loss: the fitted
+        network's outputs are in their units.
+        """
+        if continued:
+            return StandardizedValues(take_rows(y, train), dtype,
+                                      fitted=(self._y_mean, self._y_scale, self._loss))
         return StandardizedValues(take_rows(y, train), dtype)
 
     def predict(self, X):

@@ -22,7 +22,8 @@ _WEIGHTS_ARE_NOT_REPETITIONS = {
 }
 
 
-@parametrize_with_checks([TabularMLPClassifier(**_SMALL), TabularMLPRegressor(**_SMALL)],
+@parametrize_with_checks([TabularMLPClassifier(**_SMALL), TabularMLPRegressor(**_SMALL),
+                          TabularMLPClassifier(**_SMALL, n_init=2)],
                          expected_failed_checks=lambda estimator: _WEIGHTS_ARE_NOT_REPETITIONS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -142,3 +142,89 @@ def test_sample_weight_is_routed_by_pipeline_and_cross_validate(Estimator):
     train = next(cv.split(X))[0]
     first = Estimator(**SMALL).fit(X.iloc[train], y[train], sample_weight=weights[train])
     np.testing.assert_array_equal(routed["estimator"][0].predict(X), first.predict(X))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_warm_start_continues_the_fitted_network_and_keeps_its_preprocessing(Estimator):
+    X = _table()
+    y = _target(Estimator, X)
+    model = Estimator(**SMALL).fit(X, y)
+    before = model.predict(X)
+    statistics = _statistics(model.preprocessor_)
+    # Other rows, other statistics: the preprocessing of the first fit stays.
+    X_new = _table(seed=1)
+    X_new["z"] *= 10.0
+    y_new = _target(Estimator, _table(seed=1))
+    model.set_params(warm_start=True, max_iter=1, learning_rate_init=1e-9).fit(X_new, y_new)
+    for fitted, kept in zip(statistics, _statistics(model.preprocessor_), strict=True):
+        np.testing.assert_array_equal(fitted, kept)
+    # One step at a rate of 1e-9 from the fitted weights: the same predictions.
+    if Estimator is TabularMLPClassifier:
+        np.testing.assert_array_equal(model.predict(X), before)
+    else:
+        np.testing.assert_allclose(model.predict(X), before, rtol=1e-5)
+    assert len(model.loss_curve_) == SMALL["max_iter"] + 1  # the record goes on
+    anew = Estimator(**{**SMALL, "max_iter": 1, "learning_rate_init": 1e-9}).fit(X_new, y_new)
+    assert not np.array_equal(anew.predict(X), before)
+
+
+def test_warm_started_fits_go_on_learning():
+    X = _table()
+    y = _target(TabularMLPRegressor, X)
+    model = TabularMLPRegressor(**SMALL).fit(X, y)
+    first = model.loss_curve_[-1]
+    model.set_params(warm_start=True).fit(X, y)
+    assert model.loss_curve_[SMALL["max_iter"]] < 0.5 * model.loss_curve_[0]
+    assert model.loss_curve_[-1] < first
+    assert (model._y_mean, model._y_scale) == pytest.approx((np.mean(y), np.std(y)))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda X, y: (X.drop(columns="z"), y), r"fitted on 4 columns \['x', 'z', 'colour', 'city'\]"),
+    (lambda X, y: (X.rename(columns={"z": "Z"}), y), "X has 4 columns"),
+    (lambda X, y: (X.assign(colour=X["colour"].cat.codes), y), r"columns \['colour'\] are"),
+    (lambda X, y: (X, np.where(y == "yes", "maybe", y)), "the same classes"),
+])
+def test_a_warm_start_refuses_other_columns_or_classes_and_changes_nothing(change, message):
+    X = _table()
+    y = _target(TabularMLPClassifier, X)
+    model = TabularMLPClassifier(**SMALL).fit(X, y)
+    before = model.predict_proba(X)
+    with pytest.raises(ValueError, match=message):
+        model.set_params(warm_start=True).fit(*change(X, y))
+    np.testing.assert_array_equal(model.predict_proba(X), before)
+
+
+@pytest.mark.parametrize("param, value", [
+    ("hidden_layer_sizes", (8,)), ("activation", "relu"), ("dropout", 0.0),
+    ("periodic_embeddings", False), ("feature_scaling", False), ("robust_scaling", False),
+])
+def test_a_warm_start_refuses_another_network_naming_the_parameter(param, value):
+    X = _table()
+    y = _target(TabularMLPRegressor, X)
+    model = TabularMLPRegressor(**SMALL).fit(X, y)
+    model.set_params(warm_start=True, **{param: value})
+    with pytest.raises(ValueError, match=f"built with {param}=.*got {param}="):
+        model.fit(X, y)
+    model.set_params(warm_start=False).fit(X, y)  # a new fit takes it
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("n_rows", [300, 1000])
+def test_n_init_trains_restarts_and_keeps_the_best(Estimator, n_rows):
+    X = _table(n=n_rows)
+    y = _target(Estimator, X)
+    model = Estimator(**SMALL, n_init=3).fit(X, y)
+    scores = model.restart_scores_
+    assert len(scores) == 3 and len(set(scores)) == 3  # each restart its own network
+    if n_rows >= 1000:  # early stopping: the best validation score
+        assert model.best_validation_score_ == max(scores)
+    else:
+        assert model.loss_ == min(scores)
+    again = Estimator(**SMALL, n_init=3).fit(X, y)
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+    np.testing.assert_array_equal(again.restart_scores_, scores)
+    single = Estimator(**SMALL).fit(X, y)
+    assert not hasattr(single, "restart_scores_")
+    model.set_params(warm_start=True).fit(X, y)  # one network continued
+    assert len(model.restart_scores_) == 1
