@@ -26,7 +26,9 @@ ESTIMATOR_DOC = """{summary}
       over ``max_iter`` epochs, the best epoch on a validation split kept.
 
     Each piece is turned off by a parameter, so an ablation is a grid
-    search. See the user guide's "Tabular data" page.
+    search. Callbacks set with ``set_callbacks`` see the fit as for the MLP
+    estimators; a :class:`~skmlp.callback.Checkpoint` resumes a stopped fit
+    (with an int ``random_state``). See the user guide's "Tabular data" page.
 
     Parameters
     ----------

@@ -11,6 +11,7 @@ and targets kept, `_continue`), and returns the fitted model, committed at
 the end (`_commit`, the only writer of fitted state).
 """
 
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,6 +35,7 @@ from .._compat import (
 from .._early_stopping import early_stopping_score
 from ..callback import Checkpoint
 from .._training import fit_model, resolve_options
+from .._training.checkpoint import key_params
 from .._training.model import Start
 from .._training.progress import open_progress
 from .._training.record import TrainingRecord
@@ -136,10 +138,6 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         callbacks = callbacks_of(self)
-        if any(isinstance(callback, Checkpoint) for callback in callbacks):
-            raise ValueError(
-                f"{type(self).__name__} does not take a Checkpoint yet: its fit cannot resume."
-            )
         X = self._check_shape(X, fitted=False)
         if y is None:
             raise ValueError(
@@ -147,11 +145,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             )
         y = self._check_target(y, X.shape[0])
         sample_weight = check_weights(sample_weight, X)
-        options = resolve_options(
-            {**self._training_params(X.shape[0]), "n_init": self.n_init,
-             "warm_start": self.warm_start},
-            fitted="_network" in self.__dict__,
-        )
+        options = self._options(X.shape[0], callbacks)
         settings = self._network_settings(options)
         if options.continued:
             self._check_continuable(X, settings)
@@ -184,6 +178,25 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
                 progress=progress, random_state=random_state,
             )
             progress.fitted = self._commit(preprocessor, targets, fitted, settings)
+
+    def _options(self, n_rows, callbacks):
+        """The training package's `Options` for a table of ``n_rows`` rows.
+
+        A `~skmlp.callback.Checkpoint`'s key names the fit by this
+        estimator's parameters (those of the training package are derived
+        from them) and by the preprocessed training and validation data,
+        which carry the preprocessing's statistics.
+        """
+        options = resolve_options(
+            {**self._training_params(n_rows), "n_init": self.n_init,
+             "warm_start": self.warm_start},
+            fitted="_network" in self.__dict__,
+            checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
+        )
+        if options.checkpoint is None:
+            return options
+        named = options.checkpoint._replace(params=key_params(self.get_params(deep=False)))
+        return replace(options, checkpoint=named)
 
     def _network_settings(self, options):
         """The parameters that shape the network and its inputs, resolved."""

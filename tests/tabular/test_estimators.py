@@ -208,15 +208,6 @@ def test_callbacks_score_every_epoch():
     assert clf.score(X, y) > 0.5
 
 
-def test_checkpoint_is_refused(tmp_path):
-    from skmlp.callback import Checkpoint
-
-    X, y = _table()
-    clf = TabularMLPClassifier(**SMALL).set_callbacks(Checkpoint(tmp_path / "model.ckpt"))
-    with pytest.raises(ValueError, match="does not take a Checkpoint"):
-        clf.fit(X, y)
-
-
 @pytest.mark.parametrize("sizes, error", [(8, None), ((8, 0), ValueError), ((8, 2.5), TypeError)])
 def test_hidden_layer_sizes_checked_as_for_the_mlp(sizes, error):
     X, y = _table()

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.callback import FitCallback
 from sklearn.model_selection import train_test_split
 
 from skmlp import TabularMLPClassifier, TabularMLPRegressor
@@ -228,3 +229,67 @@ def test_n_init_trains_restarts_and_keeps_the_best(Estimator, n_rows):
     assert not hasattr(single, "restart_scores_")
     model.set_params(warm_start=True).fit(X, y)  # one network continued
     assert len(model.restart_scores_) == 1
+
+
+class _Epochs(FitCallback):  # the protocol's other hooks do nothing
+    """A callback that records the epochs it sees end, and stops training after ``stop``."""
+
+    def __init__(self, stop=None):
+        self.stop, self.seen = stop, []
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name != "epoch" or fitted_estimator is None:
+            return False
+        self.seen.append(fitted_estimator.n_iter_)
+        return fitted_estimator.n_iter_ == self.stop
+
+
+def _checkpointed(Estimator, folder, *callbacks, **params):
+    from skmlp.callback import Checkpoint
+
+    return Estimator(**{**SMALL, **params}).set_callbacks(Checkpoint(folder), *callbacks)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("n_rows", [300, 1000])  # without and with early stopping
+def test_a_stopped_fit_resumes_from_its_checkpoint_bit_for_bit(tmp_path, Estimator, n_rows):
+    X = _table(n=n_rows)
+    y = _target(Estimator, X)
+    reference = Estimator(**SMALL).fit(X, y)
+    stopped = _checkpointed(Estimator, tmp_path, _Epochs(stop=2)).fit(X, y)
+    assert stopped.n_iter_ == 2 and len(list(tmp_path.glob("*.ckpt"))) == 1
+    epochs = _Epochs()
+    resumed = _checkpointed(Estimator, tmp_path, epochs).fit(X, y)
+    assert epochs.seen == list(range(3, SMALL["max_iter"] + 1))  # went on after epoch 2
+    assert resumed.loss_curve_ == reference.loss_curve_
+    np.testing.assert_array_equal(resumed.predict(X), reference.predict(X))
+    assert list(tmp_path.glob("*.ckpt")) == []  # the fit reached its end
+
+
+@pytest.mark.parametrize("change", ["training rows", "periodic_embeddings"])
+def test_a_checkpoint_names_the_tables_statistics_and_the_tabular_parameters(tmp_path, change):
+    X = _table()
+    y = _target(TabularMLPRegressor, X)
+    _checkpointed(TabularMLPRegressor, tmp_path, _Epochs(stop=2)).fit(X, y)
+    params = {}
+    if change == "training rows":  # other statistics, other inputs: another fit
+        X = X.copy()
+        X.loc[:20, "z"] += 5000.0  # (z * 2 would be the same fit: scaling undoes it)
+    else:
+        params = {"periodic_embeddings": False}
+    epochs = _Epochs()
+    other = _checkpointed(TabularMLPRegressor, tmp_path, epochs, **params).fit(X, y)
+    assert epochs.seen == list(range(1, SMALL["max_iter"] + 1))  # trained from the start
+    assert other.loss_curve_ == TabularMLPRegressor(**SMALL, **params).fit(X, y).loss_curve_
+    assert len(list(tmp_path.glob("*.ckpt"))) == 1  # the stopped fit's, still there
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"n_init": 2}, "Checkpoint needs n_init=1"),
+    ({"random_state": None}, "Checkpoint needs an int random_state"),
+])
+def test_a_checkpoint_refuses_fits_that_cannot_resume_exactly(tmp_path, params, message):
+    X = _table()
+    with pytest.raises(ValueError, match=message):
+        _checkpointed(TabularMLPClassifier, tmp_path, **params).fit(X, _target(
+            TabularMLPClassifier, X))
