@@ -11,6 +11,7 @@ and targets kept, `_continue`), and returns the fitted model, committed at
 the end (`_commit`, the only writer of fitted state).
 """
 
+import warnings
 from dataclasses import replace
 from numbers import Integral, Real
 
@@ -42,6 +43,7 @@ from .._training.record import TrainingRecord
 from .._training.weights import check_weights
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import ESTIMATOR_DOC
+from ._columns import by_position, check_frame_shape
 from ._continue import check_same_columns, check_same_network
 from ._network import NewTabularNetwork
 from ._preprocessing import TabularPreprocessor
@@ -155,7 +157,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             X.shape[0], options, random_state, y if is_classifier(self) else None, sample_weight
         )
         preprocessor = self._preprocessor(X, train, options.continued)
-        A = preprocessor.transform(X).astype(np.float32)
+        A = _network_inputs(preprocessor, X).astype(np.float32)
         context = None  # without callbacks no task is opened (open_progress: Silent)
         if callbacks:
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
@@ -212,6 +214,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
     def _check_continuable(self, X, settings):
         """A warm start takes the columns and the network of the fitted model, or raises."""
         check_same_columns(self.preprocessor_, X, self.categorical_features, type(self).__name__)
+        validate_data(self, X, skip_check_array=True, reset=False)  # warns of names, as predict
         check_same_network(self._fitted_settings, settings)
 
     def _preprocessor(self, X, train, continued):
@@ -261,7 +264,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         depend on the other rows (the order of BLAS's sums, at 1e-7 in
         float32).
         """
-        A = self.preprocessor_.transform(self._check_shape(X, fitted=True))
+        A = _network_inputs(self.preprocessor_, self._check_shape(X, fitted=True))
         return self._network.forward(A, training=False)
 
     def _check_shape(self, X, *, fitted):
@@ -271,7 +274,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         Nothing is written (``reset=False``): `_commit` sets the fitted
         attributes.
         """
-        if not hasattr(X, "columns"):
+        if hasattr(X, "columns"):
+            check_frame_shape(X, type(self).__name__)
+        else:
             X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
         if fitted:
             validate_data(self, X, skip_check_array=True, reset=False)
@@ -283,6 +288,21 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
+
+
+def _network_inputs(preprocessor, X):
+    """The table ``X`` preprocessed, its columns taken as HGBT takes them.
+
+    The estimator has compared the names of X's columns with those of the
+    fit and warned in its own name; the preprocessor and its scalers would
+    warn again. Columns not named by strings are taken by position. The
+    network takes an array, whatever ``set_output`` (or scikit-learn's
+    ``transform_output``) makes the preprocessor return.
+    """
+    X = by_position(X, getattr(preprocessor, "feature_names_in_", None))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X (does not have valid|has) feature names")
+        return np.asarray(preprocessor.transform(X))
 
 
 def _layer_settings(settings):

@@ -95,8 +95,11 @@ def test_a_table_without_columns_is_refused_clearly():
     # HGBT's error is numpy's ("at least one array or dtype is required");
     # ours was an AttributeError of ColumnTransformer.
     X, y, _ = _table()
-    with pytest.raises(ValueError, match="0 feature"):
-        TabularMLPClassifier(**TINY).fit(X[[]], y)
+    for table in (X[[]], X.to_numpy()[:, :0]):  # named after the estimator, as for an array
+        with pytest.raises(ValueError, match="0 feature.*required by TabularMLPClassifier"):
+            TabularMLPClassifier(**TINY).fit(table, y)
+    with pytest.raises(ValueError, match="0 sample.*required by TabularMLPClassifier"):
+        TabularMLPClassifier(**TINY).fit(X.iloc[:0], y[:0])
 
 
 @pytest.mark.parametrize("y_bad, message", [
