@@ -145,7 +145,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        y = self._check_target(y, X.shape[0])
+        y = self._check_target(y)
+        check_consistent_length(X, y)  # [n_X, n_y], as HGBT's message lists them
         sample_weight = check_weights(sample_weight, X)
         options = self._options(X.shape[0], callbacks)
         settings = self._network_settings(options)
@@ -375,9 +376,8 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         self.warm_start = warm_start
         self.n_init = n_init
 
-    def _check_target(self, y, n_rows):
+    def _check_target(self, y):
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
-        check_consistent_length(y, np.empty(n_rows))
         check_classification_targets(y)
         return y
 
@@ -488,10 +488,9 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         self.warm_start = warm_start
         self.n_init = n_init
 
-    def _check_target(self, y, n_rows):
+    def _check_target(self, y):
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"),
                          warn=True)
-        check_consistent_length(y, np.empty(n_rows))
         return y
 
     def _targets(self, y, train, dtype, continued):

@@ -228,3 +228,12 @@ def test_a_date_or_duration_column_is_named(values):
     X["when"] = values
     with pytest.raises(ValueError, match="Numeric column 'when' holds"):
         TabularMLPClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_a_row_count_mismatch_lists_x_then_y_as_hgbt_does(Estimator):
+    X, y, _ = _table()
+    message = rf"inconsistent numbers of samples: \[{len(X)}, {len(X) - 1}\]"
+    for model in (HistGradientBoostingRegressor(), Estimator(**TINY)):
+        with pytest.raises(ValueError, match=message):
+            model.fit(X, y[:-1])
