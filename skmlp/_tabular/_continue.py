@@ -10,6 +10,7 @@ may change between fits.
 """
 
 import numpy as np
+from sklearn.utils.multiclass import unique_labels
 
 from ._columns import categorical_mask
 
@@ -50,6 +51,20 @@ def check_same_columns(preprocessor, X, categorical_features, estimator_name):
             f"warm_start continues the fitted {estimator_name}, but columns {shown} are "
             "categorical in one fit and numeric in the other (categorical_features, or "
             f"the DataFrame's dtypes, changed). {_ANEW}"
+        )
+
+
+def check_same_classes(y, classes):
+    """Refuse targets whose classes are not the fitted ``classes`` (the MLPs' message).
+
+    Raises
+    ------
+    ValueError
+    """
+    if set(unique_labels(y)) != set(classes):
+        raise ValueError(
+            "warm_start can only be used where `y` has the same classes as in the "
+            f"previous call to fit. Previously got {classes}, `y` has {unique_labels(y)}"
         )
 
 

@@ -11,7 +11,6 @@ and targets kept, `_continue`), and returns the fitted model, committed at
 the end (`_commit`, the only writer of fitted state).
 """
 
-import warnings
 from dataclasses import replace
 from numbers import Integral, Real
 
@@ -20,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_clas
 from sklearn.callback import CallbackSupportMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array, check_consistent_length, check_is_fitted, validate_data,
 )
@@ -43,10 +42,10 @@ from .._training.record import TrainingRecord
 from .._training.weights import check_weights
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import ESTIMATOR_DOC
-from ._columns import by_position, check_frame_shape
-from ._continue import check_same_columns, check_same_network
+from ._columns import check_frame_shape
+from ._continue import check_same_classes, check_same_columns, check_same_network
 from ._network import NewTabularNetwork
-from ._preprocessing import TabularPreprocessor
+from ._preprocessing import TabularPreprocessor, network_inputs
 from ._rows import split_rows, take_rows, training_data
 from ._targets import StandardizedValues
 
@@ -158,7 +157,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             X.shape[0], options, random_state, y if is_classifier(self) else None, sample_weight
         )
         preprocessor = self._preprocessor(X, train, options.continued)
-        A = _network_inputs(preprocessor, X).astype(np.float32)
+        A = network_inputs(preprocessor, X).astype(np.float32)
         context = None  # without callbacks no task is opened (open_progress: Silent)
         if callbacks:
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
@@ -168,19 +167,26 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
-            start, network = None, None
-            if options.continued:  # a copy: a failed fit leaves the fitted network as it was
-                start = Start(self._network.copy(), TrainingRecord.from_fitted(self.__dict__),
-                              self._loss)
-            else:
-                network = NewTabularNetwork(
-                    preprocessor, targets.encoded.shape[1], _layer_settings(settings), data.X
-                )
             fitted = fit_model(
-                options, data, targets.loss, start=start, network=network, score=score,
-                progress=progress, random_state=random_state,
+                options, data, targets.loss, score=score, progress=progress,
+                random_state=random_state,
+                **self._model(options.continued, preprocessor, targets, settings, data.X),
             )
             progress.fitted = self._commit(preprocessor, targets, fitted, settings)
+
+    def _model(self, continued, preprocessor, targets, settings, X):
+        """What `fit_model` trains: ``start``, or a ``network`` factory for the rows ``X``.
+
+        A warm start trains a copy of the fitted network (a failed fit
+        leaves the fitted one as it was); a new fit builds one per restart
+        for the columns of ``preprocessor``, initialised on ``X``.
+        """
+        if continued:
+            return {"start": Start(self._network.copy(),
+                                   TrainingRecord.from_fitted(self.__dict__), self._loss)}
+        return {"network": NewTabularNetwork(
+            preprocessor, targets.encoded.shape[1], _layer_settings(settings), X
+        )}
 
     def _options(self, n_rows, callbacks):
         """The training package's `Options` for a table of ``n_rows`` rows.
@@ -265,7 +271,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         depend on the other rows (the order of BLAS's sums, at 1e-7 in
         float32).
         """
-        A = _network_inputs(self.preprocessor_, self._check_shape(X, fitted=True))
+        A = network_inputs(self.preprocessor_, self._check_shape(X, fitted=True))
         return self._network.forward(A, training=False)
 
     def _check_shape(self, X, *, fitted):
@@ -289,21 +295,6 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
-
-
-def _network_inputs(preprocessor, X):
-    """The table ``X`` preprocessed, its columns taken as HGBT takes them.
-
-    The estimator has compared the names of X's columns with those of the
-    fit and warned in its own name; the preprocessor and its scalers would
-    warn again. Columns not named by strings are taken by position. The
-    network takes an array, whatever ``set_output`` (or scikit-learn's
-    ``transform_output``) makes the preprocessor return.
-    """
-    X = by_position(X, getattr(preprocessor, "feature_names_in_", None))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="X (does not have valid|has) feature names")
-        return np.asarray(preprocessor.transform(X))
 
 
 def _layer_settings(settings):
@@ -389,13 +380,8 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         """
         if not continued:
             binarizer = LabelBinarizer().fit(y)
-        elif set(unique_labels(y)) != set(self.classes_):
-            raise ValueError(
-                "warm_start can only be used where `y` has the same classes as in the "
-                f"previous call to fit. Previously got {self.classes_}, `y` has "
-                f"{unique_labels(y)}"
-            )
         else:
+            check_same_classes(y, self.classes_)
             binarizer = self._label_binarizer
         return Labels(take_rows(y, train), dtype, binarizer, binarizer.classes_,
                       self.label_smoothing, stratified=True,

@@ -1,6 +1,7 @@
 """Numeric and categorical columns of a table to the inputs of a network."""
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -17,7 +18,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from ._columns import categorical_mask, check_frame_shape, column, column_name
+from ._columns import by_position, categorical_mask, check_frame_shape, column, column_name
 
 
 def smooth_clip(X, bound=3.0):
@@ -177,7 +178,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
              ("codes", make_pipeline(_ordinal_encoder(), FunctionTransformer(
                  _shift_codes, feature_names_out="one-to-one")), codes)],
             sparse_threshold=0.0,
-        ).fit(X)
+        ).set_output(transform="default").fit(X)  # arrays inside, whatever the global output
         self.numeric_columns_ = np.arange(numeric.size)
         self.code_columns_ = np.arange(self.column_transformer_.output_indices_["codes"].start,
                                        self.column_transformer_.output_indices_["codes"].stop)
@@ -235,10 +236,10 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         )
         ordinal, one_hot = steps[0], steps[-1]
         names = []
-        for column, categories, codes in zip(
+        for name, categories, codes in zip(
             input_features[columns], ordinal.categories_, one_hot.categories_
         ):
-            names += [f"one_hot__{column}_{'missing' if code < 0 else categories[int(code)]}"
+            names += [f"one_hot__{name}_{'missing' if code < 0 else categories[int(code)]}"
                       for code in codes]
         return names
 
@@ -301,6 +302,21 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                     f"Numeric column {column_name(j, names)} has no value, only missing ones; "
                     "drop it."
                 )
+
+
+def network_inputs(preprocessor, X):
+    """The table ``X`` preprocessed, its columns taken as HGBT takes them.
+
+    The estimator has compared the names of X's columns with those of the
+    fit and warned in its own name; the preprocessor and its scalers would
+    warn again. Columns not named by strings are taken by position. The
+    network takes an array, whatever ``set_output`` (or scikit-learn's
+    ``transform_output``) makes the preprocessor return.
+    """
+    X = by_position(X, getattr(preprocessor, "feature_names_in_", None))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X (does not have valid|has) feature names")
+        return np.asarray(preprocessor.transform(X))
 
 
 def _text_missing_as_nan(X):
