@@ -23,9 +23,9 @@ def _table(n=300, seed=0):
 
 
 def _target(Estimator, X):
-    if (Estimator is TabularMLPClassifier):
+    if Estimator is TabularMLPClassifier:
         return np.where(X["x"].fillna(0) + (X["colour"] == "red") > 0.5, "yes", "no")
-    return X["z"].to_numpy() / 1000.0 + 2.0 * (X["colour"] == "red")
+    return X["z"].to_numpy() / 1000.0 + 2.0 * (X["colour"] == "red").to_numpy()
 
 
 def _validation_rows(y, classifier, fraction=0.2, seed=0):
@@ -49,14 +49,14 @@ def _statistics(preprocessor):
 def test_the_validation_rows_change_nothing_fitted_before_training(Estimator):
     X = _table(n=1000)  # early_stopping='auto' sets 200 rows aside
     y = _target(Estimator, X)
-    rows = _validation_rows(y, (Estimator is TabularMLPClassifier))
+    rows = _validation_rows(y, Estimator is TabularMLPClassifier)
     changed = X.copy()
     changed.loc[rows, "x"] *= 1e3
     changed.loc[rows, "z"] += 1e5
     changed["city"] = changed["city"].cat.add_categories(["elsewhere"])
     changed.loc[rows, "city"] = "elsewhere"
     y_changed = y.copy()
-    if not (Estimator is TabularMLPClassifier):
+    if Estimator is TabularMLPRegressor:
         y_changed[rows] *= 100.0
     model = Estimator(**SMALL).fit(X, y)
     other = Estimator(**SMALL).fit(changed, y_changed)
@@ -66,7 +66,7 @@ def test_the_validation_rows_change_nothing_fitted_before_training(Estimator):
     # Initialised, standardised and trained alike: only the validation differs.
     assert model.loss_curve_ == other.loss_curve_
     assert model.validation_scores_ != other.validation_scores_
-    if not (Estimator is TabularMLPClassifier):
+    if Estimator is TabularMLPRegressor:
         assert (model._y_mean, model._y_scale) == (other._y_mean, other._y_scale)
 
 
