@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
 )
+from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.parallel import _get_threadpool_controller
@@ -31,6 +32,7 @@ __all__ = [
     "_fit_context",
     "_get_threadpool_controller",
     "_openmp_effective_n_threads",
+    "_safe_indexing",
     "callbacks_of",
     "has_callbacks",
     "init_callback_context",

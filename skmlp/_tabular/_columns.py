@@ -88,3 +88,34 @@ def column(X, j, feature_names):
 def column_name(j, feature_names):
     """How an error message names column ``j``."""
     return f"{feature_names[j]!r}" if feature_names is not None else f"{j}"
+
+
+def check_frame_shape(X, estimator_name):
+    """The shape errors ``check_array`` gives an array, for a DataFrame, naming the estimator.
+
+    A DataFrame skips ``check_array`` (its column dtypes are kept).
+
+    Raises
+    ------
+    ValueError
+        For a table without rows or without columns.
+    """
+    if X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of "
+                         f"1 is required by {estimator_name}.")
+    if X.shape[1] == 0:
+        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
+                         f"1 is required by {estimator_name}.")
+
+
+def by_position(X, feature_names):
+    """A pandas DataFrame whose column names are not all strings, named ``feature_names``.
+
+    scikit-learn ignores such names and takes the columns by position, as it
+    takes an array's (after a warning); a preprocessing fitted on named
+    columns looks them up by name. Anything else is returned as it is.
+    """
+    if (feature_names is None or not hasattr(X, "set_axis")
+            or all(isinstance(name, str) for name in X.columns)):
+        return X
+    return X.set_axis(list(feature_names), axis=1)

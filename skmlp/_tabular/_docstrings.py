@@ -26,7 +26,9 @@ ESTIMATOR_DOC = """{summary}
       over ``max_iter`` epochs, the best epoch on a validation split kept.
 
     Each piece is turned off by a parameter, so an ablation is a grid
-    search. See the user guide's "Tabular data" page.
+    search. Callbacks set with ``set_callbacks`` see the fit as for the MLP
+    estimators; a :class:`~skmlp.callback.Checkpoint` resumes a stopped fit
+    (with an int ``random_state``). See the user guide's "Tabular data" page.
 
     Parameters
     ----------
@@ -80,7 +82,9 @@ or None, default='from_dtype'
         last epoch's weights are kept (the schedule has annealed to 0).
 
     validation_fraction : float in (0, 1), default=0.2
-        The rows set aside with early stopping.
+        The rows set aside with early stopping, before anything is fitted:
+        the preprocessing, the data-dependent initialisation and the
+        standardisation of regression targets see the other rows only.
 
     random_state : int, RandomState instance or None, default=None
         The weights, the data-dependent initialisation, the validation split,
@@ -88,6 +92,29 @@ or None, default='from_dtype'
 
     verbose : bool, default=False
         Print the loss (and validation score) of every epoch.
+
+    warm_start : bool, default=False
+        Let ``fit`` continue the fitted network (a copy; a failed fit leaves
+        the model as it was) and its optimiser's state on the data it is
+        given, keeping the first fit's preprocessing and, for a regressor,
+        its standardisation of the targets: the network's inputs keep their
+        meaning. The table must have the same columns (the same ones
+        categorical) and, for a classifier, ``y`` the same classes; the
+        parameters that shape the network (``hidden_layer_sizes``,
+        ``activation``, ``dropout``, ``periodic_embeddings``,
+        ``feature_scaling``, ``robust_scaling``) must be the same. A
+        ValueError names what differs. The others (``learning_rate_init``,
+        ``max_iter``, ``weight_decay``, ``early_stopping``...) apply to the
+        continued fit, which runs a new schedule. ``n_init`` is ignored when
+        continuing.
+
+    n_init : int, default=1
+        Number of networks trained from different initial weights
+        (restarts), each built and initialised on the data from its own seed
+        drawn from ``random_state``; the one with the best validation score
+        (``best_validation_score_``, with early stopping) or else the lowest
+        final training loss (``loss_``) is kept. All restarts share the
+        preprocessing and the validation split.
 
     Attributes
     ----------
@@ -111,6 +138,13 @@ or None, default='from_dtype'
 
     n_iter_ : int
         Epochs run.
+
+    restart_scores_ : ndarray of shape (n_init,)
+        The score of every restart of the last fit, in the order of their
+        seeds: its ``best_validation_score_`` with early stopping (higher is
+        better), otherwise its final ``loss_`` (lower is better). One score
+        when a warm start continued the fitted network. Only present with
+        ``n_init > 1``.
 
     See Also
     --------

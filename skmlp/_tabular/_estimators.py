@@ -1,19 +1,22 @@
 """TabularMLPClassifier and TabularMLPRegressor: MLPs for tables, better by default.
 
-A fit: the table's columns are prepared (`TabularPreprocessor`, fitted
-statistics), the network is built for them (`tabular_layers`, initialised
-on the data), the targets are encoded (the classifier's `Labels`, the
-regressor's standardised values), and the training package trains the
-network (`skmlp._training.fit_model`) and returns the fitted model,
-committed at the end (`_commit`, the only writer of fitted state).
+A fit: the early-stopping validation rows are set aside first (`_rows`),
+then the table's columns are prepared (`TabularPreprocessor`, statistics
+fitted on the training rows), the targets are encoded (the classifier's
+`Labels`, the regressor's `StandardizedValues`), and the training package
+trains the network (`skmlp._training.fit_model`), which it builds for the
+columns (`NewTabularNetwork`, initialised on the training rows; once per
+restart) or continues (a warm start: the first fit's preprocessing, network
+and targets kept, `_continue`), and returns the fitted model, committed at
+the end (`_commit`, the only writer of fitted state).
 """
 
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.callback import CallbackSupportMixin
-from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
@@ -30,16 +33,21 @@ from .._compat import (
     init_callback_context,
 )
 from .._early_stopping import early_stopping_score
-from .._targets import Targets
 from ..callback import Checkpoint
 from .._training import fit_model, resolve_options
-from .._training.data import TrainingData
+from .._training.checkpoint import key_params
+from .._training.model import Start
 from .._training.progress import open_progress
-from ..nn import LOSSES
+from .._training.record import TrainingRecord
+from .._training.weights import check_weights
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import ESTIMATOR_DOC
-from ._network import new_tabular_network, tabular_layers
-from ._preprocessing import TabularPreprocessor
+from ._columns import check_frame_shape
+from ._continue import check_same_classes, check_same_columns, check_same_network
+from ._network import NewTabularNetwork
+from ._preprocessing import TabularPreprocessor, network_inputs
+from ._rows import split_rows, take_rows, training_data
+from ._targets import StandardizedValues
 
 #: Rows from which ``early_stopping='auto'`` sets validation rows aside.
 EARLY_STOPPING_MIN_ROWS = 1000
@@ -80,13 +88,15 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
     }
 
     #: The activation of ``activation='auto'`` (RealMLP-TD's for the task).
     _auto_activation = None
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the preprocessing and the network to the table ``X`` and targets ``y``.
 
         Parameters
@@ -95,6 +105,14 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             The table: numeric columns may hold NaN.
         y : array-like of shape (n_samples,)
             Class labels or real values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the training loss and the validation
+            score, as in HistGradientBoosting. The preprocessing's statistics
+            (medians, quantiles, categories), the data-dependent
+            initialisation and the standardisation of regression targets
+            ignore them: they are fitted on the training rows as if
+            unweighted. Routed by a `Pipeline` or `cross_validate` with
+            metadata routing on and ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
@@ -105,64 +123,116 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         ------
         ValueError
             Naming the column, for a numeric column with a value that is not
-            a number, with infinity, or without any value.
+            a number, with infinity, or without any value; for
+            ``sample_weight`` not one finite, non-negative weight per row;
+            for an early-stopping split that leaves either part a total
+            weight of 0.
         """
         before = self.__dict__.copy()
         try:
-            self._fit(X, y)
+            self._fit(X, y, sample_weight)
         except BaseException:  # a failed fit leaves the estimator as it was
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
         return self
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight):
         callbacks = callbacks_of(self)
-        if any(isinstance(callback, Checkpoint) for callback in callbacks):
-            raise ValueError(
-                f"{type(self).__name__} does not take a Checkpoint yet: its fit cannot resume."
-            )
         X = self._check_shape(X, fitted=False)
-        preprocessor = TabularPreprocessor(
-            categorical_features=self.categorical_features,
-            scaling="robust" if self.robust_scaling else "standard",
-            smooth_clip=3.0 if self.robust_scaling else None,
-        ).fit(X)
-        A = preprocessor.transform(X).astype(np.float32)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        y = self._check_target(y, A.shape[0])
-        options = resolve_options(self._training_params(A.shape[0]))
+        y = self._check_target(y)
+        check_consistent_length(X, y)  # [n_X, n_y], as HGBT's message lists them
+        sample_weight = check_weights(sample_weight, X)
+        options = self._options(X.shape[0], callbacks)
+        settings = self._network_settings(options)
+        if options.continued:
+            self._check_continuable(X, settings)
         random_state = check_random_state(self.random_state)
+        # The split comes first: what is fitted below sees the training rows only.
+        train, validation = split_rows(
+            X.shape[0], options, random_state, y if is_classifier(self) else None, sample_weight
+        )
+        preprocessor = self._preprocessor(X, train, options.continued)
+        A = network_inputs(preprocessor, X).astype(np.float32)
         context = None  # without callbacks no task is opened (open_progress: Silent)
         if callbacks:
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
-        with open_progress(self, context, callbacks, X, y, None) as progress:
-            targets = self._targets(y, A.dtype)
-            stratify = targets.stratify(targets.encoded) if options.early_stopping else None
-            data = TrainingData(A, targets.encoded, stratify=stratify)
+        with open_progress(self, context, callbacks, X, y, sample_weight) as progress:
+            targets = self._targets(y, train, A.dtype, options.continued)
+            data = training_data(A, targets, y, sample_weight, train, validation)
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
             fitted = fit_model(
-                options, data, targets.loss,
-                network=self._new_network(preprocessor, A, targets, options, random_state),
-                score=score, progress=progress, random_state=random_state,
+                options, data, targets.loss, score=score, progress=progress,
+                random_state=random_state,
+                **self._model(options.continued, preprocessor, targets, settings, data.X),
             )
-            progress.fitted = self._commit(preprocessor, targets, fitted)
+            progress.fitted = self._commit(preprocessor, targets, fitted, settings)
 
-    def _new_network(self, preprocessor, A, targets, options, random_state):
-        """The network for the columns of ``preprocessor``, initialised on the rows ``A``."""
-        layers = tabular_layers(
-            preprocessor, targets.encoded.shape[1],
-            hidden_layer_sizes=options.network.hidden_layer_sizes,  # checked
-            activation=self._auto_activation if self.activation == "auto" else self.activation,
-            dropout=self.dropout, periodic_embeddings=self.periodic_embeddings,
-            feature_scaling=self.feature_scaling,
+    def _model(self, continued, preprocessor, targets, settings, X):
+        """What `fit_model` trains: ``start``, or a ``network`` factory for the rows ``X``.
+
+        A warm start trains a copy of the fitted network (a failed fit
+        leaves the fitted one as it was); a new fit builds one per restart
+        for the columns of ``preprocessor``, initialised on ``X``.
+        """
+        if continued:
+            return {"start": Start(self._network.copy(),
+                                   TrainingRecord.from_fitted(self.__dict__), self._loss)}
+        return {"network": NewTabularNetwork(
+            preprocessor, targets.encoded.shape[1], _layer_settings(settings), X
+        )}
+
+    def _options(self, n_rows, callbacks):
+        """The training package's `Options` for a table of ``n_rows`` rows.
+
+        A `~skmlp.callback.Checkpoint`'s key names the fit by this
+        estimator's parameters (those of the training package are derived
+        from them) and by the preprocessed training and validation data,
+        which carry the preprocessing's statistics.
+        """
+        options = resolve_options(
+            {**self._training_params(n_rows), "n_init": self.n_init,
+             "warm_start": self.warm_start},
+            fitted="_network" in self.__dict__,
+            checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
         )
-        return new_tabular_network(layers, A, random_state)
+        if options.checkpoint is None:
+            return options
+        named = options.checkpoint._replace(params=key_params(self.get_params(deep=False)))
+        return replace(options, checkpoint=named)
+
+    def _network_settings(self, options):
+        """The parameters that shape the network and its inputs, resolved."""
+        return {
+            "hidden_layer_sizes": options.network.hidden_layer_sizes,  # checked
+            "activation": self._auto_activation if self.activation == "auto" else self.activation,
+            "dropout": self.dropout,
+            "periodic_embeddings": self.periodic_embeddings,
+            "feature_scaling": self.feature_scaling,
+            "robust_scaling": self.robust_scaling,
+        }
+
+    def _check_continuable(self, X, settings):
+        """A warm start takes the columns and the network of the fitted model, or raises."""
+        check_same_columns(self.preprocessor_, X, self.categorical_features, type(self).__name__)
+        validate_data(self, X, skip_check_array=True, reset=False)  # warns of names, as predict
+        check_same_network(self._fitted_settings, settings)
+
+    def _preprocessor(self, X, train, continued):
+        """The fitted preprocessing: fitted on the rows ``train``, or a warm start's kept."""
+        if continued:
+            return self.preprocessor_
+        return TabularPreprocessor(
+            categorical_features=self.categorical_features,
+            scaling="robust" if self.robust_scaling else "standard",
+            smooth_clip=3.0 if self.robust_scaling else None,
+        ).fit(take_rows(X, train))
 
     def _training_params(self, n_rows):
         """The parameters of the training package for a table of ``n_rows`` rows."""
@@ -183,12 +253,13 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             )},
         }
 
-    def _commit(self, preprocessor, targets, fitted):
+    def _commit(self, preprocessor, targets, fitted, settings):
         """Set the fitted attributes of a fit that succeeded: the only writer."""
         for name in [name for name in vars(self) if name.endswith("_")]:
             del self.__dict__[name]  # none of an earlier fit outlives this one
         self.__dict__.update(
-            {**_input_attributes(preprocessor), **targets.attributes, **fitted.attributes()}
+            {**_input_attributes(preprocessor), **targets.attributes, **fitted.attributes(),
+             "_fitted_settings": settings}
         )
         return vars(self)
 
@@ -200,7 +271,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         depend on the other rows (the order of BLAS's sums, at 1e-7 in
         float32).
         """
-        A = self.preprocessor_.transform(self._check_shape(X, fitted=True))
+        A = network_inputs(self.preprocessor_, self._check_shape(X, fitted=True))
         return self._network.forward(A, training=False)
 
     def _check_shape(self, X, *, fitted):
@@ -210,7 +281,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         Nothing is written (``reset=False``): `_commit` sets the fitted
         attributes.
         """
-        if not hasattr(X, "columns"):
+        if hasattr(X, "columns"):
+            check_frame_shape(X, type(self).__name__)
+        else:
             X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
         if fitted:
             validate_data(self, X, skip_check_array=True, reset=False)
@@ -224,49 +297,17 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
+def _layer_settings(settings):
+    """The keyword arguments of `tabular_layers` among the network's settings."""
+    return {name: value for name, value in settings.items() if name != "robust_scaling"}
+
+
 def _input_attributes(preprocessor):
     """The fitted attributes of the input: the preprocessing and the columns seen."""
     attributes = {"preprocessor_": preprocessor, "n_features_in_": preprocessor.n_features_in_}
     if hasattr(preprocessor, "feature_names_in_"):
         attributes["feature_names_in_"] = preprocessor.feature_names_in_
     return attributes
-
-
-class StandardizedValues(Targets):
-    """The regressor's targets, trained on standardised: ``(y - mean) / std``.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,)
-    dtype : numpy dtype
-    """
-
-    metric = staticmethod(r2_score)
-
-    def __init__(self, y, dtype):
-        self.mean, self.scale = _mean_and_std(np.asarray(y, dtype=np.float64))
-        # A constant target has scale 0: its predictions are its value.
-        self.attributes = {"_y_mean": self.mean, "_y_scale": self.scale}
-        super().__init__(y, dtype, LOSSES["squared_error"]())
-
-    def encode(self, y):
-        return (np.asarray(y, dtype=np.float64) - self.mean) / (self.scale or 1.0)
-
-    def decode(self, Y):
-        return Y.ravel().astype(np.float64) * self.scale + self.mean
-
-
-def _mean_and_std(y):
-    """The mean and standard deviation of ``y``, in units of its largest value.
-
-    ``np.std`` squares ``y``: the squares of 1e200 overflow to inf, those of
-    1e-300 underflow to 0.
-    """
-    unit = float(np.max(np.abs(y)))
-    if unit == 0.0:
-        return 0.0, 0.0
-    y = y / unit
-    return float(np.mean(y)) * unit, float(np.std(y)) * unit
 
 
 class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
@@ -306,7 +347,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
                  robust_scaling=True, dropout=0.15, weight_decay=0.02, label_smoothing=0.1,
                  learning_rate_init=0.01, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
-                 verbose=False):
+                 verbose=False, warm_start=False, n_init=1):
         self.categorical_features = categorical_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -323,17 +364,28 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_init = n_init
 
-    def _check_target(self, y, n_rows):
+    def _check_target(self, y):
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
-        check_consistent_length(y, np.empty(n_rows))
         check_classification_targets(y)
         return y
 
-    def _targets(self, y, dtype):
-        binarizer = LabelBinarizer().fit(y)
-        return Labels(y, dtype, binarizer, binarizer.classes_, self.label_smoothing,
-                      stratified=True)
+    def _targets(self, y, train, dtype, continued):
+        """The labels of the training rows ``train`` (all for None); the classes of all.
+
+        A warm start keeps the fitted classes (and loss, while
+        ``label_smoothing`` is the same); ``y`` must have the same.
+        """
+        if not continued:
+            binarizer = LabelBinarizer().fit(y)
+        else:
+            check_same_classes(y, self.classes_)
+            binarizer = self._label_binarizer
+        return Labels(take_rows(y, train), dtype, binarizer, binarizer.classes_,
+                      self.label_smoothing, stratified=True,
+                      fitted_loss=self._loss if continued else None)
 
     def predict_proba(self, X):
         """Probability of each class in ``classes_``.
@@ -403,7 +455,7 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
                  robust_scaling=True, dropout=0.15, weight_decay=0.02,
                  learning_rate_init=0.01, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
-                 verbose=False):
+                 verbose=False, warm_start=False, n_init=1):
         self.categorical_features = categorical_features
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -419,15 +471,24 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_init = n_init
 
-    def _check_target(self, y, n_rows):
+    def _check_target(self, y):
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"),
                          warn=True)
-        check_consistent_length(y, np.empty(n_rows))
         return y
 
-    def _targets(self, y, dtype):
-        return StandardizedValues(y, dtype)
+    def _targets(self, y, train, dtype, continued):
+        """The values of the training rows ``train`` (all for None), standardised on them.
+
+        A warm start keeps the fitted standardisation and loss: the fitted
+        network's outputs are in their units.
+        """
+        if continued:
+            return StandardizedValues(take_rows(y, train), dtype,
+                                      fitted=(self._y_mean, self._y_scale, self._loss))
+        return StandardizedValues(take_rows(y, train), dtype)
 
     def predict(self, X):
         """The predicted value of each row, in the units of ``y``.

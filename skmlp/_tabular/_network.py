@@ -1,5 +1,7 @@
 """The network of the tabular estimators, built from the columns of a table."""
 
+from typing import Any, NamedTuple
+
 from ..nn import (
     Dropout,
     Embedding,
@@ -76,3 +78,32 @@ def new_tabular_network(layers, X, random_state):
     network = Sequential(layers).build(X.shape[1], X.dtype, random_state)
     rows = random_state.permutation(X.shape[0])[:N_INIT_ROWS]
     return initialize_from_data(network, X[rows], random_state)
+
+
+class NewTabularNetwork(NamedTuple):
+    """A new network for the columns of a fitted preprocessor, at each call.
+
+    What `skmlp._training.fit_model` takes as ``network``: it calls it with
+    a run's generator, once per restart (``n_init``). Picklable, so that
+    restarts can run in other processes.
+
+    Attributes
+    ----------
+    preprocessor : TabularPreprocessor
+        Fitted.
+    n_outputs : int
+    settings : dict
+        The keyword arguments of `tabular_layers` after ``n_outputs``.
+    X : ndarray of shape (n_samples, n_inputs)
+        The preprocessed training rows, for the data-dependent initialisation.
+    """
+
+    preprocessor: Any
+    n_outputs: int
+    settings: dict
+    X: Any
+
+    def __call__(self, random_state):
+        """A built network of new layers, initialised from ``random_state`` on ``X``."""
+        layers = tabular_layers(self.preprocessor, self.n_outputs, **self.settings)
+        return new_tabular_network(layers, self.X, random_state)

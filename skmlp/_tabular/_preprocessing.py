@@ -1,6 +1,7 @@
 """Numeric and categorical columns of a table to the inputs of a network."""
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -17,7 +18,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._compat import Interval, StrOptions, _fit_context
-from ._columns import categorical_mask, column, column_name
+from ._columns import by_position, categorical_mask, check_frame_shape, column, column_name
 
 
 def smooth_clip(X, bound=3.0):
@@ -177,7 +178,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
              ("codes", make_pipeline(_ordinal_encoder(), FunctionTransformer(
                  _shift_codes, feature_names_out="one-to-one")), codes)],
             sparse_threshold=0.0,
-        ).fit(X)
+        ).set_output(transform="default").fit(X)  # arrays inside, whatever the global output
         self.numeric_columns_ = np.arange(numeric.size)
         self.code_columns_ = np.arange(self.column_transformer_.output_indices_["codes"].start,
                                        self.column_transformer_.output_indices_["codes"].stop)
@@ -201,9 +202,46 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         return self.column_transformer_.transform(X)
 
     def get_feature_names_out(self, input_features=None):
-        """Output feature names, from the column transformer."""
+        """Output feature names, in the order of `transform`'s columns.
+
+        The column transformer's names (``numeric__a``,
+        ``numeric__missingindicator_a``, ``codes__c``), with each one-hot
+        column named by its category: ``one_hot__b_red``, and
+        ``one_hot__b_missing`` for missing (and unknown) values.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input column names; None: ``feature_names_in_`` (or
+            ``x0``, ``x1``... for an array).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
         check_is_fitted(self)
-        return self.column_transformer_.get_feature_names_out(input_features)
+        names = self.column_transformer_.get_feature_names_out(input_features)  # checks them
+        if input_features is None:
+            input_features = getattr(self, "feature_names_in_", None)
+        if input_features is None:
+            input_features = [f"x{j}" for j in range(self.n_features_in_)]
+        block = self.column_transformer_.output_indices_["one_hot"]
+        names[block] = self._one_hot_names(np.asarray(input_features, dtype=object))
+        return names
+
+    def _one_hot_names(self, input_features):
+        """``one_hot__<column>_<category>`` for each one-hot output column."""
+        _, steps, columns = next(
+            t for t in self.column_transformer_.transformers_ if t[0] == "one_hot"
+        )
+        ordinal, one_hot = steps[0], steps[-1]
+        names = []
+        for name, categories, codes in zip(
+            input_features[columns], ordinal.categories_, one_hot.categories_
+        ):
+            names += [f"one_hot__{name}_{'missing' if code < 0 else categories[int(code)]}"
+                      for code in codes]
+        return names
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -214,13 +252,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """``X`` checked for shape and names; DataFrames keep their column dtypes."""
         if hasattr(X, "columns") and hasattr(X, "dtypes"):
             validate_data(self, X, skip_check_array=True, reset=reset)
-            # The messages of check_array, which a DataFrame skips.
-            if X.shape[0] == 0:
-                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
-                                 "minimum of 1 is required.")
-            if X.shape[1] == 0:
-                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
-                                 f"minimum of 1 is required by {type(self).__name__}.")
+            check_frame_shape(X, type(self).__name__)
             return _text_missing_as_nan(X)
         return validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
 
@@ -270,6 +302,21 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                     f"Numeric column {column_name(j, names)} has no value, only missing ones; "
                     "drop it."
                 )
+
+
+def network_inputs(preprocessor, X):
+    """The table ``X`` preprocessed, its columns taken as HGBT takes them.
+
+    The estimator has compared the names of X's columns with those of the
+    fit and warned in its own name; the preprocessor and its scalers would
+    warn again. Columns not named by strings are taken by position. The
+    network takes an array, whatever ``set_output`` (or scikit-learn's
+    ``transform_output``) makes the preprocessor return.
+    """
+    X = by_position(X, getattr(preprocessor, "feature_names_in_", None))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X (does not have valid|has) feature names")
+        return np.asarray(preprocessor.transform(X))
 
 
 def _text_missing_as_nan(X):

@@ -9,6 +9,7 @@ continued fit starts from and how to score validation data, and commits
 the `Fitted` model it gets back.
 """
 
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -55,10 +56,11 @@ def fit_model(options, data, loss, *, start=None, network=None, score=None, prog
     start : Start, default=None
         The fitted model a continued fit starts from (its network already
         the copy to train); None for a new network.
-    network : skmlp.nn.Sequential, default=None
-        A new, built network to train in place of the one ``options.network``
-        describes (the tabular estimators build theirs from the columns);
-        needs ``start=None`` and ``n_init=1``.
+    network : callable, default=None
+        ``network(random_state)`` returns a new, built network to train in
+        place of the one ``options.network`` describes (the tabular
+        estimators build theirs from the columns): called once per run, each
+        restart with its own generator. Needs ``start=None``.
     score : object with ``bind(validation, network, loss) -> score(raw)``, default=None
         How early stopping scores the validation data; None: minus the loss.
     progress : Progress or Silent
@@ -70,13 +72,14 @@ def fit_model(options, data, loss, *, start=None, network=None, score=None, prog
     ValueError
         If the fitted weights are not finite.
     """
-    if network is not None and (start is not None or options.restarts):
-        raise ValueError("A given network is trained once, from its weights: no start, n_init=1.")
+    if network is not None and start is not None:
+        raise ValueError("A continued fit trains its start's network, not a new one.")
     if options.stochastic and sp.issparse(data.X):
         # Mini-batches are rows: gather them from CSR, never densify.
         data = data._replace(X=data.X.tocsr())
     if options.restarts:
-        fitted = fit_restarts(fit_one, options, data, loss, score, progress, random_state)
+        train = fit_one if network is None else partial(fit_one, network=network)
+        fitted = fit_restarts(train, options, data, loss, score, progress, random_state)
     else:
         fitted = fit_one(
             options, data, loss, start=start, network=network, score=score, progress=progress,
@@ -99,7 +102,9 @@ def fit_one(options, data, loss, *, start=None, network=None, score=None, progre
     """
     if start is not None:
         network = start.network
-    elif network is None:
+    elif network is not None:
+        network = network(random_state)
+    else:
         network = new_network(
             options.network, data.X.shape[1], data.y.shape[1], data.X.dtype, random_state
         )

@@ -95,8 +95,11 @@ def test_a_table_without_columns_is_refused_clearly():
     # HGBT's error is numpy's ("at least one array or dtype is required");
     # ours was an AttributeError of ColumnTransformer.
     X, y, _ = _table()
-    with pytest.raises(ValueError, match="0 feature"):
-        TabularMLPClassifier(**TINY).fit(X[[]], y)
+    for table in (X[[]], X.to_numpy()[:, :0]):  # named after the estimator, as for an array
+        with pytest.raises(ValueError, match="0 feature.*required by TabularMLPClassifier"):
+            TabularMLPClassifier(**TINY).fit(table, y)
+    with pytest.raises(ValueError, match="0 sample.*required by TabularMLPClassifier"):
+        TabularMLPClassifier(**TINY).fit(X.iloc[:0], y[:0])
 
 
 @pytest.mark.parametrize("y_bad, message", [
@@ -225,3 +228,12 @@ def test_a_date_or_duration_column_is_named(values):
     X["when"] = values
     with pytest.raises(ValueError, match="Numeric column 'when' holds"):
         TabularMLPClassifier(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_a_row_count_mismatch_lists_x_then_y_as_hgbt_does(Estimator):
+    X, y, _ = _table()
+    message = rf"inconsistent numbers of samples: \[{len(X)}, {len(X) - 1}\]"
+    for model in (HistGradientBoostingRegressor(), Estimator(**TINY)):
+        with pytest.raises(ValueError, match=message):
+            model.fit(X, y[:-1])

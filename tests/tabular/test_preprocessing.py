@@ -178,3 +178,28 @@ def test_smooth_clip_is_the_identity_near_zero_and_bounded():
 @parametrize_with_checks([TabularPreprocessor()])
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("output", ["pandas", "polars"])
+def test_set_output_names_each_column_and_one_hot_columns_by_category(output):
+    pytest.importorskip(output)
+    X = pd.DataFrame({
+        "size": [1.0, np.nan, 3.0, 4.0, 5.0, 6.0],
+        "colour": pd.Categorical(["red", "blue", None, "red", "blue", "red"]),
+        "city": pd.Categorical(list("abcdefghi")[:6]),
+    })
+    prep = TabularPreprocessor(max_one_hot_categories=3)
+    out = clone(prep).set_output(transform=output).fit(X).transform(X)
+    assert type(out).__module__.split(".")[0] == output
+    assert list(out.columns) == [
+        "numeric__size", "numeric__missingindicator_size", "one_hot__colour_missing",
+        "one_hot__colour_blue", "one_hot__colour_red", "codes__city",
+    ]
+    np.testing.assert_array_equal(np.asarray(out), prep.fit(X).transform(X))
+    assert list(out.columns) == list(prep.get_feature_names_out())
+    # An array's columns are x0, x1...; input_features rename them.
+    codes = X.assign(colour=X["colour"].cat.codes, city=X["city"].cat.codes).to_numpy()
+    prep = TabularPreprocessor(categorical_features=[1, 2], max_one_hot_categories=3).fit(codes)
+    assert list(prep.get_feature_names_out())[2:5] == ["one_hot__x1_-1.0", "one_hot__x1_0.0",
+                                                      "one_hot__x1_1.0"]
+    assert prep.get_feature_names_out(["s", "c", "t"])[-1] == "codes__t"

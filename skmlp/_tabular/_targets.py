@@ -1,0 +1,48 @@
+"""The regressor's targets: values standardised for training, predicted in their units."""
+
+import numpy as np
+from sklearn.metrics import r2_score
+
+from .._targets import Targets
+from ..nn import LOSSES
+
+
+class StandardizedValues(Targets):
+    """The regressor's targets, trained on standardised: ``(y - mean) / std``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    dtype : numpy dtype
+    fitted : tuple (mean, scale, loss) or None, default=None
+        A continued fit's standardisation and loss; None: of ``y``, a new loss.
+    """
+
+    metric = staticmethod(r2_score)
+
+    def __init__(self, y, dtype, fitted=None):
+        if fitted is None:
+            fitted = (*_mean_and_std(np.asarray(y, dtype=np.float64)), LOSSES["squared_error"]())
+        self.mean, self.scale, loss = fitted
+        # A constant target has scale 0: its predictions are its value.
+        self.attributes = {"_y_mean": self.mean, "_y_scale": self.scale}
+        super().__init__(y, dtype, loss)
+
+    def encode(self, y):
+        return (np.asarray(y, dtype=np.float64) - self.mean) / (self.scale or 1.0)
+
+    def decode(self, Y):
+        return Y.ravel().astype(np.float64) * self.scale + self.mean
+
+
+def _mean_and_std(y):
+    """The mean and standard deviation of ``y``, in units of its largest value.
+
+    ``np.std`` squares ``y``: the squares of 1e200 overflow to inf, those of
+    1e-300 underflow to 0.
+    """
+    unit = float(np.max(np.abs(y)))
+    if unit == 0.0:
+        return 0.0, 0.0
+    y = y / unit
+    return float(np.mean(y)) * unit, float(np.std(y)) * unit
