@@ -6,9 +6,10 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseMultilayerPerceptron
 from ._compat import Interval, StrOptions, _check_partial_fit_first_call, _fit_context
@@ -303,8 +304,24 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.logits = logits
         self.label_smoothing = label_smoothing
 
-    def _targets(self, y, dtype, options):
-        """A new binarizer for a new fit; the fitted one, checked, when continued."""
+    def _validate_input(self, X, y, options, checks):
+        """X and the labels y, checked as scikit-learn's MLPClassifier checks them; their `Labels`.
+
+        X is checked by ``validate_data`` with the base's ``checks``. A new
+        fit makes a new binarizer; a continued one checks y's classes
+        against the fitted binarizer's.
+
+        Returns
+        -------
+        X, y : checked
+        targets : Labels
+        """
+        # scikit-learn's finiteness check sums X: +inf and -inf together make
+        # numpy warn before the clear "Input X contains infinity" error.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = validate_data(self, X, y, **checks)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         settings = dict(
             label_smoothing=self.label_smoothing,
             stratified=self.scoring is not None,
@@ -313,9 +330,9 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         # A partial_fit's first call has set the classes, but has no network yet.
         if not (options.continued or (options.incremental and hasattr(self, "classes_"))):
             binarizer = LabelBinarizer().fit(y)
-            return Labels(y, dtype, binarizer, binarizer.classes_, **settings)
+            return X, y, Labels(y, X.dtype, binarizer, binarizer.classes_, **settings)
         self._check_known_classes(y)
-        return Labels(y, dtype, self._label_binarizer, self.classes_, **settings)
+        return X, y, Labels(y, X.dtype, self._label_binarizer, self.classes_, **settings)
 
     def _check_known_classes(self, y):
         classes = unique_labels(y)

@@ -56,20 +56,25 @@ class TrainingData(NamedTuple):
     validation: Any = None
     stratify: Any = None
 
-    def split(self, early_stopping, validation_fraction, random_state):
+    def split(self, options, random_state):
         """Training row indices and the validation data (None without it).
 
-        Without explicit validation data, early stopping sets aside
-        ``validation_fraction`` of the rows, drawn from ``random_state``,
-        stratified on ``stratify``, as ``train_test_split(stratify=...)``
-        does it and with its errors when that is impossible. Both parts
-        must keep some positive weight.
+        Without explicit validation data, early stopping
+        (``options.early_stopping``) sets aside ``validation_fraction`` of
+        the rows, drawn from ``random_state``, stratified on ``stratify``,
+        as ``train_test_split(stratify=...)`` does it and with its errors
+        when that is impossible. Both parts must keep some positive weight.
+        A ``partial_fit`` call has one batch, none of it to set aside:
+        scikit-learn's error, raised here as there (after the weights are
+        initialised).
         """
         n_samples = self.X.shape[0]
-        if not early_stopping or self.validation is not None:
+        if not options.early_stopping or self.validation is not None:
             return np.arange(n_samples), self.validation
+        if options.incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
         train_idx, val_idx = validation_split(
-            n_samples, validation_fraction, random_state, self.stratify
+            n_samples, options.validation_fraction, random_state, self.stratify
         )
         weight = self.sample_weight
         check_split_weights(weight, train_idx, val_idx)

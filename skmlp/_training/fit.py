@@ -116,9 +116,7 @@ def fit_one(options, data, loss, *, start=None, network=None, score=None, progre
 def _train_stochastic(options, data, loss, network, start, score, progress, random_state, split,
                       label):
     """Epochs of Adam or SGD (see `train`): the record."""
-    train_idx, validation = split or data.split(
-        options.early_stopping, options.validation_fraction, random_state
-    )
+    train_idx, validation = split or data.split(options, random_state)
     if score is not None and validation is not None:
         score = score.bind(validation, network, loss)  # may refuse before training
     epochs = Epochs(

@@ -4,8 +4,11 @@
 the facts of the fit (continued or new, ``partial_fit``, validation data,
 checkpoints) into one frozen `Options`; training reads it, never the
 estimator. Every check that involves more than one parameter lives here,
-its error naming them; `check_data` makes those that need the checked
-data, after the data's own checks (scikit-learn's order).
+its error naming them. Two that need the checked data come after its own
+checks, as in scikit-learn: the rows a mini-batch needs (2 with batch
+normalisation: ``BatchOptions.min_size``, checked with the weights, by
+`~skmlp._training.weights.training_weights`) and early stopping in
+``partial_fit`` (refused by the split, `~skmlp._training.data.TrainingData.split`).
 """
 
 import warnings
@@ -227,7 +230,7 @@ def check_partial_fit_available(params):
 
     scikit-learn's MLPClassifier's check ('lbfgs' hides it), and its
     ``SGDClassifier``'s for 'balanced' class weights, which need all the
-    labels at once. (Early stopping raises when called: `check_data`.)
+    labels at once. (Early stopping raises when called: `TrainingData.split`.)
 
     Raises
     ------
@@ -249,25 +252,6 @@ def check_partial_fit_available(params):
             "class_weight parameter."
         )
     return True
-
-
-def check_data(options, *, n_rows, weighted):
-    """The checks that need the checked data, after the data's own checks.
-
-    scikit-learn's ValueError for ``partial_fit`` with early stopping; and
-    batch normalisation needs 2 training samples, of positive weight when
-    ``weighted`` (rows of weight 0 are no samples to batch statistics).
-    """
-    if options.incremental and options.early_stopping:
-        # One batch has no held-out part. (scikit-learn's regressor's
-        # partial_fit with 'lbfgs' runs L-BFGS, which ignores it.)
-        raise ValueError("partial_fit does not support early_stopping=True")
-    if options.network.normalization == "batch" and options.stochastic and n_rows < 2:
-        of_weight = " of positive sample_weight" if weighted else ""
-        raise ValueError(
-            "normalization='batch' needs at least 2 samples per mini-batch; "
-            f"got {n_rows} sample{of_weight} in total."
-        )
 
 
 def _checkpoint(params, checkpoints, stochastic, restarts):
