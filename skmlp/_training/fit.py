@@ -130,10 +130,9 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
         options.optimizer, None if start is None else start.record.optimizer,
         epochs=epochs, incremental=options.incremental,
     )
-    record = starting(
-        None if start is None else start.record, options.early_stopping,
-        same_loss=start is None or start.loss is loss,
-    )
+    record = None  # a new network: train starts a fresh record
+    if start is not None:
+        record = starting(start.record, options.early_stopping, same_loss=start.loss is loss)
     checkpoint = None
     if options.checkpoint is not None:
         checkpoint = _checkpoint_file(options, data, network, start, epochs)
