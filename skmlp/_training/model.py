@@ -41,7 +41,9 @@ class Start(NamedTuple):
 
 def new_network(options, n_inputs, n_outputs, dtype, random_state):
     """A new network of ``options`` (`NetworkOptions`), initialised from ``random_state``."""
-    return Sequential(build_layers(options, n_outputs)).build(n_inputs, dtype, random_state)
+    return Sequential(
+        build_layers(options, n_outputs), n_inputs=n_inputs, dtype=dtype, random_state=random_state
+    )
 
 
 def model_attributes(network, loss):
