@@ -155,41 +155,47 @@ def resolve_options(
         Naming the parameters that do not go together.
     """
     network = _network_options(params)
-    _check_validation_data(params, *validation_given)
-    _check_solver(params, network.dropout_rates)
-    _check_step_options(params)
-    if params["normalization"] == "layer" and 1 in network.hidden_layer_sizes:
-        _warn_constant_layer(params)
+    _check_params(params, network, validation_given)
     continued = fitted and (params["warm_start"] or incremental)
     stochastic = params["solver"] in STOCHASTIC_SOLVERS
     restarts = params["n_init"] > 1 and not continued
     return Options(
         network=network,
         optimizer=_optimizer_options(params),
-        batches=BatchOptions(
-            params["batch_size"], params["shuffle"], 2 if params["normalization"] == "batch" else 1
-        ),
-        stopping=Stopping(
-            params["max_iter"], params["tol"], params["n_iter_no_change"],
-            one_pass=incremental,
-            adaptive=params["learning_rate"] == "adaptive",
-            scheduled=params["learning_rate"] in SCHEDULES,
-        ),
-        alpha=params["alpha"],
+        batches=_batch_options(params),
+        stopping=_stopping(params, incremental),
         early_stopping=params["early_stopping"] and stochastic,
-        scoring=params["scoring"],
-        validation_fraction=params["validation_fraction"],
-        n_init=params["n_init"],
-        n_jobs=params["n_jobs"],
-        checkpoint=(
-            _checkpoint(params, checkpoints, stochastic, restarts) if checkpoints else None
-        ),
+        checkpoint=_checkpoint(params, checkpoints, stochastic, restarts) if checkpoints else None,
         verbose=bool(params["verbose"]),
         class_weight=params.get("class_weight"),  # the classifier's
-        stochastic=stochastic,
-        incremental=incremental,
-        continued=continued,
-        restarts=restarts,
+        stochastic=stochastic, incremental=incremental, continued=continued, restarts=restarts,
+        **{name: params[name]
+           for name in ("alpha", "scoring", "validation_fraction", "n_init", "n_jobs")},
+    )
+
+
+def _check_params(params, network, validation_given):
+    """The checks of parameters that do not go together (and a warning)."""
+    _check_validation_data(params, *validation_given)
+    _check_solver(params, network.dropout_rates)
+    _check_step_options(params)
+    if params["normalization"] == "layer" and 1 in network.hidden_layer_sizes:
+        _warn_constant_layer(params)
+
+
+def _batch_options(params):
+    """Batches of ``batch_size``; batch statistics need 2 rows (of positive weight)."""
+    min_size = 2 if params["normalization"] == "batch" else 1
+    return BatchOptions(params["batch_size"], params["shuffle"], min_size)
+
+
+def _stopping(params, incremental):
+    """scikit-learn's stopping rule; one pass for ``partial_fit``."""
+    return Stopping(
+        params["max_iter"], params["tol"], params["n_iter_no_change"],
+        one_pass=incremental,
+        adaptive=params["learning_rate"] == "adaptive",
+        scheduled=params["learning_rate"] in SCHEDULES,
     )
 
 

@@ -87,6 +87,11 @@ def check_weights(weights, X, name="sample_weight"):
         return None
     if name == "sample_weight":
         return _check_sample_weight(weights, X, ensure_non_negative=True)
+    return _check_named_weights(weights, X, name)
+
+
+def _check_named_weights(weights, X, name):
+    """``_check_sample_weight``'s checks, with messages that name ``name``."""
     if isinstance(weights, Real):  # one weight for every row, as sample_weight
         weights = np.full(X.shape[0], weights)
     weights = check_array(
