@@ -42,22 +42,6 @@ _OPTIONAL = (
 )
 
 
-def _input_checks(options):
-    """``validate_data``'s settings for the training X (each subclass checks its y).
-
-    X keeps its dtype if float32 or float64, except with L-BFGS, which
-    trains in float64 as scikit-learn's does (it unpacks SciPy's float64
-    iterate into its coefficients, so its float32 input meets float64
-    weights from the first step on). A new fit resets the features seen.
-    """
-    return {
-        "accept_sparse": ["csr", "csc"],
-        "multi_output": True,
-        "dtype": (np.float64, np.float32) if options.stochastic else np.float64,
-        "reset": not options.continued,
-    }
-
-
 class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators; use the subclasses."""
 
@@ -184,7 +168,20 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         The checks of the parameters come before those of the data, and
         those that need the data after them, as scikit-learn orders them.
         """
-        X, y, targets = self._validate_input(X, y, options, _input_checks(options))
+        # How X is checked (each subclass checks its y). X keeps its dtype if
+        # float32 or float64, except with L-BFGS, which trains in float64 as
+        # scikit-learn's does (it unpacks SciPy's float64 iterate into its
+        # coefficients, so its float32 input meets float64 weights from the
+        # first step on). A new fit resets the features seen. scikit-learn's
+        # finiteness check sums X: +inf and -inf together make numpy warn
+        # before the clear "Input X contains infinity" error (errstate).
+        checks = {
+            "accept_sparse": ["csr", "csc"],
+            "multi_output": True,
+            "dtype": (np.float64, np.float32) if options.stochastic else np.float64,
+            "reset": not options.continued,
+        }
+        X, y, targets = self._validate_input(X, y, options, checks)
         sample_weight = training_weights(
             sample_weight, X, y, options.class_weight, min_rows=options.batches.min_size
         )

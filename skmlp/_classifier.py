@@ -305,28 +305,15 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.label_smoothing = label_smoothing
 
     def _validate_input(self, X, y, options, checks):
-        """X and the labels y, checked as scikit-learn's MLPClassifier checks them; their `Labels`.
-
-        X is checked by ``validate_data`` with the base's ``checks``. A new
-        fit makes a new binarizer; a continued one checks y's classes
-        against the fitted binarizer's.
-
-        Returns
-        -------
-        X, y : checked
-        targets : Labels
-        """
-        # scikit-learn's finiteness check sums X: +inf and -inf together make
-        # numpy warn before the clear "Input X contains infinity" error.
-        with np.errstate(over="ignore", invalid="ignore"):
+        """X and the labels y checked as scikit-learn's MLPClassifier checks them
+        (``validate_data`` with the base's ``checks``), and their `Labels`: a new
+        binarizer for a new fit; the fitted one, y's classes checked, when continued."""
+        with np.errstate(over="ignore", invalid="ignore"):  # see _training_data
             X, y = validate_data(self, X, y, **checks)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        settings = dict(
-            label_smoothing=self.label_smoothing,
-            stratified=self.scoring is not None,
-            fitted_loss=self._loss if options.continued else None,
-        )
+        settings = dict(label_smoothing=self.label_smoothing, stratified=self.scoring is not None,
+                        fitted_loss=self._loss if options.continued else None)
         # A partial_fit's first call has set the classes, but has no network yet.
         if not (options.continued or (options.incremental and hasattr(self, "classes_"))):
             binarizer = LabelBinarizer().fit(y)

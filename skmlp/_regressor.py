@@ -181,18 +181,10 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.max_grad_norm = max_grad_norm
 
     def _validate_input(self, X, y, options, checks):
-        """X and the numbers y, checked as scikit-learn's MLPRegressor checks them; their `Values`.
-
-        X is checked by ``validate_data`` with the base's ``checks``. A
-        continued fit keeps the fitted loss.
-
-        Returns
-        -------
-        X, y : checked
-        targets : Values
-        """
-        # As the classifier's: numpy would warn before the clear error on infinity.
-        with np.errstate(over="ignore", invalid="ignore"):
+        """X and the numbers y checked as scikit-learn's MLPRegressor checks them
+        (``validate_data`` with the base's ``checks``), and their `Values` (a
+        continued fit keeps the fitted loss)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # see _training_data
             X, y = validate_data(self, X, y, y_numeric=True, **checks)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)

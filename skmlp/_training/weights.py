@@ -21,7 +21,7 @@ def training_weights(sample_weight, X, y, class_weight=None, *, min_rows=1):
 
     The sample weights get scikit-learn's checks, the class weights the
     same ones (finite, non-negative), and their product must leave a row
-    to train on, or the ``min_rows`` a mini-batch needs (`check_rows`).
+    to train on, or the ``min_rows`` a mini-batch needs.
 
     Returns
     -------
@@ -35,21 +35,8 @@ def training_weights(sample_weight, X, y, class_weight=None, *, min_rows=1):
         check_class_weight_values(class_weight)
         sample_weight = class_weighted(sample_weight, class_weight, y, X.dtype)
         check_weighted_rows(sample_weight)
-    check_rows(X, sample_weight, min_rows)
-    return sample_weight
-
-
-def check_rows(X, sample_weight, min_rows):
-    """Rows enough for a mini-batch of ``min_rows`` rows of positive weight.
-
-    Only batch normalisation needs more than one (``BatchOptions.min_size``):
-    its batch statistics need 2 samples, and rows of weight 0 are none.
-
-    Raises
-    ------
-    ValueError
-        Naming ``normalization='batch'``, with fewer rows.
-    """
+    # Batch normalisation's statistics need 2 rows (BatchOptions.min_size) in
+    # a mini-batch; rows of weight 0 are none.
     n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
     if n_rows < min_rows:
         of_weight = " of positive sample_weight" if sample_weight is not None else ""
@@ -57,6 +44,7 @@ def check_rows(X, sample_weight, min_rows):
             f"normalization='batch' needs at least {min_rows} samples per mini-batch; "
             f"got {n_rows} sample{of_weight} in total."
         )
+    return sample_weight
 
 
 def check_weights(weights, X, name="sample_weight"):
