@@ -11,10 +11,9 @@ subclasses' (`~skmlp._targets.Targets`).
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, is_classifier
+from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
-from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.validation import validate_data
+from sklearn.utils import check_random_state
 
 from ._attributes import LayerView
 from ._compat import (
@@ -31,7 +30,6 @@ from ._early_stopping import check_validation_data, early_stopping_score
 from ._training import fit_model, resolve_options
 from ._training.data import TrainingData
 from ._training.model import Start, continue_network
-from ._training.options import check_data
 from ._training.progress import open_progress
 from ._training.record import TrainingRecord
 from ._training.weights import training_weights
@@ -170,9 +168,23 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         The checks of the parameters come before those of the data, and
         those that need the data after them, as scikit-learn orders them.
         """
-        X, y = self._check_data(X, y, options)
-        targets = self._targets(y, X.dtype, options)
-        sample_weight = training_weights(sample_weight, X, y, options.class_weight)
+        # How X is checked (each subclass checks its y). X keeps its dtype if
+        # float32 or float64, except with L-BFGS, which trains in float64 as
+        # scikit-learn's does (it unpacks SciPy's float64 iterate into its
+        # coefficients, so its float32 input meets float64 weights from the
+        # first step on). A new fit resets the features seen. scikit-learn's
+        # finiteness check sums X: +inf and -inf together make numpy warn
+        # before the clear "Input X contains infinity" error (errstate).
+        checks = {
+            "accept_sparse": ["csr", "csc"],
+            "multi_output": True,
+            "dtype": (np.float64, np.float32) if options.stochastic else np.float64,
+            "reset": not options.continued,
+        }
+        X, y, targets = self._validate_input(X, y, options, checks)
+        sample_weight = training_weights(
+            sample_weight, X, y, options.class_weight, min_rows=options.batches.min_size
+        )
         validation = None
         if validation_data[0] is not None:
             validation = check_validation_data(self, *validation_data, X.dtype, y, targets)
@@ -184,38 +196,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
                 TrainingRecord.from_fitted(self.__dict__),
                 self._loss,  # the targets' loss: the same object if it goes on
             )
-        n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-        check_data(options, n_rows=n_rows, weighted=sample_weight is not None)
         stratify = None
         if options.early_stopping and validation is None:
             stratify = targets.stratify(y_encoded)
         return targets, TrainingData(X, y_encoded, sample_weight, validation, stratify), start
-
-    def _check_data(self, X, y, options):
-        """X and y validated as scikit-learn's MLP does (y 1-D for one output).
-
-        X keeps its dtype if float32 or float64, except with L-BFGS, which
-        trains in float64 as scikit-learn's does (it unpacks SciPy's float64
-        iterate into its coefficients, so its float32 input meets float64
-        weights from the first step on). A new fit resets the features seen.
-        """
-        dtype = (np.float64, np.float32) if options.stochastic else np.float64
-        # scikit-learn's finiteness check sums X: +inf and -inf together make
-        # numpy warn before the clear "Input X contains infinity" error.
-        with np.errstate(over="ignore", invalid="ignore"):
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=["csr", "csc"],
-                multi_output=True,
-                y_numeric=not is_classifier(self),
-                dtype=dtype,
-                reset=not options.continued,
-            )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):

@@ -6,9 +6,10 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseMultilayerPerceptron
 from ._compat import Interval, StrOptions, _check_partial_fit_first_call, _fit_context
@@ -303,19 +304,22 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
         self.logits = logits
         self.label_smoothing = label_smoothing
 
-    def _targets(self, y, dtype, options):
-        """A new binarizer for a new fit; the fitted one, checked, when continued."""
-        settings = dict(
-            label_smoothing=self.label_smoothing,
-            stratified=self.scoring is not None,
-            fitted_loss=self._loss if options.continued else None,
-        )
+    def _validate_input(self, X, y, options, checks):
+        """X and the labels y checked as scikit-learn's MLPClassifier checks them
+        (``validate_data`` with the base's ``checks``), and their `Labels`: a new
+        binarizer for a new fit; the fitted one, y's classes checked, when continued."""
+        with np.errstate(over="ignore", invalid="ignore"):  # see _training_data
+            X, y = validate_data(self, X, y, **checks)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        settings = dict(label_smoothing=self.label_smoothing, stratified=self.scoring is not None,
+                        fitted_loss=self._loss if options.continued else None)
         # A partial_fit's first call has set the classes, but has no network yet.
         if not (options.continued or (options.incremental and hasattr(self, "classes_"))):
             binarizer = LabelBinarizer().fit(y)
-            return Labels(y, dtype, binarizer, binarizer.classes_, **settings)
+            return X, y, Labels(y, X.dtype, binarizer, binarizer.classes_, **settings)
         self._check_known_classes(y)
-        return Labels(y, dtype, self._label_binarizer, self.classes_, **settings)
+        return X, y, Labels(y, X.dtype, self._label_binarizer, self.classes_, **settings)
 
     def _check_known_classes(self, y):
         classes = unique_labels(y)

@@ -53,7 +53,7 @@ def _final_estimator(estimator):
 
 
 def _fitted_curves(mlp):
-    """Training loss, validation scores and validation loss of a fitted MLP."""
+    """Training loss, validation scores and validation loss of a fitted MLP, by name."""
     check_is_fitted(mlp)
     loss_curve = getattr(mlp, "loss_curve_", None)
     # After a warm start to L-BFGS the curves of the earlier stochastic fit
@@ -64,11 +64,11 @@ def _fitted_curves(mlp):
             "which records no per-epoch curves. Training curves need a "
             "stochastic solver: solver='adam' or 'sgd'."
         )
-    return (
-        loss_curve,
-        getattr(mlp, "validation_scores_", None),
-        getattr(mlp, "validation_loss_curve_", None),
-    )
+    return {
+        "loss_curve": loss_curve,
+        "validation_scores": getattr(mlp, "validation_scores_", None),
+        "validation_loss_curve": getattr(mlp, "validation_loss_curve_", None),
+    }
 
 
 def _score_name(mlp):
@@ -201,6 +201,20 @@ class TrainingCurveDisplay:
         prefix = "" if name is None else f"{name}: "
 
         self.ax_, self.figure_ = ax, ax.figure
+        self._draw_losses(ax, prefix, loss_kw, validation_loss_kw)
+        self._draw_score(ax, prefix, score_kw)
+        self.lines_ = [
+            line
+            for line in (self.loss_line_, self.validation_loss_line_, self.score_line_)
+            if line is not None
+        ]
+        # The twin axis is drawn over the first: the legend goes on top.
+        top = ax if self.score_ax_ is None else self.score_ax_
+        top.legend(handles=self.lines_, loc="center right")
+        return self
+
+    def _draw_losses(self, ax, prefix, loss_kw, validation_loss_kw):
+        """The training and validation losses on ``ax``."""
         self.loss_line_ = self._draw(
             ax, self.loss_curve, f"{prefix}training loss", {"color": "C0"}, loss_kw
         )
@@ -214,6 +228,8 @@ class TrainingCurveDisplay:
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
 
+    def _draw_score(self, ax, prefix, score_kw):
+        """The validation score, if recorded, on a twin axis of ``ax`` (``score_ax_``)."""
         score_name = "score" if self.score_name is None else self.score_name
         self.score_ax_ = None if self.validation_scores is None else ax.twinx()
         self.score_line_ = self._draw(
@@ -226,16 +242,6 @@ class TrainingCurveDisplay:
         if self.score_ax_ is not None:
             self.score_ax_.set_ylabel(f"validation {score_name}")
 
-        self.lines_ = [
-            line
-            for line in (self.loss_line_, self.validation_loss_line_, self.score_line_)
-            if line is not None
-        ]
-        # The twin axis is drawn over the first: the legend goes on top.
-        top = ax if self.score_ax_ is None else self.score_ax_
-        top.legend(handles=self.lines_, loc="center right")
-        return self
-
     @staticmethod
     def _draw(ax, values, label, default_kw, user_kw):
         """One curve against epochs 1, 2, ...; None when there is none."""
@@ -246,16 +252,8 @@ class TrainingCurveDisplay:
         return line
 
     @classmethod
-    def from_estimator(
-        cls,
-        estimator,
-        *,
-        ax=None,
-        name=None,
-        loss_kw=None,
-        validation_loss_kw=None,
-        score_kw=None,
-    ):
+    def from_estimator(cls, estimator, *, ax=None, name=None, loss_kw=None,
+                       validation_loss_kw=None, score_kw=None):
         """Plot the training curves of a fitted estimator.
 
         Parameters
@@ -294,17 +292,7 @@ class TrainingCurveDisplay:
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         mlp = _final_estimator(estimator)
-        loss_curve, validation_scores, validation_loss_curve = _fitted_curves(mlp)
-        display = cls(
-            loss_curve=loss_curve,
-            validation_scores=validation_scores,
-            validation_loss_curve=validation_loss_curve,
-            score_name=_score_name(mlp),
-            name=name,
-        )
+        display = cls(**_fitted_curves(mlp), score_name=_score_name(mlp), name=name)
         return display.plot(
-            ax=ax,
-            loss_kw=loss_kw,
-            validation_loss_kw=validation_loss_kw,
-            score_kw=score_kw,
+            ax=ax, loss_kw=loss_kw, validation_loss_kw=validation_loss_kw, score_kw=score_kw
         )

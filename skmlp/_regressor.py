@@ -3,7 +3,8 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import column_or_1d
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
@@ -179,8 +180,15 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
         self.weight_decay = weight_decay
         self.max_grad_norm = max_grad_norm
 
-    def _targets(self, y, dtype, options):
-        return Values(y, dtype, self.loss, self._loss if options.continued else None)
+    def _validate_input(self, X, y, options, checks):
+        """X and the numbers y checked as scikit-learn's MLPRegressor checks them
+        (``validate_data`` with the base's ``checks``), and their `Values` (a
+        continued fit keeps the fitted loss)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # see _training_data
+            X, y = validate_data(self, X, y, y_numeric=True, **checks)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y, Values(y, X.dtype, self.loss, self._loss if options.continued else None)
 
     def _decode_target(self, y_encoded):
         return y_encoded.ravel() if y_encoded.shape[1] == 1 else y_encoded

@@ -237,6 +237,25 @@ def test_partial_fit_with_early_stopping_raises_and_changes_nothing(Estimator):
     assert model.n_iter_ == 5
 
 
+@pytest.mark.parametrize("bad", ["nan", "sample_weight"])
+def test_partial_fit_with_early_stopping_checks_the_data_first_as_scikit_learn(bad):
+    # The refusal comes from the split, after the data's own checks.
+    X, weight = X_iris.copy(), None
+    if bad == "nan":
+        X[0, 0] = np.nan
+    else:
+        weight = np.ones(3)
+    errors = []
+    for Estimator in (MLPClassifier, sk.MLPClassifier):
+        with pytest.raises(ValueError) as info:
+            Estimator(early_stopping=True).partial_fit(
+                X, y_iris, classes=[0, 1, 2], sample_weight=weight
+            )
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+    assert "early_stopping" not in errors[0]
+
+
 def test_regressor_partial_fit_with_lbfgs_runs_lbfgs_as_scikit_learn():
     params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=20, random_state=0)
     ours, theirs = MLPRegressor(**params), sk.MLPRegressor(**params)

@@ -4,10 +4,13 @@ import dataclasses
 import re
 import warnings
 
+import numpy as np
 import pytest
 
 from skmlp import MLPClassifier, MLPRegressor
-from skmlp._training.options import check_data, resolve_options
+from skmlp._training.data import TrainingData
+from skmlp._training.options import resolve_options
+from skmlp._training.weights import training_weights
 
 # The parameters resolve_options reads, at the estimators' defaults.
 DEFAULTS = {
@@ -116,16 +119,20 @@ def test_layer_norm_over_one_unit_warns_at_the_callers_line():
 
 
 def test_the_checks_after_the_data():
-    check_data(_resolve(early_stopping=True, solver="lbfgs", incremental=True), n_rows=9, weighted=False)
-    check_data(_resolve(early_stopping=True), n_rows=9, weighted=False)
+    # They need the checked data: the split refuses early stopping in
+    # partial_fit, the weights leave the rows a mini-batch needs.
+    X, y = np.ones((9, 2)), np.zeros((9, 1))
+    TrainingData(X, y).split(_resolve(early_stopping=True, solver="lbfgs", incremental=True), None)
+    TrainingData(X, y).split(_resolve(early_stopping=True, validation_fraction=0.4), 0)
     with pytest.raises(ValueError, match="^partial_fit does not support early_stopping=True$"):
-        check_data(_resolve(early_stopping=True, incremental=True), n_rows=9, weighted=False)
-    batch = _resolve(normalization="batch")
-    check_data(batch, n_rows=2, weighted=False)
-    check_data(_resolve(), n_rows=1, weighted=False)
+        TrainingData(X, y).split(_resolve(early_stopping=True, incremental=True), 0)
+    batch = _resolve(normalization="batch").batches.min_size
+    assert batch == 2 and _resolve().batches.min_size == 1
+    training_weights(None, X[:2], y[:2], min_rows=batch)
+    training_weights(None, X[:1], y[:1], min_rows=1)
     with pytest.raises(ValueError, match=re.escape(
             "normalization='batch' needs at least 2 samples per mini-batch; got 1 sample "
             "of positive sample_weight in total.")):
-        check_data(batch, n_rows=1, weighted=True)
+        training_weights(np.array([0.0, 1.0]), X[:2], y[:2], min_rows=batch)
     with pytest.raises(ValueError, match=re.escape("got 1 sample in total.")):
-        check_data(batch, n_rows=1, weighted=False)
+        training_weights(None, X[:1], y[:1], min_rows=batch)

@@ -56,20 +56,25 @@ class TrainingData(NamedTuple):
     validation: Any = None
     stratify: Any = None
 
-    def split(self, early_stopping, validation_fraction, random_state):
+    def split(self, options, random_state):
         """Training row indices and the validation data (None without it).
 
-        Without explicit validation data, early stopping sets aside
-        ``validation_fraction`` of the rows, drawn from ``random_state``,
-        stratified on ``stratify``, as ``train_test_split(stratify=...)``
-        does it and with its errors when that is impossible. Both parts
-        must keep some positive weight.
+        Without explicit validation data, early stopping
+        (``options.early_stopping``) sets aside ``validation_fraction`` of
+        the rows, drawn from ``random_state``, stratified on ``stratify``,
+        as ``train_test_split(stratify=...)`` does it and with its errors
+        when that is impossible. Both parts must keep some positive weight.
+        A ``partial_fit`` call has one batch, none of it to set aside:
+        scikit-learn's error, raised here as there (after the weights are
+        initialised).
         """
         n_samples = self.X.shape[0]
-        if not early_stopping or self.validation is not None:
+        if not options.early_stopping or self.validation is not None:
             return np.arange(n_samples), self.validation
+        if options.incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
         train_idx, val_idx = validation_split(
-            n_samples, validation_fraction, random_state, self.stratify
+            n_samples, options.validation_fraction, random_state, self.stratify
         )
         weight = self.sample_weight
         check_split_weights(weight, train_idx, val_idx)
@@ -134,6 +139,18 @@ def check_validation_target(y_val, y, n_val, *, numeric):
     ValueError
         Naming ``y_val`` and what differs from ``y``.
     """
+    y_val = _as_array(y_val, y, numeric)
+    if y_val.shape[0] != n_val:
+        raise ValueError(
+            f"X_val and y_val have different numbers of samples: {n_val} and "
+            f"{y_val.shape[0]}."
+        )
+    _check_like_y(y_val, y, numeric)
+    return y_val
+
+
+def _as_array(y_val, y, numeric):
+    """``y_val`` as scikit-learn's ``check_array`` takes a target, 1-D when ``y`` is."""
     # Sparse targets are label indicators (multilabel); a regressor's y_val
     # is dense, refused with a message naming it.
     y_val = check_array(
@@ -145,11 +162,11 @@ def check_validation_target(y_val, y, n_val, *, numeric):
     )
     if y_val.ndim == 2 and y_val.shape[1] == 1 and y.ndim == 1:
         y_val = column_or_1d(y_val, input_name="y_val", warn=True)
-    if y_val.shape[0] != n_val:
-        raise ValueError(
-            f"X_val and y_val have different numbers of samples: {n_val} and "
-            f"{y_val.shape[0]}."
-        )
+    return y_val
+
+
+def _check_like_y(y_val, y, numeric):
+    """The same kind of target as ``y`` (for classifiers), with as many outputs."""
     if not numeric:
         _check_same_kind(type_of_target(y_val, input_name="y_val"), type_of_target(y))
         _check_indicator_values(y_val, y)
@@ -158,7 +175,6 @@ def check_validation_target(y_val, y, n_val, *, numeric):
             f"y_val is {_describe_outputs(y_val)}, but y is {_describe_outputs(y)}: the "
             "validation targets must have as many outputs as the training targets."
         )
-    return y_val
 
 
 def _n_outputs(y):

@@ -121,9 +121,7 @@ def fit_one(options, data, loss, *, start=None, network=None, score=None, progre
 def _train_stochastic(options, data, loss, network, start, score, progress, random_state, split,
                       label):
     """Epochs of Adam or SGD (see `train`): the record."""
-    train_idx, validation = split or data.split(
-        options.early_stopping, options.validation_fraction, random_state
-    )
+    train_idx, validation = split or data.split(options, random_state)
     if score is not None and validation is not None:
         score = score.bind(validation, network, loss)  # may refuse before training
     epochs = Epochs(
@@ -137,10 +135,9 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
         options.optimizer, None if start is None else start.record.optimizer,
         epochs=epochs, incremental=options.incremental,
     )
-    record = starting(
-        None if start is None else start.record, options.early_stopping,
-        same_loss=start is None or start.loss is loss,
-    )
+    record = None  # a new network: train starts a fresh record
+    if start is not None:
+        record = starting(start.record, options.early_stopping, same_loss=start.loss is loss)
     checkpoint = None
     if options.checkpoint is not None:
         checkpoint = _checkpoint_file(options, data, network, start, epochs)

@@ -37,9 +37,23 @@ def fit_lbfgs(network, loss, data, options, start=None):
     record : TrainingRecord
         ``n_iter``, ``loss``, ``t`` and ``optimizer``, without curves.
     """
-    X, y, sample_weight = data.X, data.y, data.sample_weight
-    solver = options.optimizer
     objective = Objective(loss.consistent(), options.alpha, network.n_penalized)
+    result = _minimize(network, objective, data, options.optimizer)
+    n_iter = _check_optimize_result("lbfgs", result, options.optimizer.max_iter)
+    return TrainingRecord(
+        loss_curve=None,
+        n_iter=n_iter,
+        t=0 if start is None else start.t,
+        loss=_reported_loss(network, loss, objective, data, result.fun),
+        optimizer=None if start is None else start.optimizer,
+        stop_reason="lbfgs",
+    )
+
+
+def _minimize(network, objective, data, solver):
+    """SciPy's L-BFGS-B on all the rows at once; its result, whose weights
+    the network then has. ``solver`` gives ``max_iter``, ``max_fun``, ``tol``."""
+    X, y, sample_weight = data.X, data.y, data.sample_weight
     objective.penalty.rescale(X.shape[0], sample_weight)  # all the rows: one batch
 
     def data_loss():
@@ -54,18 +68,17 @@ def fit_lbfgs(network, loss, data, options, start=None):
         max_fun=solver.max_fun,
         tol=solver.tol,
     )
-    n_iter = _check_optimize_result("lbfgs", result, solver.max_iter)
     network.params[...] = result.x
-    value = float(result.fun)
+    return result
+
+
+def _reported_loss(network, loss, objective, data, value):
+    """``loss_`` at the final weights: ``value``, the objective's, when it is
+    ``loss``'s; else ``loss`` plus the penalty, computed there (`consistent`)."""
     if objective.loss is not loss:
         with np.errstate(over="ignore", invalid="ignore"):  # as in the objective
-            value = network.loss_gradient(X, y, loss, sample_weight=sample_weight)
+            value = network.loss_gradient(
+                data.X, data.y, loss, sample_weight=data.sample_weight
+            )
             value = value + objective.penalty.value(network.params)
-    return TrainingRecord(
-        loss_curve=None,
-        n_iter=n_iter,
-        t=0 if start is None else start.t,
-        loss=np.float64(value),
-        optimizer=None if start is None else start.optimizer,
-        stop_reason="lbfgs",
-    )
+    return np.float64(value)

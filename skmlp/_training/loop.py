@@ -78,20 +78,8 @@ def evaluate(network, loss, validation, score):
         return (-value if score is None else score(raw)), value
 
 
-def train(
-    network,
-    objective,
-    optimizer,
-    epochs,
-    *,
-    stopping,
-    record=None,
-    validation=None,
-    score=None,
-    progress=None,
-    log=None,
-    checkpoint=None,
-):
+def train(network, objective, optimizer, epochs, *, stopping, record=None, validation=None,
+          score=None, progress=None, log=None, checkpoint=None):
     """Train ``network`` by epochs of mini-batch updates; what happened.
 
     Parameters
@@ -119,9 +107,8 @@ def train(
         Called with each line of verbose output; None: silent.
     checkpoint : skmlp._training.checkpoint.CheckpointFile, default=None
         Saves the state after whole epochs and deletes it when the fit
-        reached its own end. With it, the first Ctrl-C lets the epoch
-        finish, so that the state where training stopped is one the fit
-        goes through, and a rerun goes on from it exactly.
+        reached its own end; Ctrl-C then waits for the end of the epoch
+        (`_Loop.run`).
 
     Returns
     -------
@@ -130,31 +117,12 @@ def train(
     Raises
     ------
     ValueError
-        If the training loss becomes non-finite without validated weights
-        to fall back on.
+        If the training loss becomes non-finite without validated weights.
     """
-    if record is None:
-        record = TrainingRecord.fresh(validation is not None)
-    record.optimizer = optimizer
-    loop = _Loop(network, objective, epochs, stopping, validation, score, log, record,
-                 whole_epochs=checkpoint is not None)
-    progress = Silent() if progress is None else progress
-    if validation is not None and record.best_state is None:
-        record.best_state = network.get_state()
-    # A record resumed from a checkpoint has run some epochs of this fit
-    # already, and may be at the last of them, or have stopped there.
-    with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
-        _stop_at_last_epoch(record, stopping)
-        while record.stop_reason is None:
-            loop.epoch(progress)  # sets the stop reason when training stops
-            _stop_at_last_epoch(record, stopping)
-            if checkpoint is not None and loop.whole:
-                checkpoint.epoch_end(record, network, epochs)
-    if checkpoint is not None:
-        checkpoint.end(record)
-    if validation is not None:
-        network.set_state(record.best_state)
-    return record
+    loop = _Loop(network, objective, optimizer, epochs, stopping, validation, score, log,
+                 record, whole_epochs=checkpoint is not None)
+    loop.run(Silent() if progress is None else progress, checkpoint)
+    return loop.record
 
 
 def _stop_at_last_epoch(record, stopping):
@@ -176,10 +144,13 @@ def _stop_at_last_epoch(record, stopping):
 
 
 class _Loop:
-    """The epochs of one `train` call: the pieces it needs, and its record."""
+    """The epochs of one `train` call: the pieces it needs, and its record.
 
-    def __init__(self, network, objective, epochs, stopping, validation, score, log, record,
-                 *, whole_epochs=False):
+    The record (a fresh one if None) keeps the optimiser.
+    """
+
+    def __init__(self, network, objective, optimizer, epochs, stopping, validation, score, log,
+                 record, *, whole_epochs=False):
         self.whole_epochs = whole_epochs  # Ctrl-C waits for the end of the epoch
         self.whole = True  # the last epoch ran and was recorded to its end
         self.network = network
@@ -189,7 +160,32 @@ class _Loop:
         self.validation = validation
         self.score = score
         self.log = log
-        self.record = record
+        self.record = TrainingRecord.fresh(validation is not None) if record is None else record
+        self.record.optimizer = optimizer
+
+    def run(self, progress, checkpoint=None):
+        """Epochs until training stops, then the best validated weights back.
+
+        With a ``checkpoint``, the first Ctrl-C lets the epoch finish, so
+        that the state where training stopped is one the fit goes through,
+        and a rerun goes on from it exactly. A record resumed from a
+        checkpoint has run some epochs of this fit already, and may be at
+        the last of them, or have stopped there.
+        """
+        record, network, stopping = self.record, self.network, self.stopping
+        if self.validation is not None and record.best_state is None:
+            record.best_state = network.get_state()
+        with progress.interrupt:  # Ctrl-C waits for the end of the mini-batch
+            _stop_at_last_epoch(record, stopping)
+            while record.stop_reason is None:
+                self.epoch(progress)  # sets the stop reason when training stops
+                _stop_at_last_epoch(record, stopping)
+                if checkpoint is not None and self.whole:
+                    checkpoint.epoch_end(record, network, self.epochs)
+        if checkpoint is not None:
+            checkpoint.end(record)
+        if self.validation is not None:
+            network.set_state(record.best_state)
 
     def epoch(self, progress):
         """One epoch, a task for the callbacks; True to stop training.

@@ -41,7 +41,9 @@ class Start(NamedTuple):
 
 def new_network(options, n_inputs, n_outputs, dtype, random_state):
     """A new network of ``options`` (`NetworkOptions`), initialised from ``random_state``."""
-    return Sequential(build_layers(options, n_outputs)).build(n_inputs, dtype, random_state)
+    return Sequential(
+        build_layers(options, n_outputs), n_inputs=n_inputs, dtype=dtype, random_state=random_state
+    )
 
 
 def model_attributes(network, loss):
@@ -157,15 +159,26 @@ def make_optimizer(options, previous, *, epochs, incremental=False):
     -------
     optimizer : skmlp.nn.SGD or skmlp.nn.Adam
     """
+    schedule = None
+    if options.learning_rate in SCHEDULES:
+        schedule = _schedule(options, epochs, incremental)
+    optimizer = _new_optimizer(options, schedule)
+    if previous is not None and type(previous) is type(optimizer):
+        optimizer.continue_from(previous)
+        if incremental:
+            optimizer.continue_schedule(previous)
+    return optimizer
+
+
+def _new_optimizer(options, schedule):
+    """SGD or Adam with the settings of ``options`` (`OptimizerOptions`)."""
     settings = {
-        "schedule": (
-            _schedule(options, epochs, incremental) if options.learning_rate in SCHEDULES else None
-        ),
+        "schedule": schedule,
         "weight_decay": options.weight_decay,
         "max_grad_norm": options.max_grad_norm,
     }
     if options.solver == "sgd":
-        optimizer = SGD(
+        return SGD(
             options.learning_rate_init,
             lr_schedule=options.learning_rate,
             momentum=options.momentum,
@@ -173,19 +186,13 @@ def make_optimizer(options, previous, *, epochs, incremental=False):
             power_t=options.power_t,
             **settings,
         )
-    else:
-        optimizer = Adam(
-            options.learning_rate_init,
-            beta_1=options.beta_1,
-            beta_2=options.beta_2,
-            epsilon=options.epsilon,
-            **settings,
-        )
-    if previous is not None and type(previous) is type(optimizer):
-        optimizer.continue_from(previous)
-        if incremental:
-            optimizer.continue_schedule(previous)
-    return optimizer
+    return Adam(
+        options.learning_rate_init,
+        beta_1=options.beta_1,
+        beta_2=options.beta_2,
+        epsilon=options.epsilon,
+        **settings,
+    )
 
 
 def _schedule(options, epochs, incremental):

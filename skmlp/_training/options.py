@@ -4,8 +4,11 @@
 the facts of the fit (continued or new, ``partial_fit``, validation data,
 checkpoints) into one frozen `Options`; training reads it, never the
 estimator. Every check that involves more than one parameter lives here,
-its error naming them; `check_data` makes those that need the checked
-data, after the data's own checks (scikit-learn's order).
+its error naming them. Two that need the checked data come after its own
+checks, as in scikit-learn: the rows a mini-batch needs (2 with batch
+normalisation: ``BatchOptions.min_size``, checked with the weights, by
+`~skmlp._training.weights.training_weights`) and early stopping in
+``partial_fit`` (refused by the split, `~skmlp._training.data.TrainingData.split`).
 """
 
 import warnings
@@ -152,41 +155,47 @@ def resolve_options(
         Naming the parameters that do not go together.
     """
     network = _network_options(params)
-    _check_validation_data(params, *validation_given)
-    _check_solver(params, network.dropout_rates)
-    _check_step_options(params)
-    if params["normalization"] == "layer" and 1 in network.hidden_layer_sizes:
-        _warn_constant_layer(params)
+    _check_params(params, network, validation_given)
     continued = fitted and (params["warm_start"] or incremental)
     stochastic = params["solver"] in STOCHASTIC_SOLVERS
     restarts = params["n_init"] > 1 and not continued
     return Options(
         network=network,
         optimizer=_optimizer_options(params),
-        batches=BatchOptions(
-            params["batch_size"], params["shuffle"], 2 if params["normalization"] == "batch" else 1
-        ),
-        stopping=Stopping(
-            params["max_iter"], params["tol"], params["n_iter_no_change"],
-            one_pass=incremental,
-            adaptive=params["learning_rate"] == "adaptive",
-            scheduled=params["learning_rate"] in SCHEDULES,
-        ),
-        alpha=params["alpha"],
+        batches=_batch_options(params),
+        stopping=_stopping(params, incremental),
         early_stopping=params["early_stopping"] and stochastic,
-        scoring=params["scoring"],
-        validation_fraction=params["validation_fraction"],
-        n_init=params["n_init"],
-        n_jobs=params["n_jobs"],
-        checkpoint=(
-            _checkpoint(params, checkpoints, stochastic, restarts) if checkpoints else None
-        ),
+        checkpoint=_checkpoint(params, checkpoints, stochastic, restarts) if checkpoints else None,
         verbose=bool(params["verbose"]),
         class_weight=params.get("class_weight"),  # the classifier's
-        stochastic=stochastic,
-        incremental=incremental,
-        continued=continued,
-        restarts=restarts,
+        stochastic=stochastic, incremental=incremental, continued=continued, restarts=restarts,
+        **{name: params[name]
+           for name in ("alpha", "scoring", "validation_fraction", "n_init", "n_jobs")},
+    )
+
+
+def _check_params(params, network, validation_given):
+    """The checks of parameters that do not go together (and a warning)."""
+    _check_validation_data(params, *validation_given)
+    _check_solver(params, network.dropout_rates)
+    _check_step_options(params)
+    if params["normalization"] == "layer" and 1 in network.hidden_layer_sizes:
+        _warn_constant_layer(params)
+
+
+def _batch_options(params):
+    """Batches of ``batch_size``; batch statistics need 2 rows (of positive weight)."""
+    min_size = 2 if params["normalization"] == "batch" else 1
+    return BatchOptions(params["batch_size"], params["shuffle"], min_size)
+
+
+def _stopping(params, incremental):
+    """scikit-learn's stopping rule; one pass for ``partial_fit``."""
+    return Stopping(
+        params["max_iter"], params["tol"], params["n_iter_no_change"],
+        one_pass=incremental,
+        adaptive=params["learning_rate"] == "adaptive",
+        scheduled=params["learning_rate"] in SCHEDULES,
     )
 
 
@@ -227,7 +236,7 @@ def check_partial_fit_available(params):
 
     scikit-learn's MLPClassifier's check ('lbfgs' hides it), and its
     ``SGDClassifier``'s for 'balanced' class weights, which need all the
-    labels at once. (Early stopping raises when called: `check_data`.)
+    labels at once. (Early stopping raises when called: `TrainingData.split`.)
 
     Raises
     ------
@@ -249,25 +258,6 @@ def check_partial_fit_available(params):
             "class_weight parameter."
         )
     return True
-
-
-def check_data(options, *, n_rows, weighted):
-    """The checks that need the checked data, after the data's own checks.
-
-    scikit-learn's ValueError for ``partial_fit`` with early stopping; and
-    batch normalisation needs 2 training samples, of positive weight when
-    ``weighted`` (rows of weight 0 are no samples to batch statistics).
-    """
-    if options.incremental and options.early_stopping:
-        # One batch has no held-out part. (scikit-learn's regressor's
-        # partial_fit with 'lbfgs' runs L-BFGS, which ignores it.)
-        raise ValueError("partial_fit does not support early_stopping=True")
-    if options.network.normalization == "batch" and options.stochastic and n_rows < 2:
-        of_weight = " of positive sample_weight" if weighted else ""
-        raise ValueError(
-            "normalization='batch' needs at least 2 samples per mini-batch; "
-            f"got {n_rows} sample{of_weight} in total."
-        )
 
 
 def _checkpoint(params, checkpoints, stochastic, restarts):

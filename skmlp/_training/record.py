@@ -136,7 +136,7 @@ class TrainingRecord:
 
 
 def starting(previous, validated, *, same_loss=True):
-    """The record a fit starts from: the fitted one if it applies.
+    """The record a continued fit starts from: the fitted one if it applies.
 
     A warm start may switch solver or early stopping between fits, or the
     loss (another ``label_smoothing``): the curves then start again, the
@@ -146,8 +146,9 @@ def starting(previous, validated, *, same_loss=True):
 
     Parameters
     ----------
-    previous : TrainingRecord or None
-        The fitted record; None for a new network.
+    previous : TrainingRecord
+        The fitted record. (A new network has none: `train` starts a fresh
+        one.)
     validated : bool
         Whether training is scored on validation data (early stopping).
     same_loss : bool, default=True
@@ -157,8 +158,6 @@ def starting(previous, validated, *, same_loss=True):
     -------
     record : TrainingRecord
     """
-    if previous is None:
-        return TrainingRecord.fresh(validated)
     if same_loss and previous.loss_curve is not None and (
         (previous.validation_scores is not None) == validated
     ):

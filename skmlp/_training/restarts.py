@@ -133,7 +133,7 @@ def fit_restarts(fit_one, options, data, loss, score, progress, random_state):
     seeds = draw_seeds(random_state, options.n_init)
     split, deferred = None, contextlib.nullcontext()
     if options.stochastic:
-        split = data.split(options.early_stopping, options.validation_fraction, random_state)
+        split = data.split(options, random_state)
         deferred = progress.interrupt
     n_epochs = options.n_epoch_tasks
     restarts = [

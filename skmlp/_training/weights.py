@@ -16,28 +16,35 @@ from sklearn.utils.validation import check_non_negative
 from .._compat import _check_sample_weight
 
 
-def training_weights(sample_weight, X, y, class_weight=None):
+def training_weights(sample_weight, X, y, class_weight=None, *, min_rows=1):
     """The weight of each training row: sample weights times class weights.
 
     The sample weights get scikit-learn's checks, the class weights the
     same ones (finite, non-negative), and their product must leave a row
-    to train on.
+    to train on, or the ``min_rows`` a mini-batch needs.
 
     Returns
     -------
     sample_weight : ndarray of shape (n_samples,) or None
         None when both are None.
     """
-    if sample_weight is None and class_weight is None:
-        return None
-    # Negative weights make the weighted mean of the loss meaningless.
-    sample_weight = check_weights(sample_weight, X)
-    if class_weight is None:
-        return sample_weight
-    check_class_weight_values(class_weight)
-    weights = class_weighted(sample_weight, class_weight, y, X.dtype)
-    check_weighted_rows(weights)
-    return weights
+    if sample_weight is not None or class_weight is not None:
+        # Negative weights make the weighted mean of the loss meaningless.
+        sample_weight = check_weights(sample_weight, X)
+    if class_weight is not None:
+        check_class_weight_values(class_weight)
+        sample_weight = class_weighted(sample_weight, class_weight, y, X.dtype)
+        check_weighted_rows(sample_weight)
+    # Batch normalisation's statistics need 2 rows (BatchOptions.min_size) in
+    # a mini-batch; rows of weight 0 are none.
+    n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+    if n_rows < min_rows:
+        of_weight = " of positive sample_weight" if sample_weight is not None else ""
+        raise ValueError(
+            f"normalization='batch' needs at least {min_rows} samples per mini-batch; "
+            f"got {n_rows} sample{of_weight} in total."
+        )
+    return sample_weight
 
 
 def check_weights(weights, X, name="sample_weight"):
@@ -68,6 +75,11 @@ def check_weights(weights, X, name="sample_weight"):
         return None
     if name == "sample_weight":
         return _check_sample_weight(weights, X, ensure_non_negative=True)
+    return _check_named_weights(weights, X, name)
+
+
+def _check_named_weights(weights, X, name):
+    """``_check_sample_weight``'s checks, with messages that name ``name``."""
     if isinstance(weights, Real):  # one weight for every row, as sample_weight
         weights = np.full(X.shape[0], weights)
     weights = check_array(

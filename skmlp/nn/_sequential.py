@@ -27,6 +27,11 @@ class Sequential:
     layers : list of Layer or of (type, dict)
         The layers, unbuilt, from the input to the output; or their classes
         with their constructors' keyword arguments, which are built here.
+    n_inputs, dtype, random_state : optional
+        Given ``n_inputs``, the network is built at once:
+        ``Sequential(layers, n_inputs=n, dtype=d, random_state=r)`` is
+        ``Sequential(layers).build(n, d, r)`` (as a Keras ``Sequential``
+        whose first layer is an ``Input``).
 
     Attributes
     ----------
@@ -53,10 +58,12 @@ class Sequential:
     True
     """
 
-    def __init__(self, layers):
+    def __init__(self, layers, *, n_inputs=None, dtype=None, random_state=None):
         self.layers = [
             layer if isinstance(layer, Layer) else layer[0](**layer[1]) for layer in layers
         ]
+        if n_inputs is not None:
+            self.build(n_inputs, dtype, random_state)
 
     def build(self, n_inputs, dtype, random_state):
         """Build every layer, allocate the buffers and initialise parameters.
