@@ -226,7 +226,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         if input_features is None:
             input_features = [f"x{j}" for j in range(self.n_features_in_)]
         block = self.column_transformer_.output_indices_["one_hot"]
-        names[block] = self._one_hot_names(np.asarray(input_features, dtype=object))
+        if block.stop > block.start:  # without one-hot columns their encoders are not fitted
+            names[block] = self._one_hot_names(np.asarray(input_features, dtype=object))
         return names
 
     def _one_hot_names(self, input_features):

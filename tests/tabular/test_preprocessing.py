@@ -203,3 +203,17 @@ def test_set_output_names_each_column_and_one_hot_columns_by_category(output):
     assert list(prep.get_feature_names_out())[2:5] == ["one_hot__x1_-1.0", "one_hot__x1_0.0",
                                                       "one_hot__x1_1.0"]
     assert prep.get_feature_names_out(["s", "c", "t"])[-1] == "codes__t"
+
+
+@pytest.mark.parametrize("coded", [False, True])
+def test_set_output_of_a_table_without_one_hot_columns(coded):
+    # Every column numeric (the commonest table), or categorical ones coded
+    # only: the one-hot block is empty and its encoders were never fitted.
+    X = pd.DataFrame({"size": [1.0, np.nan, 3.0, 4.0, 5.0]})
+    names = ["numeric__size", "numeric__missingindicator_size"]
+    if coded:
+        X["city"] = pd.Categorical(list("abcde"))
+        names.append("codes__city")
+    prep = TabularPreprocessor(max_one_hot_categories=2).set_output(transform="pandas").fit(X)
+    assert list(prep.get_feature_names_out()) == names
+    assert list(prep.transform(X).columns) == names
