@@ -46,11 +46,33 @@ def _shift_codes(X):
     return np.asarray(X, dtype=np.float64) + 1.0
 
 
-def _ordinal_encoder():
+def _none_as_nan(X):
+    """Categorical columns with None (a polars null, a gap in an object array) as NaN.
+
+    scikit-learn's OrdinalEncoder takes NaN as missing but None as a
+    category of its own. A pandas DataFrame is returned as it is (its gaps
+    are NaN already: `_text_missing_as_nan`); anything else as an array, in
+    fit and transform alike.
+    """
+    if hasattr(X, "iloc"):
+        return X
+    X = np.asarray(X)
+    if X.dtype != object:
+        return X
+    missing = np.equal(X, None)
+    if missing.any():
+        X = X.copy()
+        X[missing] = np.nan
+    return X
+
+
+def _ordinal_steps():
+    """Pipeline steps: categories to codes 0, 1, ...; missing (NaN, None) and unknown to -1."""
     # Missing and unknown categories share code -1, as HGBT sends unknown
     # categories at predict time where the missing ones go.
-    return OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                          encoded_missing_value=-1, dtype=np.float64)
+    return [FunctionTransformer(_none_as_nan, feature_names_out="one-to-one"),
+            OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                           encoded_missing_value=-1, dtype=np.float64)]
 
 
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
@@ -173,9 +195,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         one_hot = categorical[sizes <= self.max_one_hot_categories]
         self.column_transformer_ = ColumnTransformer(
             [("numeric", self._numeric_pipeline(), numeric),
-             ("one_hot", make_pipeline(_ordinal_encoder(), OneHotEncoder(
+             ("one_hot", make_pipeline(*_ordinal_steps(), OneHotEncoder(
                  handle_unknown="ignore", sparse_output=False, dtype=np.float64)), one_hot),
-             ("codes", make_pipeline(_ordinal_encoder(), FunctionTransformer(
+             ("codes", make_pipeline(*_ordinal_steps(), FunctionTransformer(
                  _shift_codes, feature_names_out="one-to-one")), codes)],
             sparse_threshold=0.0,
         ).set_output(transform="default").fit(X)  # arrays inside, whatever the global output
@@ -235,7 +257,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         _, steps, columns = next(
             t for t in self.column_transformer_.transformers_ if t[0] == "one_hot"
         )
-        ordinal, one_hot = steps[0], steps[-1]
+        ordinal, one_hot = steps[-2], steps[-1]
         names = []
         for name, categories, codes in zip(
             input_features[columns], ordinal.categories_, one_hot.categories_
@@ -270,9 +292,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """Number of categories of each categorical column, missing not counted."""
         if categorical.size == 0:
             return np.zeros(0, dtype=np.intp)
-        encoder = ColumnTransformer([("c", _ordinal_encoder(), categorical)]).fit(X)
+        encoder = ColumnTransformer([("c", make_pipeline(*_ordinal_steps()), categorical)]).fit(X)
         counts = []
-        for j, categories in zip(categorical, encoder.named_transformers_["c"].categories_):
+        for j, categories in zip(categorical, encoder.named_transformers_["c"][-1].categories_):
             present = [c for c in categories if not _is_missing(c)]
             if not present:
                 raise ValueError(

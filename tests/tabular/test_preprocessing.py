@@ -217,3 +217,25 @@ def test_set_output_of_a_table_without_one_hot_columns(coded):
     prep = TabularPreprocessor(max_one_hot_categories=2).set_output(transform="pandas").fit(X)
     assert list(prep.get_feature_names_out()) == names
     assert list(prep.transform(X).columns) == names
+
+
+@pytest.mark.parametrize("container", ["numpy", "polars"])
+def test_none_in_a_categorical_column_is_missing_as_nan_is(container):
+    # A polars null, or None in a numpy object array, is a missing value as
+    # pandas' NaN is: the missing column or code 0, not a category 'None'
+    # (nor, for a coded column, a code past its embedding table).
+    colour = ["red", None, "blue", "red", "blue", None] * 2
+    city = [f"c{i}" for i in range(10)] + [None, "c0"]
+    frame = pd.DataFrame({"colour": pd.Categorical(colour), "city": pd.Categorical(city)})
+    expected = TabularPreprocessor(max_one_hot_categories=3).fit(frame)
+    if container == "polars":
+        pl = pytest.importorskip("polars")
+        X = pl.DataFrame({"colour": colour, "city": city},
+                         schema={"colour": pl.Categorical, "city": pl.Categorical})
+        prep = TabularPreprocessor(max_one_hot_categories=3).fit(X)
+        assert list(prep.get_feature_names_out()) == list(expected.get_feature_names_out())
+    else:
+        X = np.array([colour, city], dtype=object).T
+        prep = TabularPreprocessor(categorical_features=[0, 1], max_one_hot_categories=3).fit(X)
+    np.testing.assert_array_equal(prep.n_codes_, expected.n_codes_)
+    np.testing.assert_array_equal(prep.transform(X), expected.transform(frame))
