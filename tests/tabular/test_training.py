@@ -1,5 +1,7 @@
 """How the tabular estimators train: on which rows, with which weights, continued or restarted."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -293,3 +295,16 @@ def test_a_checkpoint_refuses_fits_that_cannot_resume_exactly(tmp_path, params, 
     with pytest.raises(ValueError, match=message):
         _checkpointed(TabularMLPClassifier, tmp_path, **params).fit(X, _target(
             TabularMLPClassifier, X))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_batch_size_auto_takes_the_training_rows_of_an_early_stopped_fit(Estimator):
+    # 300 rows, 60 set aside: 'auto' is min(256, 240), not min(256, 300),
+    # which the training rows cannot fill (scikit-learn's warning).
+    X = _table(n=300)
+    y = _target(Estimator, X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        auto = Estimator(**SMALL, early_stopping=True).fit(X, y)
+    explicit = Estimator(**SMALL, early_stopping=True, batch_size=240).fit(X, y)
+    assert auto.loss_curve_ == explicit.loss_curve_
