@@ -46,7 +46,7 @@ def split_rows(n_rows, options, random_state, stratify, sample_weight):
     train, validation = validation_split(
         n_rows, options.validation_fraction, random_state, stratify
     )
-    check_split_weights(sample_weight, train, validation)
+    check_split_weights(sample_weight, train, validation, x_val=False)  # fit takes none
     return train, validation
 
 

@@ -308,3 +308,14 @@ def test_batch_size_auto_takes_the_training_rows_of_an_early_stopped_fit(Estimat
         auto = Estimator(**SMALL, early_stopping=True).fit(X, y)
     explicit = Estimator(**SMALL, early_stopping=True, batch_size=240).fit(X, y)
     assert auto.loss_curve_ == explicit.loss_curve_
+
+
+def test_a_split_part_without_weight_is_refused_without_advising_x_val():
+    # The tabular estimators' fit takes no X_val: the advice must be one it can follow.
+    X = _table(n=1000)
+    y = _target(TabularMLPRegressor, X)
+    weights = np.ones(len(X))
+    weights[_validation_rows(y, classifier=False)] = 0.0
+    with pytest.raises(ValueError, match="validation part of the early-stopping split") as error:
+        TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
+    assert "X_val" not in str(error.value) and "validation_fraction" in str(error.value)
