@@ -43,8 +43,8 @@ def _statistics(preprocessor):
     """The fitted statistics of a TabularPreprocessor: scaling and categories."""
     fitted = preprocessor.column_transformer_.named_transformers_
     scaler = fitted["numeric"][0]
-    return [scaler.center_, scaler.scale_, *fitted["one_hot"][0].categories_,
-            *fitted["codes"][0].categories_]
+    return [scaler.center_, scaler.scale_, *fitted["one_hot"][-2].categories_,
+            *fitted["codes"][-2].categories_]
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -319,3 +319,4 @@ def test_a_split_part_without_weight_is_refused_without_advising_x_val():
     with pytest.raises(ValueError, match="validation part of the early-stopping split") as error:
         TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
     assert "X_val" not in str(error.value) and "validation_fraction" in str(error.value)
+
