@@ -320,3 +320,12 @@ def test_a_split_part_without_weight_is_refused_without_advising_x_val():
         TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
     assert "X_val" not in str(error.value) and "validation_fraction" in str(error.value)
 
+
+def test_a_warm_start_after_a_constant_target_learns_the_new_one():
+    # The constant fit predicts its value (scale 0); continued on varying
+    # targets, the network must show in the predictions, as HGBT's trees do.
+    X = _table()
+    y = _target(TabularMLPRegressor, X)
+    model = TabularMLPRegressor(**{**SMALL, "max_iter": 20}, warm_start=True)
+    np.testing.assert_array_equal(model.fit(X, np.full(len(X), 5.0)).predict(X), 5.0)
+    assert model.fit(X, y).score(X, y) > 0.1  # it was the constant 5: R^2 -2.4 (a new fit: 0.87)
