@@ -7,7 +7,7 @@ def trusted_types():
     skops loads only the types it trusts by default (numpy arrays, builtins,
     scikit-learn's estimators) and those it is given. A fitted skmlp
     estimator holds, besides those, only the types listed here: the four
-    estimators, the tabular preprocessing (its class, the two functions its
+    estimators, the tabular preprocessing (its class, the three functions its
     transformers call, and ``numpy.dtype``: its column transformer keeps
     the DataFrame's dtypes), the network, its layers, losses, optimisers
     and learning-rate schedules. What the
