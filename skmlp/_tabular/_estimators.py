@@ -45,7 +45,7 @@ from ._docstrings import ESTIMATOR_DOC
 from ._columns import check_frame_shape
 from ._continue import check_same_classes, check_same_columns, check_same_network
 from ._network import NewTabularNetwork
-from ._preprocessing import TabularPreprocessor, network_inputs
+from ._preprocessing import TabularPreprocessor, check_numeric_columns, network_inputs
 from ._rows import n_training_rows, split_rows, take_rows, training_data
 from ._targets import StandardizedValues
 
@@ -228,6 +228,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         """The fitted preprocessing: fitted on the rows ``train``, or a warm start's kept."""
         if continued:
             return self.preprocessor_
+        if train is not None:  # an error names a bad value by its row of X, not of X[train]
+            check_numeric_columns(X, self.categorical_features)
         return TabularPreprocessor(
             categorical_features=self.categorical_features,
             scaling="robust" if self.robust_scaling else "standard",

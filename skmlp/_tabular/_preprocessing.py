@@ -17,7 +17,7 @@ from sklearn.preprocessing import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import Interval, StrOptions, _fit_context, _get_feature_names
 from ._columns import by_position, categorical_mask, check_frame_shape, column, column_name
 
 
@@ -307,25 +307,46 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     def _check_numeric(self, X, numeric, *, fitting):
         names = getattr(self, "feature_names_in_", None)
         for j in numeric:
-            raw = column(X, j, names)
-            if raw.dtype.kind in "mM":  # numpy would cast them, the scaler not
-                raise ValueError(
-                    f"Numeric column {column_name(j, names)} holds dates or durations "
-                    f"({raw.dtype}); convert it to numbers (seconds, days since...) first."
-                )
-            values = _as_float(raw, column_name(j, names))
-            if np.isinf(values).any():
-                raise ValueError(
-                    f"Numeric column {column_name(j, names)} holds infinity in row "
-                    f"{int(np.flatnonzero(np.isinf(values))[0])}; replace it by NaN (missing) "
-                    "or a finite value."
-                )
+            values = _numeric_values(column(X, j, names), column_name(j, names))
             if fitting and np.isnan(values).all():
                 raise ValueError(
                     f"Numeric column {column_name(j, names)} has no value, only missing ones; "
                     "drop it."
                 )
 
+
+def check_numeric_columns(X, categorical_features):
+    """Raise for dates, text or infinity in a numeric column of the table ``X``.
+
+    The errors name the column and the row of ``X``. `TabularPreprocessor`
+    checks the rows it is given; an estimator that fits it on its training
+    rows checks the whole table first, so that the row named is the user's.
+
+    Raises
+    ------
+    ValueError or TypeError
+        As `TabularPreprocessor.fit`.
+    """
+    names = _get_feature_names(X)
+    for j in np.flatnonzero(~categorical_mask(X, categorical_features, names)):
+        _numeric_values(column(X, j, names), column_name(j, names))
+
+
+def _numeric_values(raw, name):
+    """The numeric column ``raw`` as float64 (NaN for missing), or an error naming it."""
+    if raw.dtype.kind in "mM":  # numpy would cast them, the scaler not
+        raise ValueError(
+            f"Numeric column {name} holds dates or durations ({raw.dtype}); convert it to "
+            "numbers (seconds, days since...) first."
+        )
+    values = _as_float(raw, name)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"Numeric column {name} holds infinity in row "
+            f"{int(np.flatnonzero(np.isinf(values))[0])}; replace it by NaN (missing) or a "
+            "finite value."
+        )
+    return values
 
 def network_inputs(preprocessor, X):
     """The table ``X`` preprocessed, its columns taken as HGBT takes them.

@@ -329,3 +329,16 @@ def test_a_warm_start_after_a_constant_target_learns_the_new_one():
     model = TabularMLPRegressor(**{**SMALL, "max_iter": 20}, warm_start=True)
     np.testing.assert_array_equal(model.fit(X, np.full(len(X), 5.0)).predict(X), 5.0)
     assert model.fit(X, y).score(X, y) > 0.1  # it was the constant 5: R^2 -2.4 (a new fit: 0.87)
+
+
+@pytest.mark.parametrize("bad", [np.inf, "oops"])
+def test_a_bad_value_is_named_by_its_row_of_x_when_rows_are_set_aside(bad):
+    # From 1000 rows the preprocessing is fitted on the training rows; the
+    # row an error names must still be the user's row of X.
+    X = _table(n=1000)
+    y = _target(TabularMLPClassifier, X)
+    rows = np.setdiff1d(np.arange(len(X)), _validation_rows(y, classifier=True))
+    X["x"] = X["x"].astype(object)
+    X.loc[rows[500], "x"] = bad  # a training row, the 501st of them
+    with pytest.raises(ValueError, match=f"Numeric column 'x' holds .* in row {rows[500]}\\b"):
+        TabularMLPClassifier(**SMALL).fit(X, y)
