@@ -229,7 +229,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         The column transformer's names (``numeric__a``,
         ``numeric__missingindicator_a``, ``codes__c``), with each one-hot
         column named by its category: ``one_hot__b_red``, and
-        ``one_hot__b_missing`` for missing (and unknown) values.
+        ``one_hot__b_missing`` for missing (and unknown) values
+        (``one_hot__b_missing_`` if a category is called 'missing').
 
         Parameters
         ----------
@@ -253,7 +254,11 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         return names
 
     def _one_hot_names(self, input_features):
-        """``one_hot__<column>_<category>`` for each one-hot output column."""
+        """``one_hot__<column>_<category>`` for each one-hot output column.
+
+        Missing values' column is ``<column>_missing``, or ``<column>_missing_``
+        (and so on) if a category is called 'missing': names stay unique.
+        """
         _, steps, columns = next(
             t for t in self.column_transformer_.transformers_ if t[0] == "one_hot"
         )
@@ -262,7 +267,10 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         for name, categories, codes in zip(
             input_features[columns], ordinal.categories_, one_hot.categories_
         ):
-            names += [f"one_hot__{name}_{'missing' if code < 0 else categories[int(code)]}"
+            taken, missing = {str(category) for category in categories}, "missing"
+            while missing in taken:
+                missing += "_"
+            names += [f"one_hot__{name}_{missing if code < 0 else categories[int(code)]}"
                       for code in codes]
         return names
 

@@ -239,3 +239,13 @@ def test_none_in_a_categorical_column_is_missing_as_nan_is(container):
         prep = TabularPreprocessor(categorical_features=[0, 1], max_one_hot_categories=3).fit(X)
     np.testing.assert_array_equal(prep.n_codes_, expected.n_codes_)
     np.testing.assert_array_equal(prep.transform(X), expected.transform(frame))
+
+
+def test_one_hot_names_stay_unique_when_a_category_is_called_missing():
+    # The column of missing values is 'missing' unless a category is called
+    # so (polars refuses a frame with two columns of one name).
+    X = pd.DataFrame({"colour": pd.Categorical(["missing", "red", None, "red"])})
+    prep = TabularPreprocessor().fit(X)
+    assert list(prep.get_feature_names_out()) == [
+        "one_hot__colour_missing_", "one_hot__colour_missing", "one_hot__colour_red"]
+    np.testing.assert_array_equal(prep.transform(X)[2], [1, 0, 0])
