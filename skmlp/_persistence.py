@@ -45,7 +45,7 @@ def trusted_types():
     from ._classifier import MLPClassifier
     from ._regressor import MLPRegressor
     from ._tabular import TabularMLPClassifier, TabularMLPRegressor, TabularPreprocessor
-    from ._tabular._preprocessing import _none_as_nan, _shift_codes, smooth_clip
+    from ._tabular._preprocessing import _missing_as_nan, _shift_codes, smooth_clip
 
     classes = [
         MLPClassifier,
@@ -55,7 +55,7 @@ def trusted_types():
         # The preprocessing: a ColumnTransformer whose FunctionTransformers
         # call these three functions.
         TabularPreprocessor,
-        _none_as_nan,
+        _missing_as_nan,
         _shift_codes,
         smooth_clip,
         nn.Sequential,

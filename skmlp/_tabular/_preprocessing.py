@@ -1,6 +1,7 @@
 """Numeric and categorical columns of a table to the inputs of a network."""
 
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -46,20 +47,21 @@ def _shift_codes(X):
     return np.asarray(X, dtype=np.float64) + 1.0
 
 
-def _none_as_nan(X):
-    """Categorical columns with None (a polars null, a gap in an object array) as NaN.
+def _missing_as_nan(X):
+    """Categorical columns with None or pandas' NA (a polars null, a gap in an array) as NaN.
 
-    scikit-learn's OrdinalEncoder takes NaN as missing but None as a
-    category of its own. A pandas DataFrame is returned as it is (its gaps
-    are NaN already: `_text_missing_as_nan`); anything else as an array, in
-    fit and transform alike.
+    scikit-learn's OrdinalEncoder takes NaN as missing, None as a category
+    of its own and refuses pandas' NA. A pandas DataFrame is returned as it
+    is (its gaps are NaN already: `_text_missing_as_nan`); anything else as
+    an array, in fit and transform alike.
     """
     if hasattr(X, "iloc"):
         return X
     X = np.asarray(X)
     if X.dtype != object:
         return X
-    missing = np.equal(X, None)
+    pandas = sys.modules.get("pandas")  # pandas' NA exists only if pandas is loaded
+    missing = pandas.isna(X) if pandas is not None else np.equal(X, None)
     if missing.any():
         X = X.copy()
         X[missing] = np.nan
@@ -70,7 +72,7 @@ def _ordinal_steps():
     """Pipeline steps: categories to codes 0, 1, ...; missing (NaN, None) and unknown to -1."""
     # Missing and unknown categories share code -1, as HGBT sends unknown
     # categories at predict time where the missing ones go.
-    return [FunctionTransformer(_none_as_nan, feature_names_out="one-to-one"),
+    return [FunctionTransformer(_missing_as_nan, feature_names_out="one-to-one"),
             OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                            encoded_missing_value=-1, dtype=np.float64)]
 
