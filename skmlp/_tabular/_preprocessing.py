@@ -69,7 +69,7 @@ def _missing_as_nan(X):
 
 
 def _ordinal_steps():
-    """Pipeline steps: categories to codes 0, 1, ...; missing (NaN, None) and unknown to -1."""
+    """Pipeline steps: categories to codes 0, 1, ...; missing (NaN, None, NA), unknown: -1."""
     # Missing and unknown categories share code -1, as HGBT sends unknown
     # categories at predict time where the missing ones go.
     return [FunctionTransformer(_missing_as_nan, feature_names_out="one-to-one"),
@@ -357,6 +357,7 @@ def _numeric_values(raw, name):
             "finite value."
         )
     return values
+
 
 def network_inputs(preprocessor, X):
     """The table ``X`` preprocessed, its columns taken as HGBT takes them.
