@@ -19,7 +19,7 @@ from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.parallel import _get_threadpool_controller
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, _get_feature_names
 
 __all__ = [
     "Interval",
@@ -30,6 +30,7 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
+    "_get_feature_names",
     "_get_threadpool_controller",
     "_openmp_effective_n_threads",
     "_safe_indexing",

@@ -7,7 +7,7 @@ def trusted_types():
     skops loads only the types it trusts by default (numpy arrays, builtins,
     scikit-learn's estimators) and those it is given. A fitted skmlp
     estimator holds, besides those, only the types listed here: the four
-    estimators, the tabular preprocessing (its class, the two functions its
+    estimators, the tabular preprocessing (its class, the three functions its
     transformers call, and ``numpy.dtype``: its column transformer keeps
     the DataFrame's dtypes), the network, its layers, losses, optimisers
     and learning-rate schedules. What the
@@ -45,7 +45,7 @@ def trusted_types():
     from ._classifier import MLPClassifier
     from ._regressor import MLPRegressor
     from ._tabular import TabularMLPClassifier, TabularMLPRegressor, TabularPreprocessor
-    from ._tabular._preprocessing import _shift_codes, smooth_clip
+    from ._tabular._preprocessing import _missing_as_nan, _shift_codes, smooth_clip
 
     classes = [
         MLPClassifier,
@@ -53,8 +53,9 @@ def trusted_types():
         TabularMLPClassifier,
         TabularMLPRegressor,
         # The preprocessing: a ColumnTransformer whose FunctionTransformers
-        # call these two functions.
+        # call these three functions.
         TabularPreprocessor,
+        _missing_as_nan,
         _shift_codes,
         smooth_clip,
         nn.Sequential,

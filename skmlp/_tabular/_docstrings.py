@@ -73,7 +73,8 @@ or None, default='from_dtype'
         Epochs: the span of the schedule; every one is run.
 
     batch_size : int or 'auto', default='auto'
-        Rows per mini-batch; 'auto': ``min(256, n_samples)``.
+        Rows per mini-batch; 'auto': ``min(256, n_samples)``, of the training
+        rows (those not set aside by early stopping).
 
     early_stopping : 'auto' or bool, default='auto'
         Keep the weights of the epoch with the best validation score

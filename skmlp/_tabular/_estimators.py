@@ -45,8 +45,8 @@ from ._docstrings import ESTIMATOR_DOC
 from ._columns import check_frame_shape
 from ._continue import check_same_classes, check_same_columns, check_same_network
 from ._network import NewTabularNetwork
-from ._preprocessing import TabularPreprocessor, network_inputs
-from ._rows import split_rows, take_rows, training_data
+from ._preprocessing import TabularPreprocessor, check_numeric_columns, network_inputs
+from ._rows import n_training_rows, split_rows, take_rows, training_data
 from ._targets import StandardizedValues
 
 #: Rows from which ``early_stopping='auto'`` sets validation rows aside.
@@ -228,6 +228,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         """The fitted preprocessing: fitted on the rows ``train``, or a warm start's kept."""
         if continued:
             return self.preprocessor_
+        if train is not None:  # an error names a bad value by its row of X, not of X[train]
+            check_numeric_columns(X, self.categorical_features)
         return TabularPreprocessor(
             categorical_features=self.categorical_features,
             scaling="robust" if self.robust_scaling else "standard",
@@ -240,8 +242,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         if early_stopping == "auto":
             early_stopping = n_rows >= EARLY_STOPPING_MIN_ROWS
         batch_size = self.batch_size
-        if batch_size == "auto":
-            batch_size = min(MAX_AUTO_BATCH, n_rows)
+        if batch_size == "auto":  # what the training rows can fill
+            batch_size = min(MAX_AUTO_BATCH, n_training_rows(
+                n_rows, early_stopping, self.validation_fraction))
         return {
             **_FIXED,
             "hidden_layer_sizes": self.hidden_layer_sizes,

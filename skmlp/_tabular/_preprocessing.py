@@ -1,6 +1,7 @@
 """Numeric and categorical columns of a table to the inputs of a network."""
 
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -17,7 +18,7 @@ from sklearn.preprocessing import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._compat import Interval, StrOptions, _fit_context
+from .._compat import Interval, StrOptions, _fit_context, _get_feature_names
 from ._columns import by_position, categorical_mask, check_frame_shape, column, column_name
 
 
@@ -46,11 +47,34 @@ def _shift_codes(X):
     return np.asarray(X, dtype=np.float64) + 1.0
 
 
-def _ordinal_encoder():
+def _missing_as_nan(X):
+    """Categorical columns with None or pandas' NA (a polars null, a gap in an array) as NaN.
+
+    scikit-learn's OrdinalEncoder takes NaN as missing, None as a category
+    of its own and refuses pandas' NA. A pandas DataFrame is returned as it
+    is (its gaps are NaN already: `_text_missing_as_nan`); anything else as
+    an array, in fit and transform alike.
+    """
+    if hasattr(X, "iloc"):
+        return X
+    X = np.asarray(X)
+    if X.dtype != object:
+        return X
+    pandas = sys.modules.get("pandas")  # pandas' NA exists only if pandas is loaded
+    missing = pandas.isna(X) if pandas is not None else np.equal(X, None)
+    if missing.any():
+        X = X.copy()
+        X[missing] = np.nan
+    return X
+
+
+def _ordinal_steps():
+    """Pipeline steps: categories to codes 0, 1, ...; missing (NaN, None, NA), unknown: -1."""
     # Missing and unknown categories share code -1, as HGBT sends unknown
     # categories at predict time where the missing ones go.
-    return OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                          encoded_missing_value=-1, dtype=np.float64)
+    return [FunctionTransformer(_missing_as_nan, feature_names_out="one-to-one"),
+            OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                           encoded_missing_value=-1, dtype=np.float64)]
 
 
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
@@ -173,9 +197,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         one_hot = categorical[sizes <= self.max_one_hot_categories]
         self.column_transformer_ = ColumnTransformer(
             [("numeric", self._numeric_pipeline(), numeric),
-             ("one_hot", make_pipeline(_ordinal_encoder(), OneHotEncoder(
+             ("one_hot", make_pipeline(*_ordinal_steps(), OneHotEncoder(
                  handle_unknown="ignore", sparse_output=False, dtype=np.float64)), one_hot),
-             ("codes", make_pipeline(_ordinal_encoder(), FunctionTransformer(
+             ("codes", make_pipeline(*_ordinal_steps(), FunctionTransformer(
                  _shift_codes, feature_names_out="one-to-one")), codes)],
             sparse_threshold=0.0,
         ).set_output(transform="default").fit(X)  # arrays inside, whatever the global output
@@ -207,7 +231,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         The column transformer's names (``numeric__a``,
         ``numeric__missingindicator_a``, ``codes__c``), with each one-hot
         column named by its category: ``one_hot__b_red``, and
-        ``one_hot__b_missing`` for missing (and unknown) values.
+        ``one_hot__b_missing`` for missing (and unknown) values
+        (``one_hot__b_missing_`` if a category is called 'missing').
 
         Parameters
         ----------
@@ -226,20 +251,28 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         if input_features is None:
             input_features = [f"x{j}" for j in range(self.n_features_in_)]
         block = self.column_transformer_.output_indices_["one_hot"]
-        names[block] = self._one_hot_names(np.asarray(input_features, dtype=object))
+        if block.stop > block.start:  # without one-hot columns their encoders are not fitted
+            names[block] = self._one_hot_names(np.asarray(input_features, dtype=object))
         return names
 
     def _one_hot_names(self, input_features):
-        """``one_hot__<column>_<category>`` for each one-hot output column."""
+        """``one_hot__<column>_<category>`` for each one-hot output column.
+
+        Missing values' column is ``<column>_missing``, or ``<column>_missing_``
+        (and so on) if a category is called 'missing': names stay unique.
+        """
         _, steps, columns = next(
             t for t in self.column_transformer_.transformers_ if t[0] == "one_hot"
         )
-        ordinal, one_hot = steps[0], steps[-1]
+        ordinal, one_hot = steps[-2], steps[-1]
         names = []
         for name, categories, codes in zip(
             input_features[columns], ordinal.categories_, one_hot.categories_
         ):
-            names += [f"one_hot__{name}_{'missing' if code < 0 else categories[int(code)]}"
+            taken, missing = {str(category) for category in categories}, "missing"
+            while missing in taken:
+                missing += "_"
+            names += [f"one_hot__{name}_{missing if code < 0 else categories[int(code)]}"
                       for code in codes]
         return names
 
@@ -269,9 +302,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         """Number of categories of each categorical column, missing not counted."""
         if categorical.size == 0:
             return np.zeros(0, dtype=np.intp)
-        encoder = ColumnTransformer([("c", _ordinal_encoder(), categorical)]).fit(X)
+        encoder = ColumnTransformer([("c", make_pipeline(*_ordinal_steps()), categorical)]).fit(X)
         counts = []
-        for j, categories in zip(categorical, encoder.named_transformers_["c"].categories_):
+        for j, categories in zip(categorical, encoder.named_transformers_["c"][-1].categories_):
             present = [c for c in categories if not _is_missing(c)]
             if not present:
                 raise ValueError(
@@ -284,24 +317,46 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     def _check_numeric(self, X, numeric, *, fitting):
         names = getattr(self, "feature_names_in_", None)
         for j in numeric:
-            raw = column(X, j, names)
-            if raw.dtype.kind in "mM":  # numpy would cast them, the scaler not
-                raise ValueError(
-                    f"Numeric column {column_name(j, names)} holds dates or durations "
-                    f"({raw.dtype}); convert it to numbers (seconds, days since...) first."
-                )
-            values = _as_float(raw, column_name(j, names))
-            if np.isinf(values).any():
-                raise ValueError(
-                    f"Numeric column {column_name(j, names)} holds infinity in row "
-                    f"{int(np.flatnonzero(np.isinf(values))[0])}; replace it by NaN (missing) "
-                    "or a finite value."
-                )
+            values = _numeric_values(column(X, j, names), column_name(j, names))
             if fitting and np.isnan(values).all():
                 raise ValueError(
                     f"Numeric column {column_name(j, names)} has no value, only missing ones; "
                     "drop it."
                 )
+
+
+def check_numeric_columns(X, categorical_features):
+    """Raise for dates, text or infinity in a numeric column of the table ``X``.
+
+    The errors name the column and the row of ``X``. `TabularPreprocessor`
+    checks the rows it is given; an estimator that fits it on its training
+    rows checks the whole table first, so that the row named is the user's.
+
+    Raises
+    ------
+    ValueError or TypeError
+        As `TabularPreprocessor.fit`.
+    """
+    names = _get_feature_names(X)
+    for j in np.flatnonzero(~categorical_mask(X, categorical_features, names)):
+        _numeric_values(column(X, j, names), column_name(j, names))
+
+
+def _numeric_values(raw, name):
+    """The numeric column ``raw`` as float64 (NaN for missing), or an error naming it."""
+    if raw.dtype.kind in "mM":  # numpy would cast them, the scaler not
+        raise ValueError(
+            f"Numeric column {name} holds dates or durations ({raw.dtype}); convert it to "
+            "numbers (seconds, days since...) first."
+        )
+    values = _as_float(raw, name)
+    if np.isinf(values).any():
+        raise ValueError(
+            f"Numeric column {name} holds infinity in row "
+            f"{int(np.flatnonzero(np.isinf(values))[0])}; replace it by NaN (missing) or a "
+            "finite value."
+        )
+    return values
 
 
 def network_inputs(preprocessor, X):

@@ -9,6 +9,8 @@ gets the training rows as its data and the validation rows as its
 validation data, so it splits nothing again.
 """
 
+import math
+
 from .._compat import _safe_indexing
 from .._targets import as_float
 from .._training.data import TrainingData, Validation, check_split_weights, validation_split
@@ -44,8 +46,19 @@ def split_rows(n_rows, options, random_state, stratify, sample_weight):
     train, validation = validation_split(
         n_rows, options.validation_fraction, random_state, stratify
     )
-    check_split_weights(sample_weight, train, validation)
+    check_split_weights(sample_weight, train, validation, x_val=False)  # fit takes none
     return train, validation
+
+
+def n_training_rows(n_rows, early_stopping, validation_fraction):
+    """How many of ``n_rows`` rows `split_rows` leaves to train on.
+
+    ``train_test_split``'s count: ``ceil(validation_fraction * n_rows)``
+    rows validate.
+    """
+    if not early_stopping:
+        return n_rows
+    return n_rows - math.ceil(validation_fraction * n_rows)
 
 
 def take_rows(X, rows):

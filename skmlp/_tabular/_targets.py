@@ -23,6 +23,8 @@ class StandardizedValues(Targets):
     def __init__(self, y, dtype, fitted=None):
         if fitted is None:
             fitted = (*_mean_and_std(np.asarray(y, dtype=np.float64)), LOSSES["squared_error"]())
+        else:  # a fit continued from a constant target trains in units of 1 (`encode`)
+            fitted = (fitted[0], fitted[1] or 1.0, fitted[2])
         self.mean, self.scale, loss = fitted
         # A constant target has scale 0: its predictions are its value.
         self.attributes = {"_y_mean": self.mean, "_y_scale": self.scale}

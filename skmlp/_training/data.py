@@ -234,11 +234,12 @@ def check_known_classes(y_val, classes):
         )
 
 
-def check_split_weights(sample_weight, train_idx, val_idx):
+def check_split_weights(sample_weight, train_idx, val_idx, *, x_val=True):
     """Both parts of the early-stopping split keep some positive weight.
 
     A part whose weights sum to zero has no loss and no score: training or
-    stopping on it would follow nothing.
+    stopping on it would follow nothing. ``x_val``: whether the message may
+    advise passing ``X_val`` (a fit that takes it).
     """
     if sample_weight is None:
         return
@@ -248,7 +249,8 @@ def check_split_weights(sample_weight, train_idx, val_idx):
                 f"The {part} part of the early-stopping split ({len(idx)} rows) has "
                 "a total sample_weight of 0: no score can be computed on it. Give "
                 "more rows positive weight, change validation_fraction or "
-                "random_state, or pass X_val, y_val and sample_weight_val."
+                "random_state" + (", or pass X_val, y_val and sample_weight_val." if x_val
+                                  else ".")
             )
 
 

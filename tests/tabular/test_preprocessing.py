@@ -203,3 +203,53 @@ def test_set_output_names_each_column_and_one_hot_columns_by_category(output):
     assert list(prep.get_feature_names_out())[2:5] == ["one_hot__x1_-1.0", "one_hot__x1_0.0",
                                                       "one_hot__x1_1.0"]
     assert prep.get_feature_names_out(["s", "c", "t"])[-1] == "codes__t"
+
+
+@pytest.mark.parametrize("coded", [False, True])
+def test_set_output_of_a_table_without_one_hot_columns(coded):
+    # Every column numeric (the commonest table), or categorical ones coded
+    # only: the one-hot block is empty and its encoders were never fitted.
+    X = pd.DataFrame({"size": [1.0, np.nan, 3.0, 4.0, 5.0]})
+    names = ["numeric__size", "numeric__missingindicator_size"]
+    if coded:
+        X["city"] = pd.Categorical(list("abcde"))
+        names.append("codes__city")
+    prep = TabularPreprocessor(max_one_hot_categories=2).set_output(transform="pandas").fit(X)
+    assert list(prep.get_feature_names_out()) == names
+    assert list(prep.transform(X).columns) == names
+
+
+@pytest.mark.parametrize("container", ["numpy", "numpy with pandas' NA", "polars"])
+def test_none_in_a_categorical_column_is_missing_as_nan_is(container):
+    # A polars null, or None in a numpy object array, is a missing value as
+    # pandas' NaN is: the missing column or code 0, not a category 'None'
+    # (nor, for a coded column, a code past its embedding table). So is
+    # pandas' NA in an array (`to_numpy()` of a 'string' column), which the
+    # encoders refuse.
+    colour = ["red", None, "blue", "red", "blue", None] * 2
+    city = [f"c{i}" for i in range(10)] + [None, "c0"]
+    frame = pd.DataFrame({"colour": pd.Categorical(colour), "city": pd.Categorical(city)})
+    expected = TabularPreprocessor(max_one_hot_categories=3).fit(frame)
+    if container == "polars":
+        pl = pytest.importorskip("polars")
+        X = pl.DataFrame({"colour": colour, "city": city},
+                         schema={"colour": pl.Categorical, "city": pl.Categorical})
+        prep = TabularPreprocessor(max_one_hot_categories=3).fit(X)
+        assert list(prep.get_feature_names_out()) == list(expected.get_feature_names_out())
+    else:
+        X = np.array([colour, city], dtype=object).T
+        if container != "numpy":
+            X[np.equal(X, None)] = pd.NA
+        prep = TabularPreprocessor(categorical_features=[0, 1], max_one_hot_categories=3).fit(X)
+    np.testing.assert_array_equal(prep.n_codes_, expected.n_codes_)
+    np.testing.assert_array_equal(prep.transform(X), expected.transform(frame))
+
+
+def test_one_hot_names_stay_unique_when_a_category_is_called_missing():
+    # The column of missing values is 'missing' unless a category is called
+    # so (polars refuses a frame with two columns of one name).
+    X = pd.DataFrame({"colour": pd.Categorical(["missing", "red", None, "red"])})
+    prep = TabularPreprocessor().fit(X)
+    assert list(prep.get_feature_names_out()) == [
+        "one_hot__colour_missing_", "one_hot__colour_missing", "one_hot__colour_red"]
+    np.testing.assert_array_equal(prep.transform(X)[2], [1, 0, 0])

@@ -1,5 +1,7 @@
 """How the tabular estimators train: on which rows, with which weights, continued or restarted."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -41,8 +43,8 @@ def _statistics(preprocessor):
     """The fitted statistics of a TabularPreprocessor: scaling and categories."""
     fitted = preprocessor.column_transformer_.named_transformers_
     scaler = fitted["numeric"][0]
-    return [scaler.center_, scaler.scale_, *fitted["one_hot"][0].categories_,
-            *fitted["codes"][0].categories_]
+    return [scaler.center_, scaler.scale_, *fitted["one_hot"][-2].categories_,
+            *fitted["codes"][-2].categories_]
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
@@ -293,3 +295,50 @@ def test_a_checkpoint_refuses_fits_that_cannot_resume_exactly(tmp_path, params, 
     with pytest.raises(ValueError, match=message):
         _checkpointed(TabularMLPClassifier, tmp_path, **params).fit(X, _target(
             TabularMLPClassifier, X))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_batch_size_auto_takes_the_training_rows_of_an_early_stopped_fit(Estimator):
+    # 300 rows, 60 set aside: 'auto' is min(256, 240), not min(256, 300),
+    # which the training rows cannot fill (scikit-learn's warning).
+    X = _table(n=300)
+    y = _target(Estimator, X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        auto = Estimator(**SMALL, early_stopping=True).fit(X, y)
+    explicit = Estimator(**SMALL, early_stopping=True, batch_size=240).fit(X, y)
+    assert auto.loss_curve_ == explicit.loss_curve_
+
+
+def test_a_split_part_without_weight_is_refused_without_advising_x_val():
+    # The tabular estimators' fit takes no X_val: the advice must be one it can follow.
+    X = _table(n=1000)
+    y = _target(TabularMLPRegressor, X)
+    weights = np.ones(len(X))
+    weights[_validation_rows(y, classifier=False)] = 0.0
+    with pytest.raises(ValueError, match="validation part of the early-stopping split") as error:
+        TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
+    assert "X_val" not in str(error.value) and "validation_fraction" in str(error.value)
+
+
+def test_a_warm_start_after_a_constant_target_learns_the_new_one():
+    # The constant fit predicts its value (scale 0); continued on varying
+    # targets, the network must show in the predictions, as HGBT's trees do.
+    X = _table()
+    y = _target(TabularMLPRegressor, X)
+    model = TabularMLPRegressor(**{**SMALL, "max_iter": 20}, warm_start=True)
+    np.testing.assert_array_equal(model.fit(X, np.full(len(X), 5.0)).predict(X), 5.0)
+    assert model.fit(X, y).score(X, y) > 0.1  # it was the constant 5: R^2 -2.4 (a new fit: 0.87)
+
+
+@pytest.mark.parametrize("bad", [np.inf, "oops"])
+def test_a_bad_value_is_named_by_its_row_of_x_when_rows_are_set_aside(bad):
+    # From 1000 rows the preprocessing is fitted on the training rows; the
+    # row an error names must still be the user's row of X.
+    X = _table(n=1000)
+    y = _target(TabularMLPClassifier, X)
+    rows = np.setdiff1d(np.arange(len(X)), _validation_rows(y, classifier=True))
+    X["x"] = X["x"].astype(object)
+    X.loc[rows[500], "x"] = bad  # a training row, the 501st of them
+    with pytest.raises(ValueError, match=f"Numeric column 'x' holds .* in row {rows[500]}\\b"):
+        TabularMLPClassifier(**SMALL).fit(X, y)
