@@ -236,19 +236,19 @@ class Layer:
         """
         raise NotImplementedError
 
-    def _workspace(self, name, shape):
+    def _workspace(self, name, shape, dtype=None):
         """A work array of ``shape`` reused across training calls.
 
         Training runs thousands of mini-batches of one shape; allocating
         their outputs anew each time costs more than many of the operations
         that fill them. Inference allocates its own arrays, as its result is
-        handed to the caller.
+        handed to the caller. ``dtype`` defaults to the layer's.
         """
         work = self.__dict__.setdefault("_work", {})
         array = work.get(name)
         # Keep the largest batch seen; a smaller one is a view of its rows.
         if array is None or array.shape[1:] != shape[1:] or array.shape[0] < shape[0]:
-            array = work[name] = np.empty(shape, dtype=self._dtype)
+            array = work[name] = np.empty(shape, dtype=self._dtype if dtype is None else dtype)
         return array[: shape[0]]
 
     def __getstate__(self):
