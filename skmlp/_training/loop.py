@@ -400,7 +400,8 @@ def gather_rows(X, idx, out):
     """
     if out is None:
         return X[idx]
-    return np.take(X, idx, axis=0, out=out[: len(idx)])
+    # The method, not np.take: its wrapper cost a microsecond a batch.
+    return X.take(idx, axis=0, out=out if len(out) == len(idx) else out[: len(idx)])
 
 
 def track_improvement(count, best, current, tol, *, higher_is_better):
