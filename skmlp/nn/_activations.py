@@ -130,10 +130,10 @@ class ReLU(_Activation):
         return np.maximum(X, np.zeros(X.shape[1], out.dtype), out=out)
 
     def _backward(self, Y, dY, out):
-        # dY where Y > 0, else 0 (times dY: the zeros keep dY's sign), with
-        # a mask of bools: half the time of sign(Y) * dY (no fast sign loop).
-        # Only a NaN in Y differs (0, not NaN), whose loss is NaN: the
-        # training loops stop before using such a gradient.
+        # dY times a mask of bools (Y > 0): the numbers of sign(Y) * dY in
+        # half its time (numpy has no fast sign loop). Only a NaN in Y gives
+        # 0, not NaN; its loss is NaN, and the training loops stop before
+        # using such a gradient.
         mask = np.greater(Y, 0, out=self._workspace("mask", Y.shape, bool))
         return np.multiply(dY, mask, out=out)
 
