@@ -89,13 +89,23 @@ def _compare(name, args):
           f"{statistics.median(seconds['sk']) * 1e3:.0f} | {' | '.join(cells)} |", flush=True)
 
 
-def main():
-    args = _arguments()
+def one_process(threads):
+    """Set the BLAS threads (before numpy is imported) and the import path.
+
+    The repository's root comes first on the path, then this directory
+    (``_worker``, ``_workloads``); warnings are silenced, as the fits stop at
+    ``max_iter`` on purpose.
+    """
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = str(args.threads)
+        os.environ[variable] = str(threads)
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:0] = [os.path.dirname(here), here]
-    warnings.simplefilter("ignore")  # the fits stop at max_iter on purpose
+    warnings.simplefilter("ignore")
+
+
+def main():
+    args = _arguments()
+    one_process(args.threads)
     print(f"CPU ms per fit, median of {args.rounds} alternating rounds, "
           f"{args.threads} BLAS threads; sk/skmlp median [quartiles]")
     baseline = " baseline ms | sk/baseline |" if args.baseline else ""

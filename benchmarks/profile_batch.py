@@ -16,10 +16,9 @@ Run from the repository root::
 """
 
 import argparse
-import os
-import sys
 import time
-import warnings
+
+from bench_inprocess import one_process
 
 
 def _arguments():
@@ -151,11 +150,7 @@ def _profile(name, args):
 
 def main():
     args = _arguments()
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = str(args.threads)
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:0] = [os.path.dirname(here), here]
-    warnings.simplefilter("ignore")
+    one_process(args.threads)
     for name in args.workloads.split(","):
         _profile(name, args)
 
