@@ -61,7 +61,8 @@ class Dense(Layer):
 
     def forward(self, X, *, training, sample_weight=None):
         if training and isinstance(X, np.ndarray):
-            Y = _matmul(X, self.W, self._workspace("Y", (X.shape[0], self.n_units)))
+            Y = self._workspace("Y", (X.shape[0], self.n_units))
+            np.matmul(X, self.W, out=Y)
         else:
             # Inference returns a new array, with numpy's type promotion
             # (float64 rows through a float32 network are not downcast);
@@ -94,7 +95,7 @@ class Dense(Layer):
         if out is X:  # a product cannot overwrite its own input
             return self.forward(X, training=False)
         if isinstance(X, np.ndarray):
-            _matmul(X, self.W, out)
+            np.matmul(X, self.W, out=out)
         elif X.format == "csr" and X.dtype == self.W.dtype:
             sparse_dot(X, self.W, out)
         else:
@@ -106,29 +107,21 @@ class Dense(Layer):
         X = self._cache
         if isinstance(X, np.ndarray):
             # X.T is a transposed view: BLAS reads it without a copy.
-            _matmul(X.T, dY, self.dW)
+            np.matmul(X.T, dY, out=self.dW)
         else:
             sparse_transpose_dot(X, dY, out=self.dW)
         np.add.reduce(dY, axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
         dX = self._workspace("dX", (dY.shape[0], self.n_inputs_))
-        return _matmul(dY, self.W.T, dX)
+        if self.n_units == 1:
+            # One output (binary classification, one regression target):
+            # each entry is one product dY[i, 0] * W[j, 0], which a broadcast
+            # multiply computes as GEMM does (GEMM adds it to a zero: the same
+            # number, a zero's sign apart) in 4 us instead of OpenBLAS's 25
+            # (256 x 1 times 1 x 64 float32).
+            return np.multiply(dY, self.W.T, out=dX)
+        return np.matmul(dY, self.W.T, out=dX)
 
     def __repr__(self):
         return f"Dense({self.n_units})"
-
-
-def _matmul(A, B, out):
-    """``A @ B`` written into ``out``; an outer product when the inner size is 1.
-
-    With ``A`` of one column every entry is one product ``A[i, 0] * B[0, j]``,
-    which numpy's broadcast multiply computes as GEMM does (GEMM adds it to
-    a zero: the same number, a zero's sign apart) at a fraction of the cost:
-    256 x 1 times 1 x 64 float32 took OpenBLAS 25 us and the multiply 4 us.
-    It is the input gradient of every single-output network (binary
-    classification, one regression target).
-    """
-    if A.shape[1] == 1:
-        return np.multiply(A, B, out=out)
-    return np.matmul(A, B, out=out)

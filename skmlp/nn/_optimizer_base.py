@@ -53,7 +53,10 @@ class _Optimizer:
         if self.max_grad_norm is not None:
             norm = clip_grad_norm(grads, self.max_grad_norm)
             self.n_clipped += clip_coefficient(norm, self.max_grad_norm) < 1.0
-        scratch = self._work_space(params)
+        # One chunk's work space (a parameter-sized one: 51 MB more for tf-idf).
+        size, scratch = min(self.chunk_size, params.size), self._scratch
+        if scratch is None or scratch.dtype != params.dtype or scratch.size < size:
+            scratch = self._scratch = np.empty(size, dtype=params.dtype)
         self._begin_step()
         n_decayed = params.size if n_decayed is None else n_decayed
         shrink = 1.0 - self.scheduled_rate * self.weight_decay
@@ -69,17 +72,6 @@ class _Optimizer:
                 # before the decay (the decay and the step commute).
                 chunk_params[: n_decayed - start] *= shrink
             self._step(chunk, chunk_params, chunk_grads, chunk_scratch)
-
-    def _work_space(self, params):
-        """The scratch array of a step: one chunk's size, kept from step to step.
-
-        A parameter-sized one would add its size (51 MB for a tf-idf input
-        layer) to the fit's peak memory.
-        """
-        size, scratch = min(self.chunk_size, params.size), self._scratch
-        if scratch is None or scratch.dtype != params.dtype or scratch.size < size:
-            scratch = self._scratch = np.empty(size, dtype=params.dtype)
-        return scratch
 
     def _next_rate(self):
         """The base rate of this step: the schedule's, or learning_rate_init."""
