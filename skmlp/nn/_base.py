@@ -236,20 +236,25 @@ class Layer:
         """
         raise NotImplementedError
 
-    def _workspace(self, name, shape):
+    def _workspace(self, name, shape, dtype=None):
         """A work array of ``shape`` reused across training calls.
 
         Training runs thousands of mini-batches of one shape; allocating
         their outputs anew each time costs more than many of the operations
         that fill them. Inference allocates its own arrays, as its result is
-        handed to the caller.
+        handed to the caller. ``dtype`` defaults to the layer's.
         """
         work = self.__dict__.setdefault("_work", {})
-        array = work.get(name)
-        # Keep the largest batch seen; a smaller one is a view of its rows.
-        if array is None or array.shape[1:] != shape[1:] or array.shape[0] < shape[0]:
-            array = work[name] = np.empty(shape, dtype=self._dtype)
-        return array[: shape[0]]
+        view = work.get((name, shape))  # found at once for all but a new shape
+        if view is None:
+            array = work.get(name)
+            # Keep the largest batch seen; a smaller one is a view of its rows.
+            if array is None or array.shape[1:] != shape[1:] or array.shape[0] < shape[0]:
+                array = work[name] = np.empty(shape, self._dtype if dtype is None else dtype)
+                for key in [key for key in work if isinstance(key, tuple) and key[0] == name]:
+                    del work[key]  # views of the array this one replaces
+            view = work[name, shape] = array[: shape[0]]
+        return view
 
     def __getstate__(self):
         # Parameters are pickled as plain arrays; gradients and the cache are

@@ -114,6 +114,13 @@ class Dense(Layer):
         if not self.needs_input_grad:
             return None
         dX = self._workspace("dX", (dY.shape[0], self.n_inputs_))
+        if self.n_units == 1:
+            # One output (binary classification, one regression target):
+            # each entry is one product dY[i, 0] * W[j, 0], which a broadcast
+            # multiply computes as GEMM does (GEMM adds it to a zero: the same
+            # number, a zero's sign apart) in 4 us instead of OpenBLAS's 25
+            # (256 x 1 times 1 x 64 float32).
+            return np.multiply(dY, self.W.T, out=dX)
         return np.matmul(dY, self.W.T, out=dX)
 
     def __repr__(self):

@@ -275,7 +275,10 @@ class MultinomialLogLoss(Loss):
         return _smoothed(y, self.label_smoothing, y.shape[1])
 
     def _shifted_exp(self, Z):
-        shifted = Z - Z.max(axis=1, keepdims=True)
+        # The rows' maxima reduced along the long axis of a transposed copy:
+        # numpy's reduction along a row of 10 floats is slow (256 x 10
+        # float32 took 24 us, against 3 us), and a maximum is exact in any order.
+        shifted = Z - np.maximum.reduce(Z.T.copy(), axis=0)[:, np.newaxis]
         return shifted, np.exp(shifted)
 
     def output(self, Z):

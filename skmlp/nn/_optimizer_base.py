@@ -53,26 +53,25 @@ class _Optimizer:
         if self.max_grad_norm is not None:
             norm = clip_grad_norm(grads, self.max_grad_norm)
             self.n_clipped += clip_coefficient(norm, self.max_grad_norm) < 1.0
-        # Work space for one chunk: a parameter-sized one would add its size
-        # (51 MB for a tf-idf input layer) to the fit's peak memory.
-        scratch_size = min(self.chunk_size, params.size)
-        if (self._scratch is None or self._scratch.dtype != params.dtype
-                or self._scratch.size < scratch_size):
-            self._scratch = np.empty(scratch_size, dtype=params.dtype)
+        # One chunk's work space (a parameter-sized one: 51 MB more for tf-idf).
+        size, scratch = min(self.chunk_size, params.size), self._scratch
+        if scratch is None or scratch.dtype != params.dtype or scratch.size < size:
+            scratch = self._scratch = np.empty(size, dtype=params.dtype)
         self._begin_step()
         n_decayed = params.size if n_decayed is None else n_decayed
         shrink = 1.0 - self.scheduled_rate * self.weight_decay
         for start in range(0, params.size, self.chunk_size):
             chunk = slice(start, start + self.chunk_size)
             chunk_params, chunk_grads = params[chunk], grads[chunk]
-            scratch = self._scratch[: chunk_params.size]
+            chunk_scratch = scratch[: chunk_params.size]
             if penalty is not None:
-                penalty.add_gradient(chunk_grads, chunk_params, offset=start, scratch=scratch)
+                penalty.add_gradient(chunk_grads, chunk_params, offset=start,
+                                     scratch=chunk_scratch)
             if self.weight_decay and start < n_decayed:
                 # After the penalty's gradient, which reads the weights
                 # before the decay (the decay and the step commute).
                 chunk_params[: n_decayed - start] *= shrink
-            self._step(chunk, chunk_params, chunk_grads, scratch)
+            self._step(chunk, chunk_params, chunk_grads, chunk_scratch)
 
     def _next_rate(self):
         """The base rate of this step: the schedule's, or learning_rate_init."""
