@@ -44,6 +44,16 @@ def categorical_mask(X, categorical_features, feature_names):
         return np.zeros(n_features, dtype=bool)
     if given.dtype.kind in "OUS":
         return _mask_from_names(given, feature_names)
+    if given.dtype.kind in "biu":
+        return _mask_from_values(given, n_features)
+    raise ValueError(
+        "categorical_features must be 'from_dtype', None, a boolean mask, integer "
+        f"indices or feature names; got {categorical_features!r}."
+    )
+
+
+def _mask_from_values(given, n_features):
+    """The mask of a boolean mask or of integer indices, checked against ``n_features``."""
     if given.dtype.kind == "b":
         if given.shape != (n_features,):
             raise ValueError(
@@ -51,19 +61,14 @@ def categorical_mask(X, categorical_features, feature_names):
                 f"got {given.shape}."
             )
         return given.copy()
-    if given.dtype.kind in "iu":
-        if given.min() < 0 or given.max() >= n_features:
-            raise ValueError(
-                f"categorical_features holds indices outside [0, {n_features - 1}]: "
-                f"{given.tolist()}."
-            )
-        mask = np.zeros(n_features, dtype=bool)
-        mask[given] = True
-        return mask
-    raise ValueError(
-        "categorical_features must be 'from_dtype', None, a boolean mask, integer "
-        f"indices or feature names; got {categorical_features!r}."
-    )
+    if given.min() < 0 or given.max() >= n_features:
+        raise ValueError(
+            f"categorical_features holds indices outside [0, {n_features - 1}]: "
+            f"{given.tolist()}."
+        )
+    mask = np.zeros(n_features, dtype=bool)
+    mask[given] = True
+    return mask
 
 
 def _mask_from_names(names, feature_names):

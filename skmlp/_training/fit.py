@@ -75,8 +75,7 @@ def fit_model(options, data, loss, *, start=None, network=None, score=None, prog
     if network is not None and start is not None:
         raise ValueError("A continued fit trains its start's network, not a new one.")
     if options.stochastic and sp.issparse(data.X):
-        # Mini-batches are rows: gather them from CSR, never densify.
-        data = data._replace(X=data.X.tocsr())
+        data = data._replace(X=data.X.tocsr())  # batches are rows: gathered, never densified
     if options.restarts:
         train = fit_one if network is None else partial(fit_one, network=network)
         fitted = fit_restarts(train, options, data, loss, score, progress, random_state)
