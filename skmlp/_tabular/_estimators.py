@@ -111,8 +111,10 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             (medians, quantiles, categories), the data-dependent
             initialisation and the standardisation of regression targets
             ignore them: they are fitted on the training rows as if
-            unweighted. Routed by a `Pipeline` or `cross_validate` with
-            metadata routing on and ``set_fit_request(sample_weight=True)``.
+            unweighted. Routed, with metadata routing on, by a `Pipeline`
+            after ``set_fit_request(sample_weight=True)``, and by
+            `cross_validate` or a search after ``set_score_request`` too
+            (they also pass the weights to ``score``).
 
         Returns
         -------
