@@ -232,6 +232,31 @@ def test_warnings_have_the_same_categories(Estimator, params):
     assert caught[1] == caught[0]
 
 
+@pytest.mark.parametrize(
+    "filtered, params",
+    [
+        (ConvergenceWarning, dict(max_iter=3)),
+        (UserWarning, dict(max_iter=3, batch_size=1000)),  # batch_size is clipped
+    ],
+)
+def test_warnings_filtered_by_module_as_scikit_learns_gallery_does(filtered, params):
+    # The gallery's plot_mlp_training_curves.py silences its fits with
+    # filterwarnings("ignore", category=ConvergenceWarning, module="sklearn").
+    shown = []
+    for module in (sk, skmlp):
+        with warnings.catch_warnings(record=True) as records:
+            warnings.simplefilter("always")
+            warnings.filterwarnings("ignore", category=filtered, module="sklearn")
+            module.MLPClassifier((8,), random_state=0, **params).fit(X_iris, y_iris)
+        shown.append([record for record in records if issubclass(record.category, filtered)])
+    assert shown == [[], []]
+    with warnings.catch_warnings(record=True) as records:  # shown where skmlp warns
+        warnings.simplefilter("always")
+        skmlp.MLPClassifier((8,), random_state=0, **params).fit(X_iris, y_iris)
+    [record] = [record for record in records if record.category is filtered]
+    assert "skmlp" in record.filename
+
+
 def test_one_class_fits_as_in_scikit_learn():
     X = X_iris[:30]
 

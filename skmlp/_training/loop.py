@@ -10,6 +10,7 @@ their fitted attributes only when training succeeded.
 """
 
 import math
+import sys
 import warnings
 from typing import NamedTuple
 
@@ -18,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from ..nn import Dropout
-from .progress import Silent
+from .progress import SKLEARN_MLP_MODULE, Silent
 from .record import TrainingRecord
 
 def non_finite_weights_error():
@@ -136,10 +137,11 @@ def _stop_at_last_epoch(record, stopping):
     record.stop_reason = "max_iter"
     if stopping.scheduled:
         return
-    warnings.warn(
+    warnings.warn_explicit(  # scikit-learn's warning, under its module (SKLEARN_MLP_MODULE)
         f"Stochastic Optimizer: Maximum iterations ({stopping.max_iter}) "
         "reached and the optimization hasn't converged yet.",
-        ConvergenceWarning,
+        ConvergenceWarning, __file__, sys._getframe().f_lineno, module=SKLEARN_MLP_MODULE,
+        registry=globals().setdefault("__warningregistry__", {}),
     )
 
 

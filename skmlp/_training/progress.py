@@ -20,6 +20,9 @@ at once (and the fit leaves the estimator as it was). A KeyboardInterrupt
 raised by a callback between epochs stops training the first way.
 
 `caller_stacklevel` points a warning of the fit at the user's line.
+`SKLEARN_MLP_MODULE` is the module that the warnings scikit-learn's MLP
+issues too are issued under (the drop-in rule: code that filters them by
+module, as scikit-learn's gallery does, silences them after the import swap).
 """
 
 import contextlib
@@ -28,6 +31,11 @@ import functools
 import inspect
 import signal
 import threading
+
+#: Where scikit-learn's MLP warns from: warnings it issues too are issued
+#: under this module name (``warnings.warn_explicit``, the file and line
+#: shown being skmlp's), so ``filterwarnings(..., module="sklearn")`` applies.
+SKLEARN_MLP_MODULE = "sklearn.neural_network._multilayer_perceptron"
 
 
 class DeferredInterrupt:
