@@ -163,3 +163,50 @@ or None, default='from_dtype'
     --------
 {example}
 """
+
+#: The docstring of TabularMLPClassifier.
+CLASSIFIER_DOC = ESTIMATOR_DOC.format(
+    summary="Multi-layer perceptron classifier for tables.",
+    hgbt="HistGradientBoostingClassifier",
+    auto_activation="'selu'",
+    metric="accuracy",
+    extra_parameters="""
+    label_smoothing : float in [0, 1), default=0.1
+        Train on smoothed targets: each one-hot target becomes
+        ``(1 - label_smoothing) y + label_smoothing / n_classes`` (a binary
+        target ``(1 - label_smoothing) y + label_smoothing / 2``).
+""",
+    extra_attributes="""    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+""",
+    example="""    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.model_selection import train_test_split
+    >>> from skmlp import TabularMLPClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = TabularMLPClassifier(max_iter=16, random_state=0).fit(X_train, y_train)
+    >>> clf.score(X_test, y_test) > 0.95
+    True""",
+)
+
+#: The docstring of TabularMLPRegressor.
+REGRESSOR_DOC = ESTIMATOR_DOC.format(
+    summary="Multi-layer perceptron regressor for tables.\n\n    The targets are "
+            "standardised for training; predictions are in their units.",
+    hgbt="HistGradientBoostingRegressor",
+    auto_activation="'mish'",
+    metric="R^2",
+    extra_parameters="",
+    extra_attributes="",
+    example="""    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skmlp import TabularMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"size": rng.uniform(20, 200, 600),
+    ...                   "city": pd.Categorical(rng.choice(["Lima", "Oslo", "Rome"], 600))})
+    >>> y = 1000 * X["size"] * (1 + X["city"].cat.codes) + rng.normal(0, 1e4, 600)
+    >>> reg = TabularMLPRegressor(max_iter=16, random_state=0).fit(X[:400], y[:400])
+    >>> reg.score(X[400:], y[400:]) > 0.95
+    True""",
+)

@@ -1,6 +1,7 @@
 """TabularMLPClassifier and TabularMLPRegressor: MLPs for tables, better by default.
 
-A fit: the early-stopping validation rows are set aside first (`_rows`),
+A fit: the training package's options are derived from the table and the
+parameters (`_rule`), the early-stopping validation rows are set aside (`_rows`),
 then the table's columns are prepared (`TabularPreprocessor`, statistics
 fitted on the training rows), the targets are encoded (the classifier's
 `Labels`, the regressor's `StandardizedValues`), and the training package
@@ -11,7 +12,6 @@ and targets kept, `_continue`), and returns the fitted model, committed at
 the end (`_commit`, the only writer of fitted state).
 """
 
-from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -35,41 +35,21 @@ from .._compat import (
 from .. import _threads
 from .._early_stopping import early_stopping_score
 from ..callback import Checkpoint
-from .._training import fit_model, resolve_options
-from .._training.checkpoint import key_params
+from .._training import fit_model
 from .._training.model import Start
 from .._training.progress import open_progress
 from .._training.record import TrainingRecord
 from .._training.weights import check_weights
 from ..nn import NTKDense
 from ..nn._parametric_activation import MIXABLE
-from ._docstrings import ESTIMATOR_DOC
+from ._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from ._columns import check_frame_shape
 from ._continue import check_same_classes, check_same_columns, check_same_network
 from ._network import NewTabularNetwork
 from ._preprocessing import TabularPreprocessor, check_numeric_columns, network_inputs
-from ._rows import n_training_rows, split_rows, take_rows, training_data
+from ._rows import split_rows, take_rows, training_data
+from ._rule import tabular_options
 from ._targets import StandardizedValues
-
-#: Rows from which ``early_stopping='auto'`` sets validation rows aside.
-EARLY_STOPPING_MIN_ROWS = 1000
-#: The largest mini-batch of ``batch_size='auto'`` (RealMLP-TD's).
-MAX_AUTO_BATCH = 256
-
-#: The settings of the training package that the tabular estimators fix:
-#: Adam with beta_2 = 0.95 on a cosine schedule over ``max_iter`` epochs,
-#: no L2 penalty (decoupled weight decay instead), every epoch run (the best
-#: validated one kept).
-_FIXED = dict(
-    solver="adam", learning_rate="cosine", beta_1=0.9, beta_2=0.95, epsilon=1e-8,
-    warmup_fraction=None, alpha=0.0, max_grad_norm=None, tol=0.0, n_iter_no_change=np.inf,
-    shuffle=True, n_init=1, n_jobs=None, scoring=None, warm_start=False,
-    # Read by resolve_options' checks, but the network is built here.
-    activation="relu", dropout=0.0, input_dropout=0.0, normalization=None,
-    normalization_epsilon=1e-5, batch_norm_momentum=0.1, weight_init="glorot_uniform",
-    momentum=0.9, nesterovs_momentum=True, power_t=0.5, max_fun=15000,
-)
-
 
 class _TabularMLP(CallbackSupportMixin, BaseEstimator):
     """What the two tabular estimators share; use the subclasses."""
@@ -151,7 +131,10 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         y = self._check_target(y)
         check_consistent_length(X, y)  # [n_X, n_y], as HGBT's message lists them
         sample_weight = check_weights(sample_weight, X)
-        options = self._options(X.shape[0], callbacks)
+        options = tabular_options(
+            self.get_params(deep=False), X.shape[0], fitted="_network" in self.__dict__,
+            checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
+        )
         settings = self._network_settings(options)
         if options.continued:
             self._check_continuable(X, settings)
@@ -196,25 +179,6 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             preprocessor, targets.encoded.shape[1], _layer_settings(settings), X
         )}
 
-    def _options(self, n_rows, callbacks):
-        """The training package's `Options` for a table of ``n_rows`` rows.
-
-        A `~skmlp.callback.Checkpoint`'s key names the fit by this
-        estimator's parameters (those of the training package are derived
-        from them) and by the preprocessed training and validation data,
-        which carry the preprocessing's statistics.
-        """
-        options = resolve_options(
-            {**self._training_params(n_rows), "n_init": self.n_init,
-             "warm_start": self.warm_start},
-            fitted="_network" in self.__dict__,
-            checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
-        )
-        if options.checkpoint is None:
-            return options
-        named = options.checkpoint._replace(params=key_params(self.get_params(deep=False)))
-        return replace(options, checkpoint=named)
-
     def _network_settings(self, options):
         """The parameters that shape the network and its inputs, resolved."""
         return {
@@ -243,26 +207,6 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             scaling="robust" if self.robust_scaling else "standard",
             smooth_clip=3.0 if self.robust_scaling else None,
         ).fit(take_rows(X, train))
-
-    def _training_params(self, n_rows):
-        """The parameters of the training package for a table of ``n_rows`` rows."""
-        early_stopping = self.early_stopping
-        if early_stopping == "auto":
-            early_stopping = n_rows >= EARLY_STOPPING_MIN_ROWS
-        batch_size = self.batch_size
-        if batch_size == "auto":  # what the training rows can fill
-            batch_size = min(MAX_AUTO_BATCH, n_training_rows(
-                n_rows, early_stopping, self.validation_fraction))
-        return {
-            **_FIXED,
-            "hidden_layer_sizes": self.hidden_layer_sizes,
-            "early_stopping": bool(early_stopping),
-            "batch_size": batch_size,
-            **{name: getattr(self, name) for name in (
-                "learning_rate_init", "weight_decay", "max_iter", "validation_fraction",
-                "random_state", "verbose",
-            )},
-        }
 
     def _commit(self, preprocessor, targets, fitted, settings):
         """Set the fitted attributes of a fit that succeeded: the only writer."""
@@ -336,30 +280,7 @@ def _input_attributes(preprocessor):
 
 
 class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
-    __doc__ = ESTIMATOR_DOC.format(
-        summary="Multi-layer perceptron classifier for tables.",
-        hgbt="HistGradientBoostingClassifier",
-        auto_activation="'selu'",
-        metric="accuracy",
-        extra_parameters="""
-    label_smoothing : float in [0, 1), default=0.1
-        Train on smoothed targets: each one-hot target becomes
-        ``(1 - label_smoothing) y + label_smoothing / n_classes`` (a binary
-        target ``(1 - label_smoothing) y + label_smoothing / 2``).
-""",
-        extra_attributes="""    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-
-""",
-        example="""    >>> from sklearn.datasets import load_breast_cancer
-    >>> from sklearn.model_selection import train_test_split
-    >>> from skmlp import TabularMLPClassifier
-    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> clf = TabularMLPClassifier(max_iter=16, random_state=0).fit(X_train, y_train)
-    >>> clf.score(X_test, y_test) > 0.95
-    True""",
-    )
+    __doc__ = CLASSIFIER_DOC
 
     _parameter_constraints = {
         **_TabularMLP._parameter_constraints,
@@ -453,25 +374,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
 
 
 class TabularMLPRegressor(RegressorMixin, _TabularMLP):
-    __doc__ = ESTIMATOR_DOC.format(
-        summary="Multi-layer perceptron regressor for tables.\n\n    The targets are "
-                "standardised for training; predictions are in their units.",
-        hgbt="HistGradientBoostingRegressor",
-        auto_activation="'mish'",
-        metric="R^2",
-        extra_parameters="",
-        extra_attributes="",
-        example="""    >>> import numpy as np
-    >>> import pandas as pd
-    >>> from skmlp import TabularMLPRegressor
-    >>> rng = np.random.RandomState(0)
-    >>> X = pd.DataFrame({"size": rng.uniform(20, 200, 600),
-    ...                   "city": pd.Categorical(rng.choice(["Lima", "Oslo", "Rome"], 600))})
-    >>> y = 1000 * X["size"] * (1 + X["city"].cat.codes) + rng.normal(0, 1e4, 600)
-    >>> reg = TabularMLPRegressor(max_iter=16, random_state=0).fit(X[:400], y[:400])
-    >>> reg.score(X[400:], y[400:]) > 0.95
-    True""",
-    )
+    __doc__ = REGRESSOR_DOC
 
     _auto_activation = "mish"
 
