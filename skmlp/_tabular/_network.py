@@ -14,8 +14,9 @@ from ..nn import (
 #: Rows that data-dependent initialisation looks at (RealMLP-TD: a batch).
 N_INIT_ROWS = 1024
 #: How many times faster than the other parameters the input scale trains
-#: (`Scale`'s multiplier; RealMLP-TD's ``scale_lr_factor``): +0.2 to +0.4
-#: points over three seeds of the development suite (benchmarks/README.md).
+#: (`Scale`'s multiplier; RealMLP-TD's ``scale_lr_factor``): +0.14 points on
+#: the development suite over three seeds, loans, churn and crx up on each
+#: (benchmarks/README.md).
 SCALE_RATE_FACTOR = 6.0
 
 
