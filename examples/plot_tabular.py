@@ -63,7 +63,7 @@ mlp = model
 
 # %%
 # On this table, with 3,000 training rows, gradient boosting stays a few
-# points of R^2 ahead (0.33 against 0.29 on one thread) at a fraction of the
+# points of R^2 ahead (0.33 against 0.30 on one thread) at a fraction of the
 # time: the interest rate follows thresholds on a few columns, which trees
 # find at once. On the 15 development tables of skmlp's benchmark the two are
 # level on average, and the MLP is ahead on most numeric ones (the user

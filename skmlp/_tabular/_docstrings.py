@@ -52,7 +52,8 @@ or None, default='from_dtype'
         a few per column (Gorishniy et al., 2022), beside the value.
 
     feature_scaling : bool, default=True
-        Multiply each input of the first hidden layer by a learned scale.
+        Multiply each input of the first hidden layer by a learned scale,
+        trained at 6 times the learning rate (RealMLP-TD's factor).
 
     robust_scaling : bool, default=True
         Scale numeric columns by their median and interquartile range, then
@@ -66,7 +67,7 @@ or None, default='from_dtype'
         Decoupled weight decay of the dense layers' weights (AdamW), times
         the learning rate of each step.
 {extra_parameters}
-    learning_rate_init : float, default=0.01
+    learning_rate_init : float, default=0.005
         The peak of the cosine learning-rate schedule.
 
     max_iter : int, default=64

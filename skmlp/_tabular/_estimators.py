@@ -291,7 +291,7 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
     def __init__(self, *, categorical_features="from_dtype", hidden_layer_sizes=(256, 256, 256),
                  activation="auto", periodic_embeddings=True, feature_scaling=True,
                  robust_scaling=True, dropout=0.15, weight_decay=0.02, label_smoothing=0.1,
-                 learning_rate_init=0.01, max_iter=64, batch_size="auto",
+                 learning_rate_init=0.005, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
                  verbose=False, warm_start=False, n_init=1):
         self.categorical_features = categorical_features
@@ -381,7 +381,7 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
     def __init__(self, *, categorical_features="from_dtype", hidden_layer_sizes=(256, 256, 256),
                  activation="auto", periodic_embeddings=True, feature_scaling=True,
                  robust_scaling=True, dropout=0.15, weight_decay=0.02,
-                 learning_rate_init=0.01, max_iter=64, batch_size="auto",
+                 learning_rate_init=0.005, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
                  verbose=False, warm_start=False, n_init=1):
         self.categorical_features = categorical_features

@@ -10,6 +10,7 @@ import pytest
 from skmlp.nn import (
     LOSSES,
     SELU,
+    Adam,
     Dense,
     Embedding,
     Mish,
@@ -63,6 +64,7 @@ LAYERS = {
     "parametric_selu": lambda: _randomized(build_layer(ParametricActivation("selu"), 5)),
     "parametric_mish": lambda: _randomized(build_layer(ParametricActivation("mish"), 5)),
     "scale": lambda: _randomized(build_layer(Scale(), 5)),
+    "scale_multiplier": lambda: _randomized(build_layer(Scale(multiplier=6.0), 5)),
     "ntk_dense": lambda: build_layer(NTKDense(4), 5),
     "periodic_all": lambda: build_layer(PeriodicEmbedding(sigma=0.5), 5),
     "periodic_some": lambda: build_layer(PeriodicEmbedding([0, 3], n_frequencies=6), 5),
@@ -186,6 +188,22 @@ def test_parametric_activation_starts_as_its_activation_and_can_become_linear():
     np.testing.assert_allclose(layer.forward(X, training=False), X)
     with pytest.raises(ValueError, match="activation must be one of"):
         build_layer(ParametricActivation("swish"), 5)
+
+
+def test_scale_multiplier_trains_the_factors_that_many_times_faster_under_adam():
+    X, dY = _inputs(), _inputs(seed=1)
+    factors = {}
+    for multiplier in (1.0, 6.0):
+        layer = build_layer(Scale(multiplier=multiplier), 5)
+        np.testing.assert_allclose(layer.forward(X, training=False), X)  # factors start at 1
+        layer.forward(X, training=True)
+        layer.backward(dY)
+        Adam(0.01).update(layer.scale, layer.dscale)
+        factors[multiplier] = multiplier * layer.scale
+    # Adam's first step is the rate times the gradient's sign, per factor.
+    np.testing.assert_allclose(1.0 - factors[1.0], 0.01 * np.sign((dY * X).sum(axis=0)), rtol=1e-6)
+    np.testing.assert_allclose(1.0 - factors[6.0], 6 * (1.0 - factors[1.0]), rtol=1e-6)
+    assert Scale(multiplier=6.0).get_config() == {"multiplier": 6.0}
 
 
 def test_ntk_dense_scales_by_the_fan_in_and_initialises_from_data():
