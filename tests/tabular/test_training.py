@@ -326,9 +326,12 @@ def test_a_warm_start_after_a_constant_target_learns_the_new_one():
     # targets, the network must show in the predictions, as HGBT's trees do.
     X = _table()
     y = _target(TabularMLPRegressor, X)
-    model = TabularMLPRegressor(**{**SMALL, "max_iter": 20}, warm_start=True)
+    # The network must move its output from 5 to y's mean (0.7, in units of 1):
+    # at the default peak rate 0.005 that takes more than 20 epochs (R^2 -2.1
+    # after 20, 0.49 after 40, 0.75 after 80; a new fit: 0.87 after 20).
+    model = TabularMLPRegressor(**{**SMALL, "max_iter": 80}, warm_start=True)
     np.testing.assert_array_equal(model.fit(X, np.full(len(X), 5.0)).predict(X), 5.0)
-    assert model.fit(X, y).score(X, y) > 0.1  # it was the constant 5: R^2 -2.4 (a new fit: 0.87)
+    assert model.fit(X, y).score(X, y) > 0.3  # it was the constant 5 whatever the epochs
 
 
 @pytest.mark.parametrize("bad", [np.inf, "oops"])
