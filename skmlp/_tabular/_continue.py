@@ -76,7 +76,8 @@ def check_same_network(fitted, requested):
     fitted, requested : dict
         The parameters that shape the network, by name (``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``periodic_embeddings``,
-        ``feature_scaling``, ``robust_scaling``), resolved: of the fitted
+        ``feature_scaling``, ``robust_scaling``, ``ntk_parametrization``,
+        ``parametric_activation``, ``max_one_hot_categories``), resolved: of the fitted
         network and of the estimator now.
 
     Raises

@@ -44,8 +44,8 @@ or None, default='from_dtype'
         Units of each hidden layer (an int: one hidden layer).
 
     activation : {{'auto', 'selu', 'mish', 'relu', 'tanh', ...}}, default='auto'
-        The activation each hidden layer mixes with the identity by a
-        learned weight per unit; 'auto': {auto_activation}.
+        The activation of each hidden layer (mixed with the identity, see
+        ``parametric_activation``); 'auto': {auto_activation}.
 
     periodic_embeddings : bool, default=True
         Add ``cos(2 pi w x + b)`` features of each numeric column, mapped to
@@ -59,6 +59,22 @@ or None, default='from_dtype'
         Scale numeric columns by their median and interquartile range, then
         clip them smoothly (``x / sqrt(1 + (x / 3)^2)``); False: by their
         mean and standard deviation, unclipped.
+
+    ntk_parametrization : bool, default=True
+        NTK-parametrised dense layers (:class:`~skmlp.nn.NTKDense`), their
+        weights and biases initialised on the training rows; False: plain
+        :class:`~skmlp.nn.Dense` layers with Glorot's initialisation (as
+        :class:`~skmlp.MLPClassifier`'s) and no data-dependent one.
+
+    parametric_activation : bool, default=True
+        Mix each hidden activation with the identity by a learned weight
+        per unit (:class:`~skmlp.nn.ParametricActivation`); False: the plain
+        activation.
+
+    max_one_hot_categories : int or None, default=8
+        Categorical columns with at most this many categories are one-hot
+        encoded, the others embedded (:class:`~skmlp.nn.Embedding`); None:
+        every one one-hot, no embeddings.
 
     dropout : float in [0, 1), default=0.15
         Dropout rate after each hidden activation.
@@ -104,8 +120,9 @@ or None, default='from_dtype'
         categorical) and, for a classifier, ``y`` the same classes; the
         parameters that shape the network (``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``periodic_embeddings``,
-        ``feature_scaling``, ``robust_scaling``) must be the same. A
-        ValueError names what differs. The others (``learning_rate_init``,
+        ``feature_scaling``, ``robust_scaling``, ``ntk_parametrization``,
+        ``parametric_activation``, ``max_one_hot_categories``) must be the
+        same. A ValueError names what differs. The others (``learning_rate_init``,
         ``max_iter``, ``weight_decay``, ``early_stopping``...) apply to the
         continued fit, which runs a new schedule. ``n_init`` is ignored when
         continuing.

@@ -40,7 +40,7 @@ from .._training.model import Start
 from .._training.progress import open_progress
 from .._training.record import TrainingRecord
 from .._training.weights import check_weights
-from ..nn import NTKDense
+from ..nn import Dense, NTKDense
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from ._columns import check_frame_shape
@@ -61,6 +61,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         "periodic_embeddings": ["boolean"],
         "feature_scaling": ["boolean"],
         "robust_scaling": ["boolean"],
+        "ntk_parametrization": ["boolean"],
+        "parametric_activation": ["boolean"],
+        "max_one_hot_categories": [Interval(Integral, 0, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -188,6 +191,9 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             "periodic_embeddings": self.periodic_embeddings,
             "feature_scaling": self.feature_scaling,
             "robust_scaling": self.robust_scaling,
+            "ntk_parametrization": self.ntk_parametrization,
+            "parametric_activation": self.parametric_activation,
+            "max_one_hot_categories": self.max_one_hot_categories,
         }
 
     def _check_continuable(self, X, settings):
@@ -206,6 +212,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             categorical_features=self.categorical_features,
             scaling="robust" if self.robust_scaling else "standard",
             smooth_clip=3.0 if self.robust_scaling else None,
+            max_one_hot_categories=self.max_one_hot_categories,
         ).fit(take_rows(X, train))
 
     def _commit(self, preprocessor, targets, fitted, settings):
@@ -227,7 +234,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         float32).
         """
         A = network_inputs(self.preprocessor_, self._check_shape(X, fitted=True))
-        widest = max(layer.W.size for layer in self._network.layers if isinstance(layer, NTKDense))
+        widest = max(layer.W.size for layer in self._network.layers
+                     if isinstance(layer, (Dense, NTKDense)))
         with _blas_threads(A.shape[0], widest):
             return self._network.forward(A, training=False)
 
@@ -267,8 +275,12 @@ def _blas_threads(n_rows, widest):
 
 
 def _layer_settings(settings):
-    """The keyword arguments of `tabular_layers` among the network's settings."""
-    return {name: value for name, value in settings.items() if name != "robust_scaling"}
+    """The keyword arguments of `tabular_layers` among the network's settings.
+
+    The others shape the inputs: the preprocessor takes them.
+    """
+    inputs = ("robust_scaling", "max_one_hot_categories")
+    return {name: value for name, value in settings.items() if name not in inputs}
 
 
 def _input_attributes(preprocessor):
@@ -290,7 +302,8 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
 
     def __init__(self, *, categorical_features="from_dtype", hidden_layer_sizes=(256, 256, 256),
                  activation="auto", periodic_embeddings=True, feature_scaling=True,
-                 robust_scaling=True, dropout=0.15, weight_decay=0.02, label_smoothing=0.1,
+                 robust_scaling=True, ntk_parametrization=True, parametric_activation=True,
+                 max_one_hot_categories=8, dropout=0.15, weight_decay=0.02, label_smoothing=0.1,
                  learning_rate_init=0.005, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
                  verbose=False, warm_start=False, n_init=1):
@@ -300,6 +313,9 @@ class TabularMLPClassifier(ClassifierMixin, _TabularMLP):
         self.periodic_embeddings = periodic_embeddings
         self.feature_scaling = feature_scaling
         self.robust_scaling = robust_scaling
+        self.ntk_parametrization = ntk_parametrization
+        self.parametric_activation = parametric_activation
+        self.max_one_hot_categories = max_one_hot_categories
         self.dropout = dropout
         self.weight_decay = weight_decay
         self.label_smoothing = label_smoothing
@@ -380,7 +396,8 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
 
     def __init__(self, *, categorical_features="from_dtype", hidden_layer_sizes=(256, 256, 256),
                  activation="auto", periodic_embeddings=True, feature_scaling=True,
-                 robust_scaling=True, dropout=0.15, weight_decay=0.02,
+                 robust_scaling=True, ntk_parametrization=True, parametric_activation=True,
+                 max_one_hot_categories=8, dropout=0.15, weight_decay=0.02,
                  learning_rate_init=0.005, max_iter=64, batch_size="auto",
                  early_stopping="auto", validation_fraction=0.2, random_state=None,
                  verbose=False, warm_start=False, n_init=1):
@@ -390,6 +407,9 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         self.periodic_embeddings = periodic_embeddings
         self.feature_scaling = feature_scaling
         self.robust_scaling = robust_scaling
+        self.ntk_parametrization = ntk_parametrization
+        self.parametric_activation = parametric_activation
+        self.max_one_hot_categories = max_one_hot_categories
         self.dropout = dropout
         self.weight_decay = weight_decay
         self.learning_rate_init = learning_rate_init

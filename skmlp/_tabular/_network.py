@@ -3,6 +3,7 @@
 from typing import Any, NamedTuple
 
 from ..nn import (
+    Dense,
     Dropout,
     Embedding,
     NTKDense,
@@ -12,6 +13,7 @@ from ..nn import (
     Sequential,
     initialize_from_data,
 )
+from ..nn._parametric_activation import MIXABLE
 
 #: Rows that data-dependent initialisation looks at (RealMLP-TD: a batch).
 N_INIT_ROWS = 1024
@@ -23,7 +25,8 @@ SCALE_RATE_FACTOR = 6.0
 
 
 def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, dropout,
-                   periodic_embeddings, feature_scaling):
+                   periodic_embeddings, feature_scaling, ntk_parametrization=True,
+                   parametric_activation=True):
     """The layer stack for the columns of a fitted `TabularPreprocessor`.
 
     ``[Embedding] -> [PeriodicEmbedding] -> [Scale] -> per hidden layer
@@ -31,7 +34,9 @@ def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, d
     ``n_outputs`` units with zero biases. The embedding table covers the
     code columns of high-cardinality categoricals (if any); the numeric
     columns come first and stay first after it, where the periodic
-    embedding takes them.
+    embedding takes them. For ablations, `Dense` layers (Glorot's
+    initialisation, as scikit-learn's MLP) can stand for the `NTKDense`
+    ones and the plain activation for the `ParametricActivation`.
 
     Parameters
     ----------
@@ -40,11 +45,15 @@ def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, d
     n_outputs : int
     hidden_layer_sizes : tuple of int
     activation : str
-        A name `ParametricActivation` mixes with the identity.
+        A name of ``MIXABLE`` (`skmlp.nn.ParametricActivation`'s).
     dropout : float
         Rate after each hidden activation; 0: no dropout layers.
     periodic_embeddings, feature_scaling : bool
         Whether to add the `PeriodicEmbedding` and the `Scale` layer.
+    ntk_parametrization : bool, default=True
+        `NTKDense` layers; False: `Dense` ones.
+    parametric_activation : bool, default=True
+        `ParametricActivation` of ``activation``; False: the plain one.
 
     Returns
     -------
@@ -58,10 +67,15 @@ def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, d
     if feature_scaling:
         layers.append(Scale(multiplier=SCALE_RATE_FACTOR))
     for n_units in hidden_layer_sizes:
-        layers += [NTKDense(n_units), ParametricActivation(activation)]
+        layers += [
+            NTKDense(n_units) if ntk_parametrization else Dense(n_units),
+            ParametricActivation(activation) if parametric_activation else MIXABLE[activation](),
+        ]
         if dropout:
             layers.append(Dropout(dropout))
-    return layers + [NTKDense(n_outputs, bias_init="zeros")]
+    if ntk_parametrization:
+        return layers + [NTKDense(n_outputs, bias_init="zeros")]
+    return layers + [Dense(n_outputs)]
 
 
 def new_tabular_network(layers, X, random_state):
@@ -74,13 +88,17 @@ def new_tabular_network(layers, X, random_state):
         The preprocessed training rows.
     random_state : numpy.random.RandomState
         The fit's generator: the weights, then the rows sampled for the
-        data-dependent initialisation (`skmlp.nn.initialize_from_data`).
+        data-dependent initialisation (`skmlp.nn.initialize_from_data`),
+        which is skipped (no rows drawn) without a layer that adapts to the
+        data: it belongs to the NTK parametrisation (RealMLP-TD).
 
     Returns
     -------
     network : skmlp.nn.Sequential
     """
     network = Sequential(layers).build(X.shape[1], X.dtype, random_state)
+    if not any(hasattr(layer, "initialize_from_data") for layer in network.layers):
+        return network
     rows = random_state.permutation(X.shape[0])[:N_INIT_ROWS]
     return initialize_from_data(network, X[rows], random_state)
 

@@ -108,9 +108,10 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         ``category`` and polars ``Categorical``/``Enum`` columns of a
         DataFrame (none of an array); or a boolean mask, column indices or
         feature names; None for no categorical column.
-    max_one_hot_categories : int, default=8
+    max_one_hot_categories : int or None, default=8
         Categorical columns with at most this many categories are one-hot
-        encoded, the others coded for an embedding (RealMLP's 8).
+        encoded, the others coded for an embedding (RealMLP's 8); None:
+        every one one-hot (no embedding).
     scaling : {'robust', 'standard'}, default='robust'
         'robust': median and interquartile range; 'standard': mean and
         standard deviation (for ablations).
@@ -160,7 +161,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
-        "max_one_hot_categories": [Interval(numbers.Integral, 0, None, closed="left")],
+        "max_one_hot_categories": [Interval(numbers.Integral, 0, None, closed="left"), None],
         "scaling": [StrOptions({"robust", "standard"})],
         "smooth_clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
     }
@@ -193,8 +194,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         categorical = np.flatnonzero(self.is_categorical_)
         self._check_numeric(X, numeric, fitting=True)
         sizes = self._category_counts(X, categorical)
-        codes = categorical[sizes > self.max_one_hot_categories]
-        one_hot = categorical[sizes <= self.max_one_hot_categories]
+        limit = np.inf if self.max_one_hot_categories is None else self.max_one_hot_categories
+        codes = categorical[sizes > limit]
+        one_hot = categorical[sizes <= limit]
         self.column_transformer_ = ColumnTransformer(
             [("numeric", self._numeric_pipeline(), numeric),
              ("one_hot", make_pipeline(*_ordinal_steps(), OneHotEncoder(
@@ -206,7 +208,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         self.numeric_columns_ = np.arange(numeric.size)
         self.code_columns_ = np.arange(self.column_transformer_.output_indices_["codes"].start,
                                        self.column_transformer_.output_indices_["codes"].stop)
-        self.n_codes_ = sizes[sizes > self.max_one_hot_categories] + 1
+        self.n_codes_ = sizes[sizes > limit] + 1
         return self
 
     def transform(self, X):

@@ -12,7 +12,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skmlp import TabularMLPClassifier, TabularMLPRegressor, trusted_types
-from skmlp.nn import Embedding, PeriodicEmbedding, Scale
+from skmlp._tabular import _network
+from skmlp.nn import (
+    SELU, Dense, Embedding, NTKDense, ParametricActivation, PeriodicEmbedding, Scale,
+)
 
 SMALL = dict(hidden_layer_sizes=(16,), max_iter=8, random_state=0)
 
@@ -96,6 +99,55 @@ def test_each_piece_turns_off(option, layer):
     on = TabularMLPClassifier(**SMALL).fit(X, y)
     off = TabularMLPClassifier(**{**SMALL, option: False}).fit(X, y)
     assert layer in _layer_types(on) and layer not in _layer_types(off)
+
+
+@pytest.mark.parametrize("option, value, removed, added", [
+    ("ntk_parametrization", False, NTKDense, Dense),
+    ("parametric_activation", False, ParametricActivation, SELU),
+    ("max_one_hot_categories", None, Embedding, None),
+])
+def test_each_network_piece_turns_off_and_still_fits(option, value, removed, added):
+    X, y = _table()
+    on = TabularMLPClassifier(**SMALL).fit(X, y)
+    off = TabularMLPClassifier(**{**SMALL, option: value}).fit(X, y)
+    assert removed in _layer_types(on) and removed not in _layer_types(off)
+    if added is not None:
+        assert added in _layer_types(off) and added not in _layer_types(on)
+    proba = off.predict_proba(X)
+    assert np.all(np.isfinite(proba)) and off.score(X, y) > 0.6
+
+
+def test_no_embeddings_one_hot_encodes_every_categorical():
+    X, y = _table()
+    clf = TabularMLPClassifier(**{**SMALL, "max_one_hot_categories": None}).fit(X, y)
+    # x, z; colour's 3 and city's 20 one-hot columns; x's missing indicator.
+    assert clf.preprocessor_.code_columns_.size == 0
+    assert clf._network.layers[0].n_inputs_ == 2 + 3 + 20 + 1
+    every = TabularMLPClassifier(**{**SMALL, "max_one_hot_categories": 0}).fit(X, y)
+    assert every.preprocessor_.code_columns_.size == 2
+
+
+def test_ntk_parametrization_off_skips_the_data_dependent_init(monkeypatch):
+    calls = []
+    monkeypatch.setattr(_network, "initialize_from_data", lambda *args: calls.append(args))
+    X, y = _table()
+    TabularMLPClassifier(**{**SMALL, "ntk_parametrization": False}).fit(X, y)
+    assert calls == []
+
+
+@pytest.mark.parametrize("Estimator", [TabularMLPClassifier, TabularMLPRegressor])
+def test_the_switches_at_their_defaults_are_the_default_fit(Estimator):
+    X, y = _table()
+    if Estimator is TabularMLPRegressor:
+        y = X["z"].to_numpy() / 1000.0
+    switches = {"periodic_embeddings": True, "feature_scaling": True, "robust_scaling": True,
+                "ntk_parametrization": True, "parametric_activation": True,
+                "max_one_hot_categories": 8}
+    default = Estimator(**SMALL).fit(X, y)
+    explicit = Estimator(**SMALL, **switches).fit(X, y)
+    output = "predict_proba" if Estimator is TabularMLPClassifier else "predict"
+    np.testing.assert_array_equal(getattr(explicit, output)(X), getattr(default, output)(X))
+    assert Embedding in _layer_types(default)  # city's 20 categories are embedded
 
 
 def test_robust_scaling_off_standardises():

@@ -201,6 +201,8 @@ def test_a_warm_start_refuses_other_columns_or_classes_and_changes_nothing(chang
 @pytest.mark.parametrize("param, value", [
     ("hidden_layer_sizes", (8,)), ("activation", "relu"), ("dropout", 0.0),
     ("periodic_embeddings", False), ("feature_scaling", False), ("robust_scaling", False),
+    ("ntk_parametrization", False), ("parametric_activation", False),
+    ("max_one_hot_categories", None),
 ])
 def test_a_warm_start_refuses_another_network_naming_the_parameter(param, value):
     X = _table()
