@@ -45,7 +45,7 @@ from ..nn._parametric_activation import MIXABLE
 from ._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from ._columns import check_frame_shape
 from ._continue import check_same_classes, check_same_columns, check_same_network
-from ._network import NewTabularNetwork
+from ._network import NewTabularNetwork, layer_settings
 from ._preprocessing import TabularPreprocessor, check_numeric_columns, network_inputs
 from ._rows import split_rows, take_rows, training_data
 from ._rule import tabular_options
@@ -179,7 +179,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             return {"start": Start(self._network.copy(),
                                    TrainingRecord.from_fitted(self.__dict__), self._loss)}
         return {"network": NewTabularNetwork(
-            preprocessor, targets.encoded.shape[1], _layer_settings(settings), X
+            preprocessor, targets.encoded.shape[1], layer_settings(settings), X
         )}
 
     def _network_settings(self, options):
@@ -272,15 +272,6 @@ def _blas_threads(n_rows, widest):
     3,000 rows took 3.5 times as long (2 cores, one other process each).
     """
     return _threads.blas_threads_for(n_rows, widest)
-
-
-def _layer_settings(settings):
-    """The keyword arguments of `tabular_layers` among the network's settings.
-
-    The others shape the inputs: the preprocessor takes them.
-    """
-    inputs = ("robust_scaling", "max_one_hot_categories")
-    return {name: value for name, value in settings.items() if name not in inputs}
 
 
 def _input_attributes(preprocessor):
@@ -423,9 +414,8 @@ class TabularMLPRegressor(RegressorMixin, _TabularMLP):
         self.n_init = n_init
 
     def _check_target(self, y):
-        y = column_or_1d(check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"),
-                         warn=True)
-        return y
+        return column_or_1d(check_array(y, ensure_2d=False, dtype=np.float64, input_name="y"),
+                            warn=True)
 
     def _targets(self, y, train, dtype, continued):
         """The values of the training rows ``train`` (all for None), standardised on them.

@@ -66,6 +66,14 @@ def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, d
         layers.append(PeriodicEmbedding(preprocessor.numeric_columns_))
     if feature_scaling:
         layers.append(Scale(multiplier=SCALE_RATE_FACTOR))
+    return layers + _dense_layers(hidden_layer_sizes, n_outputs, activation, dropout,
+                                  ntk_parametrization, parametric_activation)
+
+
+def _dense_layers(hidden_layer_sizes, n_outputs, activation, dropout, ntk_parametrization,
+                  parametric_activation):
+    """The hidden layers (dense, activation, dropout) and the output layer of `tabular_layers`."""
+    layers = []
     for n_units in hidden_layer_sizes:
         layers += [
             NTKDense(n_units) if ntk_parametrization else Dense(n_units),
@@ -76,6 +84,15 @@ def tabular_layers(preprocessor, n_outputs, *, hidden_layer_sizes, activation, d
     if ntk_parametrization:
         return layers + [NTKDense(n_outputs, bias_init="zeros")]
     return layers + [Dense(n_outputs)]
+
+
+def layer_settings(settings):
+    """The keyword arguments of `tabular_layers` among a network's settings.
+
+    The others shape the inputs: the preprocessor takes them.
+    """
+    inputs = ("robust_scaling", "max_one_hot_categories")
+    return {name: value for name, value in settings.items() if name not in inputs}
 
 
 def new_tabular_network(layers, X, random_state):
