@@ -102,14 +102,16 @@ def child_environment(threads, unset_coretype):
     return env
 
 
-def run_child(job, env, script=__file__):
+def run_child(job, env, script=__file__, python=sys.executable):
     """Run one job in a fresh interpreter and return its JSON result.
 
     ``script`` is the benchmark whose ``--worker`` runs the job (this one by
-    default). A failing child does not stop the benchmark: its result is
-    ``{"error": ...}`` with the tail of its stderr, and the report says so.
+    default), ``python`` the interpreter (another virtual environment's for
+    a method installed there). A failing child does not stop the benchmark:
+    its result is ``{"error": ...}`` with the tail of its stderr, and the
+    report says so.
     """
-    command = [sys.executable, os.path.abspath(script), "--worker", json.dumps(job)]
+    command = [python, os.path.abspath(script), "--worker", json.dumps(job)]
     started = time.perf_counter()
     try:
         completed = subprocess.run(command, env=env, capture_output=True, text=True,

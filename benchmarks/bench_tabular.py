@@ -50,9 +50,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-RESULT_MARKER = "BENCH_RESULT "
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-CHILD_TIMEOUT = 3600
+from bench_mlp import RESULT_MARKER, THREAD_VARIABLES, run_child  # noqa: E402
+
 METHODS = ("sklearn_mlp", "hgbt", "realmlp_td", "tabular_mlp")
 TABLE_NAMES = ("penbased", "ring", "twonorm", "spambase", "texture", "optdigits", "german",
                "crx", "mushroom", "diamonds", "loans", "budget_food", "nass_cds", "default",
@@ -189,20 +188,6 @@ def _python_for(method, args):
     return python, None
 
 
-def run_child(job, env, python):
-    """Run one job in a fresh interpreter; ``{"error": ...}`` if it fails."""
-    command = [python, os.path.abspath(__file__), "--worker", json.dumps(job)]
-    try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True,
-                              timeout=CHILD_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {CHILD_TIMEOUT} s"}
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith(RESULT_MARKER):
-            return json.loads(line[len(RESULT_MARKER):])
-    return {"error": f"exit {done.returncode}: " + " | ".join(done.stderr.strip().splitlines()[-3:])}
-
-
 def _save_split(name, args, folder):
     from _tabular_data import TABLES, split
 
@@ -299,7 +284,7 @@ def main(argv=None):
                 job = dict(table=table, method=method, data=path)
                 if method == "tabular_mlp":
                     job["options"] = args.tabular_options
-                result = results[table][method] = run_child(job, env, pythons[method])
+                result = results[table][method] = run_child(job, env, script=__file__, python=pythons[method])
                 brief = result.get("error") or (
                     f"score {result['score']:.4f}, fit {result['fit_cpu_seconds']:.1f} s CPU, "
                     f"{result['fit_seconds']:.1f} s wall, {result['n_train']} rows")
