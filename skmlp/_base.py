@@ -182,9 +182,13 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             "reset": not options.continued,
         }
         X, y, targets = self._validate_input(X, y, options, checks)
-        sample_weight = training_weights(
-            sample_weight, X, y, options.class_weight, min_rows=options.batches.min_size
-        )
+        # As scikit-learn, nothing to check without weights, unless batch
+        # normalisation needs a minimum of rows.
+        if (sample_weight is not None or options.class_weight is not None
+                or options.batches.min_size > 1):
+            sample_weight = training_weights(
+                sample_weight, X, y, options.class_weight, min_rows=options.batches.min_size
+            )
         validation = None
         if validation_data[0] is not None:
             validation = check_validation_data(self, *validation_data, X.dtype, y, targets)

@@ -15,7 +15,7 @@ from ._base import BaseMultilayerPerceptron
 from ._compat import Interval, StrOptions, _check_partial_fit_first_call, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
 from ._inference import inverse_binarize
-from ._targets import Targets
+from ._targets import DEFAULT_LOSSES, Targets
 from ._training.data import check_known_classes
 from ._training.options import check_partial_fit_available
 from .nn import LOSSES
@@ -152,7 +152,9 @@ class Labels(Targets):
         self.loss = fitted_loss
         if fitted_loss is None or fitted_loss.label_smoothing != label_smoothing:
             name = "log_loss" if binarizer.y_type_ == "multiclass" else "binary_log_loss"
-            self.loss = LOSSES[name](label_smoothing=label_smoothing)
+            self.loss = DEFAULT_LOSSES[name]
+            if label_smoothing:
+                self.loss = LOSSES[name](label_smoothing=label_smoothing)
 
     def encode(self, y):
         """0/1 indicator columns of the labels (one for binary targets)."""

@@ -9,8 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base import BaseMultilayerPerceptron
 from ._compat import StrOptions, _fit_context
 from ._docstrings import PARTIAL_FIT, fill, filled_docstring
-from ._targets import Targets
-from .nn import LOSSES
+from ._targets import DEFAULT_LOSSES, Targets
 
 _REGRESSOR_DOC = """Multi-layer Perceptron regressor.
 
@@ -79,7 +78,7 @@ class Values(Targets):
     def __init__(self, y, dtype, loss, fitted_loss=None):
         self.loss_name = loss
         self.check(y)
-        super().__init__(y, dtype, LOSSES[loss]() if fitted_loss is None else fitted_loss)
+        super().__init__(y, dtype, DEFAULT_LOSSES[loss] if fitted_loss is None else fitted_loss)
 
     def check(self, y, name="y"):
         """Numbers, and non-negative ones for the Poisson deviance."""

@@ -9,6 +9,13 @@ early-stopping score) their decoding and metric.
 
 import numpy as np
 
+from .nn import LOSSES
+
+#: Each loss with its default settings, by scikit-learn's name. A loss keeps
+#: nothing but its settings (it is a function of the raw outputs and the
+#: targets), so every fit with those settings shares one instance.
+DEFAULT_LOSSES = {name: loss() for name, loss in LOSSES.items()}
+
 
 def as_float(y, dtype):
     """Encoded targets as a 2-D float array of the input's dtype."""
@@ -32,7 +39,8 @@ class Targets:
     dtype : numpy dtype
         The training dtype (of X).
     loss : skmlp.nn.Loss
-        The loss to train on: a continued fit's fitted one, or a new one.
+        The loss to train on: a continued fit's fitted one, or one of
+        `DEFAULT_LOSSES` (a new one for settings other than the defaults).
 
     Attributes
     ----------

@@ -3,8 +3,7 @@
 import numpy as np
 from sklearn.metrics import r2_score
 
-from .._targets import Targets
-from ..nn import LOSSES
+from .._targets import DEFAULT_LOSSES, Targets
 
 
 class StandardizedValues(Targets):
@@ -22,7 +21,8 @@ class StandardizedValues(Targets):
 
     def __init__(self, y, dtype, fitted=None):
         if fitted is None:
-            fitted = (*_mean_and_std(np.asarray(y, dtype=np.float64)), LOSSES["squared_error"]())
+            mean, scale = _mean_and_std(np.asarray(y, dtype=np.float64))
+            fitted = (mean, scale, DEFAULT_LOSSES["squared_error"])
         else:  # a fit continued from a constant target trains in units of 1 (`encode`)
             fitted = (fitted[0], fitted[1] or 1.0, fitted[2])
         self.mean, self.scale, loss = fitted
