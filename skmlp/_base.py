@@ -212,8 +212,7 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
         Parameters
         ----------
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            The input data. Sparse CSR or CSC input is used as-is in the
-            first layer's products.
+            The input data; sparse CSR or CSC input stays sparse.
 
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The target values (class labels in classification, real numbers
@@ -223,12 +222,8 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
             Sample weights.
 
         X_val : {ndarray, sparse matrix} of shape (n_val, n_features), default=None
-            Validation data for early stopping, used instead of setting aside
-            ``validation_fraction`` of the training data; needs
-            ``early_stopping=True`` and a stochastic solver, as in
-            :class:`~sklearn.ensemble.HistGradientBoostingClassifier`. In a
-            `Pipeline`, `X_val` can be transformed the same way as `X` with
-            `Pipeline(..., transform_input=["X_val"])`.
+            Validation data for early stopping instead of a held-out
+            ``validation_fraction`` of X (needs ``early_stopping=True``).
 
         y_val : ndarray of shape (n_val,) or (n_val, n_outputs), default=None
             Targets of the validation data (classes seen in `y`).
@@ -243,21 +238,10 @@ class BaseMultilayerPerceptron(CallbackSupportMixin, BaseEstimator):
 
         Notes
         -----
-        Callbacks set with ``set_callbacks`` (:mod:`sklearn.callback`) see
-        the fit as a task, with one subtask per restart when ``n_init > 1``
-        and, under the fit or each restart, one per epoch of a stochastic
-        solver ('lbfgs' has no epoch tasks). A callback returning True at
-        the end of an epoch stops training.
-
-        Interrupting a stochastic fit (Ctrl-C, or a KeyboardInterrupt raised
-        by a callback) stops training at the end of the current mini-batch
-        (of the current epoch with a `skmlp.callback.Checkpoint`, which saves
-        it) with a warning, keeping the best validated weights with early
-        stopping: the estimator is fitted and usable. Restarts still to come
-        train for one mini-batch, and the best restart is kept; with
-        ``n_jobs > 1`` each worker stops its own (an interrupt before the
-        workers have started aborts the fit). A second Ctrl-C aborts at once
-        and leaves the estimator as it was before ``fit``.
+        Validation data, callbacks (:mod:`sklearn.callback`) and Ctrl-C,
+        which stops a stochastic fit at the end of a mini-batch and leaves
+        the estimator fitted: see the user guide, "Validation data,
+        callbacks and interrupting a fit".
         """
         return self._fit(
             X,

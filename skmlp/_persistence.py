@@ -40,6 +40,14 @@ def trusted_types():
     >>> sio.loads(data, trusted=trusted_types()).score(X, y) == model.score(X, y)
     True
     """
+    # The ColumnTransformer of the tabular preprocessing keeps the pandas
+    # columns' dtypes, which skops does not trust by default.
+    names = {f"{kind.__module__}.{kind.__qualname__}" for kind in _fitted_types()}
+    return sorted(names | {"numpy.dtype"})
+
+
+def _fitted_types():
+    """The classes and functions skmlp's fitted estimators hold."""
     # Imported here: `import skmlp` does not load scikit-learn.
     from . import nn
     from ._classifier import MLPClassifier
@@ -47,7 +55,7 @@ def trusted_types():
     from ._tabular import TabularMLPClassifier, TabularMLPRegressor, TabularPreprocessor
     from ._tabular._preprocessing import _missing_as_nan, _shift_codes, smooth_clip
 
-    classes = [
+    return [
         MLPClassifier,
         MLPRegressor,
         TabularMLPClassifier,
@@ -76,7 +84,3 @@ def trusted_types():
         nn.Adam,
         *nn.SCHEDULES.values(),
     ]
-    # The ColumnTransformer of the tabular preprocessing keeps the pandas
-    # columns' dtypes, which skops does not trust by default.
-    names = {f"{kind.__module__}.{kind.__qualname__}" for kind in classes} | {"numpy.dtype"}
-    return sorted(names)

@@ -59,14 +59,19 @@ def read_idx(path):
     """
     with gzip.open(path, "rb") as f:
         raw = f.read()
-    if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] != 0x08:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes.")
-    ndim = raw[3]
-    shape = tuple(int(size) for size in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    values = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    shape = _idx_shape(raw, path)
+    values = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * len(shape))
     if values.size != np.prod(shape):
         raise ValueError(f"{path} holds {values.size} values; its header says {shape}.")
     return values.reshape(shape)
+
+
+def _idx_shape(raw, path):
+    """The shape in the header of an IDX file of unsigned bytes."""
+    if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] != 0x08:
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes.")
+    ndim = raw[3]
+    return tuple(int(size) for size in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
 
 
 def load_fashion_mnist(subset="train", *, data_home=None):
@@ -110,19 +115,24 @@ def load_fashion_mnist(subset="train", *, data_home=None):
     if subset not in _FILE_PREFIX:
         raise ValueError(f"subset must be 'train' or 'test'; got {subset!r}.")
     folder = FASHION_MNIST_DIR if data_home is None else Path(data_home)
-    prefix = _FILE_PREFIX[subset]
-    images_path = folder / f"{prefix}-images-idx3-ubyte.gz"
-    labels_path = folder / f"{prefix}-labels-idx1-ubyte.gz"
-    for path in (images_path, labels_path):
+    images, labels = _read_images_and_labels(folder, _FILE_PREFIX[subset])
+    return images.reshape(len(images), -1), labels
+
+
+def _read_images_and_labels(folder, prefix):
+    """The images and labels of the IDX files named ``prefix-...`` in ``folder``."""
+    paths = [folder / f"{prefix}-{kind}-idx{ndim}-ubyte.gz"
+             for kind, ndim in (("images", 3), ("labels", 1))]
+    for path in paths:
         if not path.is_file():
             raise FileNotFoundError(
                 f"{path} not found. Install Debian's dataset-fashion-mnist package, "
                 "or pass data_home, the folder of Fashion-MNIST's gzipped IDX files."
             )
-    images, labels = read_idx(images_path), read_idx(labels_path)
+    images, labels = (read_idx(path) for path in paths)
     if images.ndim != 3 or labels.shape != images.shape[:1]:
         raise ValueError(
             f"{folder} holds images of shape {images.shape} and labels of shape "
             f"{labels.shape}; expected (n, 28, 28) and (n,)."
         )
-    return images.reshape(len(images), -1), labels
+    return images, labels
