@@ -323,3 +323,24 @@ def test_epoch_batches_count_the_rows_of_positive_weight():
     weight = np.array([1.0, 1, 0, 0, 1, 1, 0, 0, 0, 1])
     batches = epoch_batches(order, 2, min_size=2, sample_weight=weight)
     assert [b.tolist() for b in batches] == [[0, 1], list(range(4, 10))]
+
+
+def test_estimators_share_the_default_losses_and_never_change_them():
+    # Every fit with a loss's default settings trains on one shared instance
+    # (DEFAULT_LOSSES): a change of label_smoothing, a warm start or a
+    # partial_fit of one estimator must reach neither that instance nor the
+    # other estimators fitted on it.
+    from skmlp._targets import DEFAULT_LOSSES
+
+    settings = {name: dict(vars(loss)) for name, loss in DEFAULT_LOSSES.items()}
+    first = _fit(MLPClassifier(**FAST, warm_start=True))
+    second = _fit(MLPClassifier(**FAST))
+    assert first._loss is second._loss is DEFAULT_LOSSES["log_loss"]
+    _fit(first.set_params(label_smoothing=0.2))
+    first.partial_fit(X_iris, y_iris)
+    assert first._loss.label_smoothing == 0.2 and second._loss.label_smoothing == 0.0
+    _fit(first.set_params(label_smoothing=0.0))
+    assert first._loss is DEFAULT_LOSSES["log_loss"]
+    _fit(MLPRegressor(**FAST, solver="lbfgs"), y=X_iris[:, :2])  # consistent(): a new loss
+    _fit(MLPClassifier(**FAST), y=y_iris == 2)
+    assert {name: vars(loss) for name, loss in DEFAULT_LOSSES.items()} == settings

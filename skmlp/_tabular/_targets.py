@@ -14,7 +14,8 @@ class StandardizedValues(Targets):
     y : ndarray of shape (n_samples,)
     dtype : numpy dtype
     fitted : tuple (mean, scale, loss) or None, default=None
-        A continued fit's standardisation and loss; None: of ``y``, a new loss.
+        A continued fit's standardisation and loss; None: of ``y``, and the
+        shared default loss (`DEFAULT_LOSSES`).
     """
 
     metric = staticmethod(r2_score)

@@ -58,3 +58,25 @@ def test_loss_keeps_float32():
     y = np.eye(3, dtype=np.float32)[rng.randint(3, size=20)]
     _, dZ = MultinomialLogLoss().loss_gradient(Z32, y, WEIGHTS)
     assert dZ.dtype == np.float32
+
+
+@pytest.mark.parametrize("loss", [
+    SquaredError(), SquaredError(sum_outputs=True), PoissonDeviance(), BinaryLogLoss(),
+    BinaryLogLoss(label_smoothing=0.1), MultinomialLogLoss(), MultinomialLogLoss(0.2),
+], ids=lambda loss: f"{type(loss).__name__}{vars(loss)}")
+def test_a_loss_keeps_nothing_but_its_settings(loss):
+    # The estimators share one instance of each default loss between all
+    # their fits, threads included (skmlp._targets.DEFAULT_LOSSES): a loss
+    # that stored anything while computing (a work buffer, a cache) would
+    # leak it from one fit into another and into every pickled model.
+    settings = dict(vars(loss))
+    for dtype in (np.float64, np.float32):
+        for n_outputs in (1, 3):
+            Zd = Z[:, :n_outputs].astype(dtype)
+            y = (rng.rand(20, n_outputs) > 0.5).astype(dtype)
+            for weights in (None, WEIGHTS.astype(dtype)):
+                loss.output(Zd)
+                loss.loss(Zd, y, weights)
+                loss.loss_gradient(Zd, y, weights)
+            loss.consistent()
+    assert vars(loss) == settings
