@@ -119,7 +119,7 @@ def auto_blas_threads(enabled=True):
     >>> X = np.random.RandomState(0).rand(1000, 64)
     >>> y = (X[:, 0] > 0.5).astype(int)
     >>> with auto_blas_threads(False), threadpool_limits(limits=2, user_api="blas"):
-    ...     model = MLPClassifier((128,), max_iter=300, random_state=0).fit(X, y)
+    ...     model = MLPClassifier((128,), early_stopping=True, random_state=0).fit(X, y)
     >>> model.score(X, y) > 0.9
     True
     """

@@ -83,6 +83,7 @@ def _recorded_work(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Got `batch_size` less than 1 or larger:UserWarning")  # 10 rows
 def test_fit_and_predict_size_their_products(monkeypatch):
     calls = _recorded_work(monkeypatch)
     X, y = np.random.RandomState(0).rand(300, 30), np.arange(300) % 3
