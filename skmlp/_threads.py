@@ -17,7 +17,8 @@ and at least 1, where
 
 * ``work`` is the multiply-adds of the widest product of the call: rows of
   a mini-batch (the whole input for L-BFGS and prediction) times the
-  inputs times the units of the widest dense layer;
+  inputs times the units of the widest dense layer (`Dense` or `NTKDense`,
+  the tabular estimators');
 * ``GRAIN`` is the work above which a second thread pays on an idle
   machine (below);
 * the CPUs allowed are scikit-learn's ``_openmp_effective_n_threads()``
@@ -66,7 +67,7 @@ import os
 import time
 
 from ._compat import _get_threadpool_controller, _openmp_effective_n_threads
-from .nn import Dense
+from .nn import Dense, NTKDense
 
 #: Multiply-adds of a product from which a second BLAS thread pays.
 GRAIN = 2_000_000
@@ -118,7 +119,7 @@ def auto_blas_threads(enabled=True):
     >>> X = np.random.RandomState(0).rand(1000, 64)
     >>> y = (X[:, 0] > 0.5).astype(int)
     >>> with auto_blas_threads(False), threadpool_limits(limits=2, user_api="blas"):
-    ...     model = MLPClassifier((128,), max_iter=300, random_state=0).fit(X, y)
+    ...     model = MLPClassifier((128,), early_stopping=True, random_state=0).fit(X, y)
     >>> model.score(X, y) > 0.9
     True
     """
@@ -240,14 +241,17 @@ def threads_for_fit(estimator, X):
 def threads_for_predict(network, X):
     """:func:`blas_threads_for` a forward pass of ``network`` on ``X``.
 
-    All the parameters bound the widest layer's weights: when even that
-    product is single-threaded in OpenBLAS (one or a few rows), nothing
-    else is looked at, so that one-row prediction stays as fast.
+    The products are those of its dense layers, `Dense` (the MLPs') and
+    `NTKDense` (the tabular estimators'), sized by their weights. All the
+    parameters bound the widest layer's weights: when even that product is
+    single-threaded in OpenBLAS (one or a few rows), nothing else is looked
+    at, so that one-row prediction stays as fast.
     """
     try:
         if X.shape[0] * network.params.size < _SINGLE_THREADED_BELOW:
             return _NOTHING
-        weights = [layer.W.size for layer in network.layers if isinstance(layer, Dense)]
+        weights = [layer.W.size for layer in network.layers
+                   if isinstance(layer, (Dense, NTKDense))]
         if hasattr(X, "format"):
             weights = weights[1:]
         return blas_threads_for(X.shape[0], max(weights, default=0))

@@ -77,9 +77,10 @@ class Checkpoint:
     >>> from skmlp.callback import Checkpoint
     >>> X, y = load_iris(return_X_y=True)
     >>> folder = tempfile.mkdtemp()
-    >>> clf = MLPClassifier(max_iter=20, random_state=0).set_callbacks(Checkpoint(folder))
-    >>> clf.fit(X, y).n_iter_, os.listdir(folder)  # reached max_iter: its file deleted
-    (20, [])
+    >>> clf = MLPClassifier(early_stopping=True, random_state=0)
+    >>> clf = clf.set_callbacks(Checkpoint(folder))
+    >>> clf.fit(X, y).n_iter_, os.listdir(folder)  # stopped early: its file deleted
+    (19, [])
     """
 
     def __init__(self, directory, *, every=1, delete_checkpoint=True):

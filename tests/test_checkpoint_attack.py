@@ -166,6 +166,7 @@ def test_a_rerun_with_another_max_iter_is_another_fit(tmp_path):
     assert len(_files(tmp_path)) == 1  # the max_iter=4 fit's, kept
 
 
+@pytest.mark.filterwarnings("ignore:Training interrupted by user:UserWarning")  # the Ctrl-C
 @pytest.mark.parametrize("action", ["interrupt", "stop", "error"])
 def test_a_stream_stopped_in_one_call_reruns_to_the_same_model(tmp_path, action):
     # A partial_fit call stopped by Ctrl-C, a callback or an error keeps its

@@ -109,7 +109,9 @@ def test_mlflow_recipe(tmp_path, monkeypatch):
     model, X = _fitted(MLPClassifier(hidden_layer_sizes=(4,), normalization="batch", random_state=0))
     path = str(tmp_path / "model")
     mlflow_sklearn.save_model(model, path, skops_trusted_types=trusted_types())
-    # MLflow refuses to deserialise any model format unless told to.
-    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
+    # MLflow refuses to deserialise any model format unless told to (its
+    # default allows it; the variable's older name is deprecated and warns).
+    monkeypatch.delenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", raising=False)
+    monkeypatch.setenv("MLFLOW_ALLOW_MODEL_CODE_EXECUTION", "true")
     loaded = mlflow_sklearn.load_model(path)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

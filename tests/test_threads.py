@@ -83,6 +83,7 @@ def _recorded_work(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:Got `batch_size` less than 1 or larger:UserWarning")  # 10 rows
 def test_fit_and_predict_size_their_products(monkeypatch):
     calls = _recorded_work(monkeypatch)
     X, y = np.random.RandomState(0).rand(300, 30), np.arange(300) % 3
@@ -92,6 +93,34 @@ def test_fit_and_predict_size_their_products(monkeypatch):
     MLPRegressor((40,), solver="lbfgs", max_iter=2).fit(X, X[:, 0])
     # fit: a mini-batch through the widest layer; predict: every row, output layer too.
     assert calls == [(64, 30 * 40), (300, 30 * 40), (10, 30 * 40), (300, 30 * 40)]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_tabular_prediction_sizes_ntk_layers_as_dense_ones(two_free_cpus, monkeypatch):
+    # NTKDense layers (the tabular default) run the same products as Dense
+    # ones: 16 rows through 256 x 256 weights (1M multiply-adds) are below
+    # the grain (1 thread), 1,024 rows (67M) above it (2 threads).
+    from skmlp import TabularMLPRegressor
+    from skmlp._tabular._preprocessing import network_inputs
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(1024, 8), rng.rand(1024)
+    for ntk in (True, False):
+        model = TabularMLPRegressor(
+            hidden_layer_sizes=(256, 256), ntk_parametrization=ntk, periodic_embeddings=False,
+            max_iter=1, random_state=0,
+        ).fit(X, y)
+        assert any(type(layer).__name__ == ("NTKDense" if ntk else "Dense")
+                   for layer in model._network.layers)
+        seen, forward = [], model._network.forward  # the estimator predicts under the choice
+        monkeypatch.setattr(model._network, "forward",
+                            lambda A, **kw: seen.append(set(_blas_threads())) or forward(A, **kw))
+        for n_rows, expected in [(16, {1}), (1024, {2})]:
+            A = network_inputs(model.preprocessor_, X[:n_rows])
+            with _threads.threads_for_predict(model._network, A):
+                assert set(_blas_threads()) == expected, (ntk, n_rows)
+            model.predict(X[:n_rows])
+            assert seen.pop() == expected, (ntk, n_rows)
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 1e-4)])

@@ -40,7 +40,6 @@ from .._training.model import Start
 from .._training.progress import open_progress
 from .._training.record import TrainingRecord
 from .._training.weights import check_weights
-from ..nn import Dense, NTKDense
 from ..nn._parametric_activation import MIXABLE
 from ._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from ._columns import check_frame_shape
@@ -234,9 +233,7 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         float32).
         """
         A = network_inputs(self.preprocessor_, self._check_shape(X, fitted=True))
-        widest = max(layer.W.size for layer in self._network.layers
-                     if isinstance(layer, (Dense, NTKDense)))
-        with _blas_threads(A.shape[0], widest):
+        with _threads.threads_for_predict(self._network, A):
             return self._network.forward(A, training=False)
 
     def _check_shape(self, X, *, fitted):
@@ -263,13 +260,14 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
 
 
 def _blas_threads(n_rows, widest):
-    """The MLPs' choice of BLAS threads (`skmlp._threads`) for the network's products.
+    """The MLPs' choice of BLAS threads (`skmlp._threads`) for a fit's mini-batches.
 
-    ``n_rows`` rows (a mini-batch, or the rows predicted) through a dense
-    layer of ``widest`` weights (in ``fit``, the table's preprocessed columns
-    stand for the first layer's inputs, which the embeddings widen). On a
-    busy machine this is one thread: on OpenBLAS's two, a default fit on
-    3,000 rows took 3.5 times as long (2 cores, one other process each).
+    ``n_rows`` rows of a mini-batch through a dense layer of ``widest``
+    weights (the table's preprocessed columns stand for the first layer's
+    inputs, which the embeddings widen; prediction, which has the network,
+    asks `threads_for_predict`). On a busy machine this is one thread: on
+    OpenBLAS's two, a default fit on 3,000 rows took 3.5 times as long
+    (2 cores, one other process each).
     """
     return _threads.blas_threads_for(n_rows, widest)
 

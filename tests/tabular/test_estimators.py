@@ -51,6 +51,24 @@ def test_dataframe_with_categoricals_and_missing_values():
     assert set(clf.predict(X)) <= {"no", "yes"}
 
 
+def test_negative_numeric_categories_fit_and_unseen_ones_predict_as_missing():
+    # HGBT 1.9.1 fits a numeric column declared categorical with negative
+    # codes (-1 a category, not missing) and predicts unseen negative codes
+    # as missing; so do we. Codes -1..2 train as 10..13 do: the same categories.
+    rng = np.random.RandomState(0)
+    codes = rng.choice([-1.0, 0.0, 1.0, 2.0], size=300)
+    codes[::13] = np.nan
+    X, y = np.c_[rng.randn(300), codes], np.where(codes == -1, "minus", "other")
+    shifted = X + [0.0, 11.0]
+    clf = TabularMLPClassifier(categorical_features=[1], **SMALL).fit(X, y)
+    other = TabularMLPClassifier(categorical_features=[1], **SMALL).fit(shifted, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), other.predict_proba(shifted))
+    unseen = np.c_[np.zeros(2), [-3.0, -1.0]]
+    missing = np.c_[np.zeros(2), [np.nan, -1.0]]
+    np.testing.assert_array_equal(clf.predict_proba(unseen), clf.predict_proba(missing))
+    assert not np.array_equal(*clf.predict_proba(missing))  # -1 is not missing
+
+
 def test_unknown_and_missing_categories_at_predict_are_as_missing():
     X, y = _table()
     clf = TabularMLPClassifier(**SMALL).fit(X, y)

@@ -89,6 +89,29 @@ def test_unknown_and_missing_categories_take_the_missing_code(churn):
     assert Xt[0, area].sum() == 1 and prep.transform(test)[0, area].sum() == 0
 
 
+@pytest.mark.parametrize("max_one_hot_categories", [8, 2])
+def test_negative_numeric_categories_are_categories_unseen_ones_missing(max_one_hot_categories):
+    # As HGBT (1.9.1 encodes declared columns with an OrdinalEncoder): -1 is
+    # a category of its own, not the encoders' missing code -1; an unseen
+    # negative code at transform is missing, as NaN is (HGBT's #24274).
+    rng = np.random.RandomState(0)
+    codes = rng.choice([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0], size=200)
+    codes[::17] = np.nan
+    X = np.c_[rng.randn(200), codes]
+    prep = TabularPreprocessor(categorical_features=[1],
+                               max_one_hot_categories=max_one_hot_categories).fit(X)
+    out = prep.transform(np.c_[np.zeros(5), [-1.0, np.nan, -2.0, -7.0, 0.0]])[:, 1:]
+    assert not np.array_equal(out[0], out[1])  # -1 is not missing
+    np.testing.assert_array_equal(out[2:4], out[[1, 1]])  # unseen negatives are
+    assert len({tuple(row) for row in out[[0, 1, 4]]}) == 3
+    if max_one_hot_categories == 8:
+        assert list(prep.get_feature_names_out()[1:4]) == [
+            "one_hot__x1_missing", "one_hot__x1_-1.0", "one_hot__x1_0.0"]
+    else:
+        np.testing.assert_array_equal(out.ravel(), [1, 0, 0, 0, 2])  # 0: missing
+        np.testing.assert_array_equal(prep.n_codes_, [8])  # -1 and 0..5, and missing
+
+
 @pytest.mark.parametrize("spelling", ["from_dtype", "mask", "indices", "names"])
 def test_categorical_features_as_hgbt_takes_them(churn, spelling):
     X, y = churn
