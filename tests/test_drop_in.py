@@ -7,6 +7,7 @@ data set, and asserts equal outputs. These are the places where a method or
 behaviour skmlp adds would leak into code that never asked for it (issue 12).
 """
 
+import linecache
 import re
 import warnings
 
@@ -255,6 +256,10 @@ def test_warnings_filtered_by_module_as_scikit_learns_gallery_does(filtered, par
         skmlp.MLPClassifier((8,), random_state=0, **params).fit(X_iris, y_iris)
     [record] = [record for record in records if record.category is filtered]
     assert "skmlp" in record.filename
+    # The line shown under the message is the call that warns, as scikit-learn
+    # shows its `warnings.warn(`, not an argument of it.
+    shown_line = linecache.getline(record.filename, record.lineno).strip()
+    assert shown_line == "warn_as_scikit_learn("
 
 
 def test_one_class_fits_as_in_scikit_learn():

@@ -7,12 +7,10 @@ their size as scikit-learn's MLP does.
 """
 
 import copy
-import sys
-import warnings
 
 import numpy as np
 
-from .progress import SKLEARN_MLP_MODULE
+from .progress import warn_as_scikit_learn
 
 
 def resolve_batch_size(batch_size, n_samples):
@@ -24,10 +22,9 @@ def resolve_batch_size(batch_size, n_samples):
     if batch_size == "auto":
         return min(200, n_samples)
     if batch_size > n_samples:
-        warnings.warn_explicit(  # scikit-learn's warning, under its module (SKLEARN_MLP_MODULE)
+        warn_as_scikit_learn(
             "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped",
-            UserWarning, __file__, sys._getframe().f_lineno, module=SKLEARN_MLP_MODULE,
-            registry=globals().setdefault("__warningregistry__", {}),
+            UserWarning,
         )
     return int(np.clip(batch_size, 1, n_samples))
 

@@ -10,7 +10,6 @@ their fitted attributes only when training succeeded.
 """
 
 import math
-import sys
 import warnings
 from typing import NamedTuple
 
@@ -19,7 +18,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from ..nn import Dropout
-from .progress import SKLEARN_MLP_MODULE, Silent
+from .progress import Silent, warn_as_scikit_learn
 from .record import TrainingRecord
 
 def non_finite_weights_error():
@@ -137,11 +136,10 @@ def _stop_at_last_epoch(record, stopping):
     record.stop_reason = "max_iter"
     if stopping.scheduled:
         return
-    warnings.warn_explicit(  # scikit-learn's warning, under its module (SKLEARN_MLP_MODULE)
+    warn_as_scikit_learn(
         f"Stochastic Optimizer: Maximum iterations ({stopping.max_iter}) "
         "reached and the optimization hasn't converged yet.",
-        ConvergenceWarning, __file__, sys._getframe().f_lineno, module=SKLEARN_MLP_MODULE,
-        registry=globals().setdefault("__warningregistry__", {}),
+        ConvergenceWarning,
     )
 
 

@@ -20,9 +20,10 @@ at once (and the fit leaves the estimator as it was). A KeyboardInterrupt
 raised by a callback between epochs stops training the first way.
 
 `caller_stacklevel` points a warning of the fit at the user's line.
-`SKLEARN_MLP_MODULE` is the module that the warnings scikit-learn's MLP
-issues too are issued under (the drop-in rule: code that filters them by
-module, as scikit-learn's gallery does, silences them after the import swap).
+`warn_as_scikit_learn` issues the warnings scikit-learn's MLP issues too
+under its module's name, `SKLEARN_MLP_MODULE` (the drop-in rule: code that
+filters them by module, as scikit-learn's gallery does, silences them after
+the import swap).
 """
 
 import contextlib
@@ -30,12 +31,29 @@ import copy
 import functools
 import inspect
 import signal
+import sys
 import threading
+import warnings
 
 #: Where scikit-learn's MLP warns from: warnings it issues too are issued
 #: under this module name (``warnings.warn_explicit``, the file and line
 #: shown being skmlp's), so ``filterwarnings(..., module="sklearn")`` applies.
 SKLEARN_MLP_MODULE = "sklearn.neural_network._multilayer_perceptron"
+
+
+def warn_as_scikit_learn(message, category):
+    """Warn as scikit-learn's MLP does, under its module's name.
+
+    ``filterwarnings(..., module="sklearn")`` applies to the warning as to
+    scikit-learn's; the file and line shown are the caller's, the call's
+    first line, and "once" and "default" filters count it per caller.
+    """
+    caller = sys._getframe(1)
+    warnings.warn_explicit(
+        message, category, caller.f_code.co_filename, caller.f_lineno,
+        module=SKLEARN_MLP_MODULE,
+        registry=caller.f_globals.setdefault("__warningregistry__", {}),
+    )
 
 
 class DeferredInterrupt:
