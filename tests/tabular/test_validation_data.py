@@ -11,7 +11,9 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
-from test_training import (  # a table with categoricals and missing values
+from test_training import (  # a table with categoricals and missing values; checkpoints
+    _checkpointed,
+    _Epochs,
     _table,
     _target,
 )
@@ -198,3 +200,21 @@ def test_restarts_share_the_x_val(Estimator):
     model = Estimator(**SMALL, n_init=2).fit(X, y, X_val=X_val, y_val=y_val)
     assert model.best_validation_score_ == max(model.restart_scores_)
     assert model.score(X_val, y_val) == pytest.approx(model.best_validation_score_, rel=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_fit_on_x_val_resumes_from_its_checkpoint_and_another_x_val_is_another_fit(
+        tmp_path, Estimator):
+    X, y, X_val, y_val = _parts(Estimator)
+    reference = Estimator(**SMALL).fit(X, y, X_val=X_val, y_val=y_val)
+    _checkpointed(Estimator, tmp_path, _Epochs(stop=2)).fit(X, y, X_val=X_val, y_val=y_val)
+    epochs = _Epochs()
+    other = _checkpointed(Estimator, tmp_path, epochs).fit(
+        X, y, X_val=X_val[:50], y_val=y_val[:50])
+    assert epochs.seen == list(range(1, SMALL["max_iter"] + 1))  # trained from the start
+    assert other.validation_scores_ != reference.validation_scores_
+    epochs = _Epochs()
+    resumed = _checkpointed(Estimator, tmp_path, epochs).fit(X, y, X_val=X_val, y_val=y_val)
+    assert epochs.seen == list(range(3, SMALL["max_iter"] + 1))  # went on after epoch 2
+    assert resumed.validation_scores_ == reference.validation_scores_
+    np.testing.assert_array_equal(resumed.predict(X_val), reference.predict(X_val))
