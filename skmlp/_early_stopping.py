@@ -1,7 +1,9 @@
 """What the estimators give early stopping: checked validation data, the score.
 
 `check_validation_data` checks an ``X_val``, ``y_val`` given to ``fit`` as the
-training data is checked. The estimator makes an `EarlyStoppingScore`
+training data is checked (`validation_of`, the part after ``X_val``, is
+the tabular estimators' too: they check and preprocess their ``X_val``
+themselves). The estimator makes an `EarlyStoppingScore`
 (`early_stopping_score`) and passes it down to training,
 which binds it to the validation data and the network it trains
 (``bind``) and calls the result with the network's raw outputs on the
@@ -46,13 +48,46 @@ def check_validation_data(estimator, X_val, y_val, sample_weight_val, dtype, y, 
     validation : skmlp._training.data.Validation
     """
     X_val = _check_X_val(estimator, X_val, dtype)
-    y_val = check_validation_target(
-        y_val, y, X_val.shape[0], numeric=not is_classifier(estimator)
+    return validation_of(
+        X_val, y_val, sample_weight_val, y, targets, numeric=not is_classifier(estimator)
     )
+
+
+def validation_of(X_val, y_val, sample_weight_val, y, targets, *, numeric):
+    """The `Validation` of a checked ``X_val``: ``y_val`` and its weights checked.
+
+    Parameters
+    ----------
+    X_val : {ndarray, sparse matrix} of shape (n_val, n_inputs)
+        Checked (and for a table, preprocessed): the network's inputs, in
+        the training dtype.
+    y_val, sample_weight_val
+        As passed to ``fit``.
+    y : ndarray
+        The checked training targets.
+    targets : Targets
+        Encode ``y_val`` as ``y`` and know its classes.
+    numeric : bool
+        Whether targets are numbers (regression).
+
+    Returns
+    -------
+    validation : skmlp._training.data.Validation
+
+    Raises
+    ------
+    ValueError
+        For ``y_val`` not like ``y`` (`check_validation_target`), with
+        labels not in ``y``, or ``sample_weight_val`` not one finite,
+        non-negative weight per row of ``X_val``.
+    """
+    y_val = check_validation_target(y_val, y, X_val.shape[0], numeric=numeric)
     targets.check(y_val, name="y_val")
     targets.check_known(y_val)
     sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
-    return Validation(X_val, y_val, as_float(targets.encode(y_val), dtype), sample_weight_val)
+    return Validation(
+        X_val, y_val, as_float(targets.encode(y_val), X_val.dtype), sample_weight_val
+    )
 
 
 def _check_X_val(estimator, X_val, dtype):

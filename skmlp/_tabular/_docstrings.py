@@ -1,8 +1,69 @@
-"""The docstring of the tabular estimators, written once for both.
+"""The docstrings of the tabular estimators, written once for both.
 
 ``ESTIMATOR_DOC.format(summary=..., hgbt=..., auto_activation=..., metric=...,
-extra_parameters=..., extra_attributes=..., example=...)`` is each estimator's ``__doc__``.
+extra_parameters=..., extra_attributes=..., example=...)`` is each estimator's
+``__doc__``; `FIT_DOC` is their ``fit``'s.
 """
+
+#: numpydoc text of the tabular estimators' ``fit``.
+FIT_DOC = """Fit the preprocessing and the network to the table ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            The table: numeric columns may hold NaN.
+        y : array-like of shape (n_samples,)
+            Class labels or real values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the training loss and the validation
+            score, as in HistGradientBoosting. The preprocessing's statistics
+            (medians, quantiles, categories), the data-dependent
+            initialisation and the standardisation of regression targets
+            ignore them: they are fitted on the training rows as if
+            unweighted. Routed, with metadata routing on, by a `Pipeline`
+            after ``set_fit_request(sample_weight=True)``, and by
+            `cross_validate` or a search after ``set_score_request`` too
+            (they also pass the weights to ``score``).
+        X_val : {array-like, DataFrame} of shape (n_val, n_features), default=None
+            Additional sample of features for validation used in early
+            stopping, as in HistGradientBoosting: the epoch with the best
+            score on it is kept, and no ``validation_fraction`` of ``X`` is
+            set aside (every row trains; no split is drawn from
+            ``random_state``, so the weights and the row order differ from
+            those of a fit that splits). ``early_stopping='auto'`` is on with
+            it. It is checked as ``predict`` checks a table (the columns of
+            ``X``, their names) and prepared by the preprocessing fitted on
+            ``X``, never on ``X_val``. In a `Pipeline`, `X_val` can be
+            transformed the same way as `X` with
+            ``Pipeline(..., transform_input=["X_val"])`` (with metadata
+            routing on, after ``set_fit_request(X_val=True, y_val=True)``).
+        y_val : array-like of shape (n_val,), default=None
+            Additional sample of target values for validation used in early
+            stopping: classes seen in ``y`` (a classifier), or real values.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Additional weights for validation used in early stopping (the
+            weights of the validation score); routed after
+            ``set_fit_request(sample_weight_val=True)``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            Naming the column, for a numeric column with a value that is not
+            a number, with infinity, or without any value; for
+            ``sample_weight`` not one finite, non-negative weight per row;
+            for an early-stopping split that leaves either part a total
+            weight of 0; for ``X_val`` without ``y_val`` or the reverse,
+            ``sample_weight_val`` without them, or both with
+            ``early_stopping=False`` (HistGradientBoosting's messages); for
+            ``X_val`` whose columns are not those of ``X``, ``y_val`` with
+            classes not in ``y``, or ``sample_weight_val`` not one weight per
+            row of ``X_val``.
+        """
 
 #: numpydoc text of `TabularMLPClassifier` and `TabularMLPRegressor`.
 ESTIMATOR_DOC = """{summary}
@@ -96,13 +157,15 @@ or None, default='from_dtype'
     early_stopping : 'auto' or bool, default='auto'
         Keep the weights of the epoch with the best validation score
         ({metric}) on ``validation_fraction`` of the rows, set aside
-        (stratified for a classifier). 'auto': on from 1000 rows; off, the
-        last epoch's weights are kept (the schedule has annealed to 0).
+        (stratified for a classifier), or on the ``X_val`` passed to ``fit``.
+        'auto': on from 1000 rows or with ``X_val``; off, the last epoch's
+        weights are kept (the schedule has annealed to 0).
 
     validation_fraction : float in (0, 1), default=0.2
         The rows set aside with early stopping, before anything is fitted:
         the preprocessing, the data-dependent initialisation and the
         standardisation of regression targets see the other rows only.
+        Ignored when ``X_val`` is passed to ``fit``.
 
     random_state : int, RandomState instance or None, default=None
         The weights, the data-dependent initialisation, the validation split,

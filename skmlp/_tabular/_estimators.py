@@ -4,14 +4,16 @@ A fit: the training package's options are derived from the table and the
 parameters (`_rule`), the early-stopping validation rows are set aside (`_rows`),
 then the table's columns are prepared (`TabularPreprocessor`, statistics
 fitted on the training rows), the targets are encoded (the classifier's
-`Labels`, the regressor's `StandardizedValues`), and the training package
-trains the network (`skmlp._training.fit_model`), which it builds for the
+`Labels`, the regressor's `StandardizedValues`; an ``X_val`` given to ``fit``
+is prepared and its ``y_val`` encoded alike, in place of the validation
+rows), and the training package trains the network (`skmlp._training.fit_model`), which it builds for the
 columns (`NewTabularNetwork`, initialised on the training rows; once per
 restart) or continues (a warm start: the first fit's preprocessing, network
 and targets kept, `_continue`), and returns the fitted model, committed at
 the end (`_commit`, the only writer of fitted state).
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -33,7 +35,7 @@ from .._compat import (
     init_callback_context,
 )
 from .. import _threads
-from .._early_stopping import early_stopping_score
+from .._early_stopping import early_stopping_score, validation_of
 from ..callback import Checkpoint
 from .._training import fit_model
 from .._training.model import Start
@@ -41,7 +43,7 @@ from .._training.progress import open_progress
 from .._training.record import TrainingRecord
 from .._training.weights import check_weights
 from ..nn._parametric_activation import MIXABLE
-from ._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
+from ._docstrings import CLASSIFIER_DOC, FIT_DOC, REGRESSOR_DOC
 from ._columns import check_frame_shape
 from ._continue import check_same_classes, check_same_columns, check_same_network
 from ._network import NewTabularNetwork, layer_settings
@@ -80,61 +82,24 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
     _auto_activation = None
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the preprocessing and the network to the table ``X`` and targets ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            The table: numeric columns may hold NaN.
-        y : array-like of shape (n_samples,)
-            Class labels or real values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows in the training loss and the validation
-            score, as in HistGradientBoosting. The preprocessing's statistics
-            (medians, quantiles, categories), the data-dependent
-            initialisation and the standardisation of regression targets
-            ignore them: they are fitted on the training rows as if
-            unweighted. Routed, with metadata routing on, by a `Pipeline`
-            after ``set_fit_request(sample_weight=True)``, and by
-            `cross_validate` or a search after ``set_score_request`` too
-            (they also pass the weights to ``score``).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-
-        Raises
-        ------
-        ValueError
-            Naming the column, for a numeric column with a value that is not
-            a number, with infinity, or without any value; for
-            ``sample_weight`` not one finite, non-negative weight per row;
-            for an early-stopping split that leaves either part a total
-            weight of 0.
-        """
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         before = self.__dict__.copy()
         try:
-            self._fit(X, y, sample_weight)
+            self._fit(X, y, sample_weight, (X_val, y_val, sample_weight_val))
         except BaseException:  # a failed fit leaves the estimator as it was
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
         return self
 
-    def _fit(self, X, y, sample_weight):
+    fit.__doc__ = FIT_DOC
+
+    def _fit(self, X, y, sample_weight, validation_data):
         callbacks = callbacks_of(self)
-        X = self._check_shape(X, fitted=False)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = self._check_target(y)
-        check_consistent_length(X, y)  # [n_X, n_y], as HGBT's message lists them
-        sample_weight = check_weights(sample_weight, X)
+        X, y, sample_weight = self._check_data(X, y, sample_weight)
         options = tabular_options(
             self.get_params(deep=False), X.shape[0], fitted="_network" in self.__dict__,
+            validation_given=tuple(value is not None for value in validation_data),
             checkpoints=[callback for callback in callbacks if isinstance(callback, Checkpoint)],
         )
         settings = self._network_settings(options)
@@ -142,9 +107,10 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             self._check_continuable(X, settings)
         random_state = check_random_state(self.random_state)
         # The split comes first: what is fitted below sees the training rows only.
-        train, validation = split_rows(
-            X.shape[0], options, random_state, y if is_classifier(self) else None, sample_weight
-        )
+        train = validation = None  # with X_val, no split: every row trains
+        if validation_data[0] is None:
+            train, validation = split_rows(X.shape[0], options, random_state,
+                                           y if is_classifier(self) else None, sample_weight)
         preprocessor = self._preprocessor(X, train, options.continued)
         A = network_inputs(preprocessor, X).astype(np.float32)
         context = None  # without callbacks no task is opened (open_progress: Silent)
@@ -156,7 +122,8 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
                 [A.shape[1], *options.network.hidden_layer_sizes])),
         ):
             targets = self._targets(y, train, A.dtype, options.continued)
-            data = training_data(A, targets, y, sample_weight, train, validation)
+            given = self._given_validation(validation_data, preprocessor, y, targets)
+            data = training_data(A, targets, y, sample_weight, train, validation, given)
             score = early_stopping_score(self, targets, options) if options.early_stopping else None
             # The callbacks' snapshots predict with the network being trained.
             progress.fixed = {**_input_attributes(preprocessor), **targets.attributes}
@@ -166,6 +133,38 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
                 **self._model(options.continued, preprocessor, targets, settings, data.X),
             )
             progress.fitted = self._commit(preprocessor, targets, fitted, settings)
+
+    def _check_data(self, X, y, sample_weight):
+        """``X``'s shape, ``y`` and ``sample_weight`` checked, with HGBT's errors."""
+        X = self._check_shape(X, fitted=False)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = self._check_target(y)
+        check_consistent_length(X, y)  # [n_X, n_y], as HGBT's message lists them
+        return X, y, check_weights(sample_weight, X)
+
+    def _given_validation(self, validation_data, preprocessor, y, targets):
+        """The `Validation` of the ``X_val``, ``y_val``, ``sample_weight_val`` given; or None.
+
+        ``X_val`` is checked as ``predict`` checks X, against the columns of
+        this fit's X (``preprocessor``'s), and prepared by the preprocessing
+        fitted on the training rows; ``y_val`` is checked against ``y`` and
+        encoded as it (`validation_of`, the MLPs' checks).
+        """
+        X_val, y_val, sample_weight_val = validation_data
+        if X_val is None:
+            return None
+        X_val = self._check_shape(X_val, fitted=False)
+        seen = copy.copy(self)  # as fitted on X: validate_data compares with its attributes
+        for name in ("n_features_in_", "feature_names_in_"):
+            seen.__dict__.pop(name, None)
+        seen.__dict__.update(_input_attributes(preprocessor))
+        validate_data(seen, X_val, skip_check_array=True, reset=False)
+        A_val = network_inputs(preprocessor, X_val).astype(np.float32)
+        return validation_of(A_val, y_val, sample_weight_val, y, targets,
+                             numeric=not is_classifier(self))
 
     def _model(self, continued, preprocessor, targets, settings, X):
         """What `fit_model` trains: ``start``, or a ``network`` factory for the rows ``X``.

@@ -6,7 +6,9 @@ regressor's standardisation see the training rows only, and the
 validation rows are held out as test rows would be (HistGradientBoosting
 fits its bins on its training rows the same way). The training package
 gets the training rows as its data and the validation rows as its
-validation data, so it splits nothing again.
+validation data, so it splits nothing again. With an ``X_val`` given to
+``fit`` nothing is split (no draw is taken from the generator): every row
+trains, and the given data validates.
 """
 
 import math
@@ -46,7 +48,7 @@ def split_rows(n_rows, options, random_state, stratify, sample_weight):
     train, validation = validation_split(
         n_rows, options.validation_fraction, random_state, stratify
     )
-    check_split_weights(sample_weight, train, validation, x_val=False)  # fit takes none
+    check_split_weights(sample_weight, train, validation)
     return train, validation
 
 
@@ -66,7 +68,7 @@ def take_rows(X, rows):
     return X if rows is None else _safe_indexing(X, rows)
 
 
-def training_data(A, targets, y, sample_weight, train, validation):
+def training_data(A, targets, y, sample_weight, train, validation, given=None):
     """The `TrainingData` of the training rows, with the validation rows as its validation.
 
     Parameters
@@ -80,13 +82,16 @@ def training_data(A, targets, y, sample_weight, train, validation):
     sample_weight : ndarray of shape (n_rows,) or None
     train, validation : ndarray of int or None
         As `split_rows` returns them.
+    given : skmlp._training.data.Validation or None, default=None
+        The validation data given to ``fit`` (``X_val``), preprocessed; then
+        nothing is split (``train`` and ``validation`` are None).
 
     Returns
     -------
     data : skmlp._training.data.TrainingData
     """
     if validation is None:
-        return TrainingData(A, targets.encoded, sample_weight)
+        return TrainingData(A, targets.encoded, sample_weight, given)
     held_out = Validation(
         A[validation], None, as_float(targets.encode(y[validation]), A.dtype),
         None if sample_weight is None else sample_weight[validation], split_off=True,

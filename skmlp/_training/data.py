@@ -234,12 +234,11 @@ def check_known_classes(y_val, classes):
         )
 
 
-def check_split_weights(sample_weight, train_idx, val_idx, *, x_val=True):
+def check_split_weights(sample_weight, train_idx, val_idx):
     """Both parts of the early-stopping split keep some positive weight.
 
     A part whose weights sum to zero has no loss and no score: training or
-    stopping on it would follow nothing. ``x_val``: whether the message may
-    advise passing ``X_val`` (a fit that takes it).
+    stopping on it would follow nothing.
     """
     if sample_weight is None:
         return
@@ -249,8 +248,7 @@ def check_split_weights(sample_weight, train_idx, val_idx, *, x_val=True):
                 f"The {part} part of the early-stopping split ({len(idx)} rows) has "
                 "a total sample_weight of 0: no score can be computed on it. Give "
                 "more rows positive weight, change validation_fraction or "
-                "random_state" + (", or pass X_val, y_val and sample_weight_val." if x_val
-                                  else ".")
+                "random_state, or pass X_val, y_val and sample_weight_val."
             )
 
 

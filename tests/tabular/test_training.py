@@ -312,15 +312,21 @@ def test_batch_size_auto_takes_the_training_rows_of_an_early_stopped_fit(Estimat
     assert auto.loss_curve_ == explicit.loss_curve_
 
 
-def test_a_split_part_without_weight_is_refused_without_advising_x_val():
-    # The tabular estimators' fit takes no X_val: the advice must be one it can follow.
+def test_a_split_part_without_weight_is_refused_with_advice_fit_can_follow():
     X = _table(n=1000)
     y = _target(TabularMLPRegressor, X)
     weights = np.ones(len(X))
-    weights[_validation_rows(y, classifier=False)] = 0.0
+    rows = _validation_rows(y, classifier=False)
+    weights[rows] = 0.0
     with pytest.raises(ValueError, match="validation part of the early-stopping split") as error:
         TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
-    assert "X_val" not in str(error.value) and "validation_fraction" in str(error.value)
+    assert str(error.value).endswith(
+        "change validation_fraction or random_state, or pass X_val, y_val and "
+        "sample_weight_val.")
+    train = np.setdiff1d(np.arange(len(X)), rows)
+    TabularMLPRegressor(**SMALL).fit(  # the advice, followed
+        X.iloc[train], y[train], sample_weight=weights[train], X_val=X.iloc[rows],
+        y_val=y[rows], sample_weight_val=np.ones(len(rows)))
 
 
 def test_a_warm_start_after_a_constant_target_learns_the_new_one():
