@@ -233,9 +233,23 @@ def threads_for_fit(estimator, X):
         if estimator.solver != "lbfgs":
             n_rows = min(n_rows, 200 if batch == "auto" else int(batch))
         sizes = hidden if hasattr(X, "format") else [int(n_features), *hidden]
-        return blas_threads_for(int(n_rows), _widest_product(sizes))
+        return threads_for_batches(n_rows, sizes)
     except (AttributeError, TypeError, ValueError):
         return _NOTHING
+
+
+def threads_for_batches(n_rows, layer_sizes):
+    """:func:`blas_threads_for` mini-batches of ``n_rows`` through dense layers.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows of a mini-batch.
+    layer_sizes : sequence of int
+        Widths of the layers' inputs and outputs, in order (the input's
+        first): the widest product is that of the largest weights.
+    """
+    return blas_threads_for(int(n_rows), _widest_product(layer_sizes))
 
 
 def threads_for_predict(network, X):

@@ -118,8 +118,13 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
             context = init_callback_context(self, max_subtasks=options.n_subtasks)
         with (
             open_progress(self, context, callbacks, X, y, sample_weight) as progress,
-            _blas_threads(min(options.batches.batch_size, A.shape[0]), _threads._widest_product(
-                [A.shape[1], *options.network.hidden_layer_sizes])),
+            # The preprocessed columns stand for the first layer's inputs (the
+            # embeddings widen them). On a busy machine this is one thread: on
+            # OpenBLAS's two, a default fit on 3,000 rows took 3.5 times as long.
+            _threads.threads_for_batches(
+                min(options.batches.batch_size, A.shape[0]),
+                [A.shape[1], *options.network.hidden_layer_sizes],
+            ),
         ):
             targets = self._targets(y, train, A.dtype, options.continued)
             given = self._given_validation(validation_data, preprocessor, y, targets)
@@ -256,19 +261,6 @@ class _TabularMLP(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
-
-
-def _blas_threads(n_rows, widest):
-    """The MLPs' choice of BLAS threads (`skmlp._threads`) for a fit's mini-batches.
-
-    ``n_rows`` rows of a mini-batch through a dense layer of ``widest``
-    weights (the table's preprocessed columns stand for the first layer's
-    inputs, which the embeddings widen; prediction, which has the network,
-    asks `threads_for_predict`). On a busy machine this is one thread: on
-    OpenBLAS's two, a default fit on 3,000 rows took 3.5 times as long
-    (2 cores, one other process each).
-    """
-    return _threads.blas_threads_for(n_rows, widest)
 
 
 def _input_attributes(preprocessor):
