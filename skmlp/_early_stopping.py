@@ -151,17 +151,46 @@ class EarlyStoppingScore:
         ------
         ValueError
             Before training, if the scorer cannot score validation data
-            that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
+            that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...),
+            or the score of a single validation sample is not a number
+            (R^2).
         """
         if validation.y is None:  # split off: labels from the encoded rows
             validation = validation._replace(y=self.targets.decode(validation.y_encoded))
         if self.scorer is None:
-            return MetricScore(self.targets, loss, validation)
-        estimator = copy.copy(self.estimator)
-        estimator.__dict__.update(model_attributes(network, loss))
-        score = ScorerScore(estimator, self.scorer, validation)
-        self._check_classes(validation, score)
+            score = MetricScore(self.targets, loss, validation)
+        else:
+            estimator = copy.copy(self.estimator)
+            estimator.__dict__.update(model_attributes(network, loss))
+            score = ScorerScore(estimator, self.scorer, validation)
+            self._check_classes(validation, score)
+        self._check_one_sample(validation, score, network)
         return score
+
+    def _check_one_sample(self, validation, score, network):
+        """Fail before training if the one validation sample has no score.
+
+        R^2 of one sample is nan (scikit-learn warns): no epoch would beat
+        the untrained network, which early stopping would keep. Only an
+        ``X_val`` can have one row (a split keeps 2). The score is tried
+        once, on the untrained network: R^2 is nan whatever the weights.
+        """
+        if validation.X.shape[0] != 1:
+            return
+        with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            value = score(network.forward(validation.X, training=False))
+        if np.isfinite(value):
+            return
+        named = (f"the estimator's score ({self.targets.metric.__name__})"
+                 if self.scorer is None else f"scoring={self.scoring!r}")
+        advice = ", or choose a scoring that scores one sample" if hasattr(
+            self.estimator, "scoring") else ""
+        raise ValueError(
+            f"Early stopping cannot score the validation data (X_val, y_val): {named} "
+            f"of its one sample is {value}, so no epoch would be better than the "
+            f"untrained network. Pass X_val and y_val with at least 2 samples{advice}."
+        )
 
     def _check_classes(self, validation, score):
         """Fail before training if the scorer cannot score the missing classes.

@@ -250,6 +250,25 @@ def test_y_val_without_a_class_the_scorer_needs_fails_before_training():
     assert repr(str(direct.value)) in str(info.value)
 
 
+def test_one_validation_sample_that_cannot_be_scored_fails_before_training():
+    # R^2 of one sample is nan (scikit-learn warns): no epoch would beat the
+    # untrained weights, and early stopping would keep them (it did).
+    one = dict(X_val=X_other[:1], y_val=X_other[:1].sum(axis=1))
+    for scoring, named in [(None, "the estimator's score (r2_score)"), ("r2", "scoring='r2'")]:
+        with _raises(
+            f"Early stopping cannot score the validation data (X_val, y_val): {named} of "
+            "its one sample is nan, so no epoch would be better than the untrained "
+            "network. Pass X_val and y_val with at least 2 samples, or choose a "
+            "scoring that scores one sample."
+        ):
+            MLPRegressor(scoring=scoring, **STOPPING).fit(X, y_sum, **one)
+    # A score that one sample defines trains and keeps its best epoch.
+    mae = _quiet(MLPRegressor(scoring="neg_mean_absolute_error", **STOPPING), X, y_sum, **one)
+    assert mae.best_validation_score_ == max(mae.validation_scores_) > -np.inf
+    clf = _quiet(MLPClassifier(**STOPPING), X, y, X_val=X_other[:1], y_val=y[:1])
+    assert clf.best_validation_score_ in (0.0, 1.0)
+
+
 # ---------------------------------------------------------------------------
 # A failed fit leaves a fitted model as it was
 # ---------------------------------------------------------------------------
