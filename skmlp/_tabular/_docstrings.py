@@ -62,8 +62,8 @@ FIT_DOC = """Fit the preprocessing and the network to the table ``X`` and target
             ``early_stopping=False`` (HistGradientBoosting's messages); for
             ``X_val`` whose columns are not those of ``X``, ``y_val`` with
             classes not in ``y``, ``sample_weight_val`` not one weight per
-            row of ``X_val``, or (the regressor) an ``X_val`` of one row,
-            whose R^2 is not defined.
+            row of ``X_val``, or (the regressor) an ``X_val`` of one row or a
+            ``y_val`` of one value, whose R^2 is not defined.
         """
 
 #: numpydoc text of `TabularMLPClassifier` and `TabularMLPRegressor`.

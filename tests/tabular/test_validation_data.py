@@ -158,6 +158,17 @@ def test_one_validation_row_that_r2_cannot_score_is_refused_before_training():
     assert one.best_validation_score_ == one.score(X_val[:1], y_val[:1])
 
 
+def test_a_constant_y_val_is_refused_by_the_regressor():
+    # R^2 of constant targets is undefined (0.0 for any prediction): the
+    # regressor kept its first epoch.
+    X, y, X_val, y_val = _parts(TabularMLPRegressor)
+    with pytest.raises(ValueError, match=(
+            r"the estimator's score \(r2_score\) is not defined for a y_val whose samples "
+            r"of positive weight all have the same value: every epoch would score 0.0 and "
+            r"the first one be kept. Pass X_val and y_val whose targets vary.$")):
+        TabularMLPRegressor(**SMALL).fit(X, y, X_val=X_val, y_val=np.full(len(y_val), 2.0))
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_sample_weight_val_weighs_the_score_and_changes_the_kept_epoch(Estimator):
     X, y, X_val, y_val = _parts(Estimator)
