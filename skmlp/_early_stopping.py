@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, r2_score
 from sklearn.utils.validation import check_array, validate_data
 
 from ._targets import as_float
@@ -151,17 +151,76 @@ class EarlyStoppingScore:
         ------
         ValueError
             Before training, if the scorer cannot score validation data
-            that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...).
+            that lacks some classes (``neg_log_loss``, ``roc_auc_ovr``...),
+            or the score of a single validation sample is not a number
+            (R^2); or for a ``y_val`` of one value, scored by R^2.
         """
         if validation.y is None:  # split off: labels from the encoded rows
             validation = validation._replace(y=self.targets.decode(validation.y_encoded))
         if self.scorer is None:
-            return MetricScore(self.targets, loss, validation)
-        estimator = copy.copy(self.estimator)
-        estimator.__dict__.update(model_attributes(network, loss))
-        score = ScorerScore(estimator, self.scorer, validation)
-        self._check_classes(validation, score)
+            score = MetricScore(self.targets, loss, validation)
+        else:
+            estimator = copy.copy(self.estimator)
+            estimator.__dict__.update(model_attributes(network, loss))
+            score = ScorerScore(estimator, self.scorer, validation)
+            self._check_classes(validation, score)
+        self._check_one_sample(validation, score, network)
+        self._check_targets_vary(validation)
         return score
+
+    def _check_one_sample(self, validation, score, network):
+        """Fail before training if the one validation sample has no score.
+
+        R^2 of one sample is nan (scikit-learn warns): no epoch would beat
+        the untrained network, which early stopping would keep. Only an
+        ``X_val`` can have one row (a split keeps 2). The score is tried
+        once, on the untrained network: R^2 is nan whatever the weights.
+        """
+        if validation.X.shape[0] != 1:
+            return
+        with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            value = score(network.forward(validation.X, training=False))
+        if np.isfinite(value):
+            return
+        raise ValueError(
+            "Early stopping cannot score the validation data (X_val, y_val): "
+            f"{self._name()} of its one sample is {value}, so no epoch would be better "
+            "than the untrained network. Pass X_val and y_val with at least 2 "
+            f"samples{self._advice('scores one sample')}."
+        )
+
+    def _check_targets_vary(self, validation):
+        """Fail before training if R^2, the estimator's score, is undefined on ``y_val``.
+
+        On targets of one value (counting the samples of positive weight)
+        scikit-learn scores any imperfect prediction 0.0: every epoch ties,
+        and early stopping would keep the first. A split is scored as
+        scikit-learn's MLP scores it.
+        """
+        if self.scorer is not None or self.targets.metric is not r2_score or validation.split_off:
+            return
+        y = np.asarray(validation.y, dtype=float).reshape(validation.X.shape[0], -1)
+        if validation.sample_weight is not None:
+            y = y[np.asarray(validation.sample_weight) > 0]
+        if np.all(y == y[0]):
+            raise ValueError(
+                "Early stopping cannot score the validation data (X_val, y_val): "
+                f"{self._name()} is not defined for a y_val whose samples of positive "
+                "weight all have the same value: every epoch would score 0.0 and the first "
+                "one be kept. Pass X_val and y_val whose targets vary"
+                f"{self._advice('does not need them to vary')}."
+            )
+
+    def _name(self):
+        """The score, as an error names it."""
+        if self.scorer is None:
+            return f"the estimator's score ({self.targets.metric.__name__})"
+        return f"scoring={self.scoring!r}"
+
+    def _advice(self, what):
+        """Advise another scoring, to an estimator that takes one."""
+        return f", or choose a scoring that {what}" if hasattr(self.estimator, "scoring") else ""
 
     def _check_classes(self, validation, score):
         """Fail before training if the scorer cannot score the missing classes.

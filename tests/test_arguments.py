@@ -250,6 +250,54 @@ def test_y_val_without_a_class_the_scorer_needs_fails_before_training():
     assert repr(str(direct.value)) in str(info.value)
 
 
+def test_one_validation_sample_that_cannot_be_scored_fails_before_training():
+    # R^2 of one sample is nan (scikit-learn warns): no epoch would beat the
+    # untrained weights, and early stopping would keep them (it did).
+    one = dict(X_val=X_other[:1], y_val=X_other[:1].sum(axis=1))
+    for scoring, named in [(None, "the estimator's score (r2_score)"), ("r2", "scoring='r2'")]:
+        with _raises(
+            f"Early stopping cannot score the validation data (X_val, y_val): {named} of "
+            "its one sample is nan, so no epoch would be better than the untrained "
+            "network. Pass X_val and y_val with at least 2 samples, or choose a "
+            "scoring that scores one sample."
+        ):
+            MLPRegressor(scoring=scoring, **STOPPING).fit(X, y_sum, **one)
+    # A score that one sample defines trains and keeps its best epoch.
+    mae = _quiet(MLPRegressor(scoring="neg_mean_absolute_error", **STOPPING), X, y_sum, **one)
+    assert mae.best_validation_score_ == max(mae.validation_scores_) > -np.inf
+    clf = _quiet(MLPClassifier(**STOPPING), X, y, X_val=X_other[:1], y_val=y[:1])
+    assert clf.best_validation_score_ in (0.0, 1.0)
+
+
+def test_y_val_of_one_value_fails_before_training_when_scored_by_r2():
+    # R^2 of constant targets is undefined (scikit-learn scores 0.0 for any
+    # prediction): every epoch tied and the first one was kept.
+    X_val, same = X_other[:5], np.full(5, 2.0)
+    message = (
+        "Early stopping cannot score the validation data (X_val, y_val): the "
+        "estimator's score (r2_score) is not defined for a y_val whose samples of "
+        "positive weight all have the same value: every epoch would score 0.0 and the "
+        "first one be kept. Pass X_val and y_val whose targets vary"
+    )
+    with _raises(message):
+        MLPRegressor(**STOPPING).fit(X, y_sum, X_val=X_val, y_val=same)
+    varied = X_val.sum(axis=1)
+    with _raises(message):  # the rows that vary weigh nothing
+        MLPRegressor(**STOPPING).fit(X, y_sum, X_val=np.r_[X_val, X_val], y_val=np.r_[same, varied],
+                                     sample_weight_val=np.r_[np.ones(5), np.zeros(5)])
+    with _raises(message):
+        MLPRegressor(**STOPPING).fit(X, Y_2, X_val=X_val, y_val=np.c_[same, same])
+    # One output that varies is scored; so are constant targets by another score.
+    _quiet(MLPRegressor(**STOPPING), X, Y_2, X_val=X_val, y_val=np.c_[same, varied])
+    mse = _quiet(MLPRegressor(scoring="neg_mean_squared_error", **STOPPING), X, y_sum,
+                 X_val=X_val, y_val=same)
+    assert mse.best_validation_score_ == max(mse.validation_scores_) > -np.inf
+    # A split is scored as scikit-learn scores it (it keeps the first epoch too).
+    ours = _quiet(MLPRegressor(**STOPPING), X, np.ones(100))
+    theirs = _quiet(sk.MLPRegressor(**STOPPING), X, np.ones(100))
+    assert ours.validation_scores_ == theirs.validation_scores_
+
+
 # ---------------------------------------------------------------------------
 # A failed fit leaves a fitted model as it was
 # ---------------------------------------------------------------------------

@@ -61,8 +61,9 @@ FIT_DOC = """Fit the preprocessing and the network to the table ``X`` and target
             ``sample_weight_val`` without them, or both with
             ``early_stopping=False`` (HistGradientBoosting's messages); for
             ``X_val`` whose columns are not those of ``X``, ``y_val`` with
-            classes not in ``y``, or ``sample_weight_val`` not one weight per
-            row of ``X_val``.
+            classes not in ``y``, ``sample_weight_val`` not one weight per
+            row of ``X_val``, or (the regressor) an ``X_val`` of one row or a
+            ``y_val`` of one value, whose R^2 is not defined.
         """
 
 #: numpydoc text of `TabularMLPClassifier` and `TabularMLPRegressor`.

@@ -138,6 +138,37 @@ def test_y_val_may_lack_classes_of_y():
     assert model.score(X_val[yes], y_val[yes]) == model.best_validation_score_
 
 
+def test_one_validation_row_that_r2_cannot_score_is_refused_before_training():
+    # R^2 of one row is nan: the regressor kept its untrained network.
+    X, y, X_val, y_val = _parts(TabularMLPRegressor)
+    model = TabularMLPRegressor(**SMALL).fit(X, y)
+    state = pickle.dumps(model)
+    with pytest.raises(ValueError, match=(
+            r"Early stopping cannot score the validation data \(X_val, y_val\): the "
+            r"estimator's score \(r2_score\) of its one sample is nan, so no epoch would be "
+            r"better than the untrained network. Pass X_val and y_val with at least 2 "
+            r"samples.$")):
+        model.fit(X, y, X_val=X_val[:1], y_val=y_val[:1])
+    assert pickle.dumps(model) == state
+    two = TabularMLPRegressor(**SMALL).fit(X, y, X_val=X_val[:2], y_val=y_val[:2])
+    assert two.best_validation_score_ == max(two.validation_scores_) > -np.inf
+    # Accuracy scores one row.
+    X, y, X_val, y_val = _parts(TabularMLPClassifier)
+    one = TabularMLPClassifier(**SMALL).fit(X, y, X_val=X_val[:1], y_val=y_val[:1])
+    assert one.best_validation_score_ == one.score(X_val[:1], y_val[:1])
+
+
+def test_a_constant_y_val_is_refused_by_the_regressor():
+    # R^2 of constant targets is undefined (0.0 for any prediction): the
+    # regressor kept its first epoch.
+    X, y, X_val, y_val = _parts(TabularMLPRegressor)
+    with pytest.raises(ValueError, match=(
+            r"the estimator's score \(r2_score\) is not defined for a y_val whose samples "
+            r"of positive weight all have the same value: every epoch would score 0.0 and "
+            r"the first one be kept. Pass X_val and y_val whose targets vary.$")):
+        TabularMLPRegressor(**SMALL).fit(X, y, X_val=X_val, y_val=np.full(len(y_val), 2.0))
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_sample_weight_val_weighs_the_score_and_changes_the_kept_epoch(Estimator):
     X, y, X_val, y_val = _parts(Estimator)
