@@ -86,7 +86,7 @@ def validation_of(X_val, y_val, sample_weight_val, y, targets, *, numeric):
     targets.check_known(y_val)
     sample_weight_val = check_weights(sample_weight_val, X_val, "sample_weight_val")
     return Validation(
-        X_val, y_val, as_float(targets.encode(y_val), X_val.dtype), sample_weight_val
+        X_val, y_val, as_float(targets.encode(y_val), X_val.dtype, "y_val"), sample_weight_val
     )
 
 

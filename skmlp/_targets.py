@@ -17,14 +17,20 @@ from .nn import LOSSES
 DEFAULT_LOSSES = {name: loss() for name, loss in LOSSES.items()}
 
 
-def as_float(y, dtype):
-    """Encoded targets as a 2-D float array of the input's dtype."""
+def as_float(y, dtype, name="y"):
+    """Encoded targets as a 2-D float array of the input's dtype.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, if a value overflows ``dtype``.
+    """
     with np.errstate(over="ignore"):
         encoded = np.asarray(y, dtype=dtype)
     if not np.isfinite(encoded).all():
         raise ValueError(
-            f"y has values too large for {np.dtype(dtype).name}, the dtype of X; "
-            "scale y, or pass X as float64."
+            f"{name} has values too large for {np.dtype(dtype).name}, the dtype of X; "
+            f"scale {name}, or pass X as float64."
         )
     return encoded.reshape(-1, 1) if encoded.ndim == 1 else encoded
 

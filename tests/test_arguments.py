@@ -353,3 +353,14 @@ def test_regressor_partial_fit_with_lbfgs_ignores_early_stopping_as_in_scikit_le
         ours.partial_fit(X, y)
         theirs.partial_fit(X, y)
     assert ours.n_iter_ == theirs.n_iter_
+
+
+def test_targets_too_large_for_float32_are_named():
+    X32 = X.astype(np.float32)
+    regressor = MLPRegressor((4,), early_stopping=True, max_iter=2)
+    with pytest.raises(ValueError, match=re.escape(
+            "y_val has values too large for float32, the dtype of X; scale y_val, or pass X "
+            "as float64.")):
+        regressor.fit(X32, y_sum, X_val=X32[:5], y_val=np.full(5, 1e39))
+    with pytest.raises(ValueError, match=re.escape("y has values too large for float32")):
+        regressor.fit(X32, np.full(100, 1e39))
