@@ -1,8 +1,9 @@
 """The saved state of a stochastic fit: what it holds, its key, its file.
 
 A `TrainingState` is everything a stochastic fit needs to go on from the
-end of an epoch; `fit_key` names the fit it belongs to; a `CheckpointFile`
-is that fit's own file in the folder of a `skmlp.callback.Checkpoint`. It
+end of an epoch; `fit_key` names the fit it belongs to (`validation_key`
+its validation data, which a warm start compares); a `CheckpointFile` is
+that fit's own file in the folder of a `skmlp.callback.Checkpoint`. It
 resumes the fit, saves its state after epochs (`write_state`: atomically,
 through a temporary file named after the key) and is deleted only when the
 fit reached its own end (`OWN_ENDS`): never after Ctrl-C, a callback's stop
@@ -127,10 +128,39 @@ def fit_key(params, data, validation, start):
     key : str
         32 hexadecimal digits (joblib's hash).
     """
-    given = None if validation is None else (
-        validation.X, validation.y_encoded, validation.sample_weight
-    )
-    return joblib.hash((list(params), _by_value(data), _by_value(given), start))
+    return joblib.hash((list(params), _by_value(data), _by_value(_given(validation)), start))
+
+
+#: The `validation_key` of rows split off the training data.
+SPLIT_KEY = "validation_fraction"
+
+
+def validation_key(validation):
+    """The key of a fit's validation data: a warm start compares it (`record.starting`).
+
+    Data given to ``fit`` (``X_val``, ``y_val`` encoded, the weights) is
+    named by its values, hashed as `fit_key` hashes it; rows split off the
+    training data (``validation_fraction``) by `SPLIT_KEY`, whatever rows
+    the split drew: scikit-learn's warm start keeps its best score there.
+
+    Parameters
+    ----------
+    validation : skmlp._training.data.Validation
+
+    Returns
+    -------
+    key : str
+    """
+    if validation.split_off:
+        return SPLIT_KEY
+    return joblib.hash(_by_value(_given(validation)))
+
+
+def _given(validation):
+    """The arrays of explicit validation data that name it; None without any."""
+    if validation is None:
+        return None
+    return validation.X, validation.y_encoded, validation.sample_weight
 
 
 def _by_value(arrays):

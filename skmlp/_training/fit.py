@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from ..nn import Objective
 from .batches import Epochs
-from .checkpoint import CheckpointFile, fit_key
+from .checkpoint import CheckpointFile, fit_key, validation_key
 from .lbfgs import fit_lbfgs
 from .loop import non_finite_weights_error, train
 from .model import make_optimizer, model_attributes, new_network
@@ -134,9 +134,11 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
         options.optimizer, None if start is None else start.record.optimizer,
         epochs=epochs, incremental=options.incremental,
     )
+    key = None if validation is None else validation_key(validation)
     record = None  # a new network: train starts a fresh record
     if start is not None:
-        record = starting(start.record, options.early_stopping, same_loss=start.loss is loss)
+        record = starting(start.record, options.early_stopping, same_loss=start.loss is loss,
+                          validation_key=key)
     checkpoint = None
     if options.checkpoint is not None:
         checkpoint = _checkpoint_file(options, data, network, start, epochs)
@@ -145,12 +147,14 @@ def _train_stochastic(options, data, loss, network, start, score, progress, rand
             record, optimizer = resumed, resumed.optimizer  # freshly unpickled
     if progress.watched:
         progress = progress.training(model_attributes(network, loss))
-    return train(
+    record = train(
         network, Objective(loss, options.alpha, network.n_penalized), optimizer, epochs,
         stopping=options.stopping, record=record, validation=validation,
         score=score if validation is not None else None, progress=progress,
         log=verbose_log(label) if options.verbose else None, checkpoint=checkpoint,
     )
+    record.validation_key = key  # what the next warm start compares its own with
+    return record
 
 
 def _checkpoint_file(options, data, network, start, epochs):

@@ -22,6 +22,7 @@ _FITTED_NAMES = {
     "t": "t_",
     "loss": "loss_",
     "optimizer": "_optimizer",
+    "validation_key": "_validation_key",
 }
 
 
@@ -56,6 +57,10 @@ class TrainingRecord:
     stop_reason : str or None
         Why training stopped: 'converged', 'max_iter', 'one_pass',
         'diverged', 'callback' or 'interrupted' (L-BFGS: 'lbfgs').
+    validation_key : str or None
+        `skmlp._training.checkpoint.validation_key` of the data the scores
+        were measured on; None without validation data, or when it is not
+        known (a model or checkpoint saved before the key was recorded).
     """
 
     loss_curve: list = field(default_factory=list)
@@ -70,6 +75,7 @@ class TrainingRecord:
     optimizer: object = None
     best_state: tuple = None
     stop_reason: str = None
+    validation_key: str = None
 
     @classmethod
     def fresh(cls, validated, *, t=0):
@@ -135,14 +141,19 @@ class TrainingRecord:
         return attributes
 
 
-def starting(previous, validated, *, same_loss=True):
+def starting(previous, validated, *, same_loss=True, validation_key=None):
     """The record a continued fit starts from: the fitted one if it applies.
 
     A warm start may switch solver or early stopping between fits, or the
     loss (another ``label_smoothing``): the curves then start again, the
     count of rows seen goes on. Losses of two objectives are not compared
     (the smoothed one cannot reach the best unsmoothed loss: ``tol`` would
-    stop the fit after ``n_iter_no_change`` epochs).
+    stop the fit after ``n_iter_no_change`` epochs). Scores on other
+    validation data are not compared either: the curves go on, the best
+    score starts again (-inf, no epoch without improvement; the best state
+    is then the network the fit starts from). Two splits
+    (``validation_fraction``) keep the best, as scikit-learn's warm start
+    does, and so does a fitted record whose key is not known.
 
     Parameters
     ----------
@@ -153,16 +164,22 @@ def starting(previous, validated, *, same_loss=True):
         Whether training is scored on validation data (early stopping).
     same_loss : bool, default=True
         Whether the fit trains on the loss of the fitted record.
+    validation_key : str or None, default=None
+        `skmlp._training.checkpoint.validation_key` of the fit's
+        validation data.
 
     Returns
     -------
     record : TrainingRecord
     """
-    if same_loss and previous.loss_curve is not None and (
-        (previous.validation_scores is not None) == validated
+    if not same_loss or previous.loss_curve is None or (
+        (previous.validation_scores is not None) != validated
     ):
-        return previous.continued()
-    return TrainingRecord.fresh(validated, t=previous.t)
+        return TrainingRecord.fresh(validated, t=previous.t)
+    record = previous.continued()  # its best_state is None: `train` takes the start's
+    if validated and previous.validation_key not in (None, validation_key):
+        record.best_validation_score, record.no_improvement_count = -np.inf, 0
+    return record
 
 
 def restart_score(record):
