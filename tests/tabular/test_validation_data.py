@@ -206,6 +206,50 @@ def test_a_warm_start_scores_the_x_val_it_is_given(Estimator):
     assert model.score(X_val, y_val) == pytest.approx(model.best_validation_score_, rel=1e-6)
 
 
+def _other_targets(Estimator, y_val):
+    """Targets a model that learned ``y_val`` scores far lower on."""
+    if Estimator is TabularMLPClassifier:
+        return np.where(y_val == "yes", "no", "yes")
+    return -y_val
+
+
+@pytest.mark.parametrize("first", ["X_val", "split"])
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_warm_start_on_other_validation_data_keeps_its_own_best_epoch(Estimator, first):
+    # Compared with the first fit's best on other rows, the second fit's
+    # epochs never improved on it: its training was thrown away and the
+    # first fit's weights restored. Its best starts again; the curves go on.
+    X, y, X_val, y_val = _parts(Estimator)
+    model = Estimator(**SMALL, warm_start=True, early_stopping=True)
+    model.fit(X, y, **(dict(X_val=X_val, y_val=y_val) if first == "X_val" else {}))
+    n_first, first_best = model.n_iter_, model.best_validation_score_
+    first_state = pickle.dumps(model._network.get_state())
+    other = _other_targets(Estimator, y_val)
+    model.fit(X, y, X_val=X_val, y_val=other)
+    second = model.validation_scores_[n_first:]
+    assert len(model.validation_scores_) == len(model.loss_curve_) == n_first + len(second)
+    assert max(second) < first_best
+    assert model.best_validation_score_ == max(second)
+    assert model.score(X_val, other) == pytest.approx(model.best_validation_score_, rel=1e-6)
+    assert pickle.dumps(model._network.get_state()) != first_state
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_warm_start_on_the_same_x_val_keeps_the_best(Estimator):
+    X, y, X_val, y_val = _parts(Estimator)
+    model = Estimator(**{**SMALL, "max_iter": 30}, warm_start=True)
+    model.fit(X, y, X_val=X_val, y_val=y_val)
+    n_first, first_best = model.n_iter_, model.best_validation_score_
+    first_state = pickle.dumps(model._network.get_state())
+    # Trained on other targets, it scores lower on the same X_val: the first
+    # fit's best is kept, with its weights.
+    model.set_params(max_iter=3).fit(X, _other_targets(Estimator, y), X_val=X_val.copy(),
+                                     y_val=y_val)
+    assert max(model.validation_scores_[n_first:]) <= first_best  # never better
+    assert model.best_validation_score_ == first_best
+    assert pickle.dumps(model._network.get_state()) == first_state
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_x_val_is_transformed_and_routed_by_a_pipeline_as_hgbts(Estimator):
     X, y, X_val, y_val = _parts(Estimator)
