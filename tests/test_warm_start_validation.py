@@ -39,6 +39,11 @@ def _weights(estimator):
     return [w.copy() for w in estimator.coefs_ + estimator.intercepts_]
 
 
+def _first_fit(model):
+    """What the second fit is compared with: epochs, best score, weights."""
+    return model.n_iter_, model.best_validation_score_, _weights(model)
+
+
 def _same(first, second):
     return all(np.array_equal(a, b) for a, b in zip(first, second))
 
@@ -62,7 +67,7 @@ def test_a_warm_start_on_another_x_val_keeps_its_own_best_epoch(Estimator):
     # training was thrown away and the first fit's weights restored.
     target, other = (y, y_moved) if Estimator is MLPClassifier else (X[:, 0], -X[:, 0])
     model = _fit(Estimator(**PARAMS), X, target, X_val=X, y_val=target)
-    n_first, first_best, first_weights = model.n_iter_, model.best_validation_score_, _weights(model)
+    n_first, first_best, first_weights = _first_fit(model)
     _fit(model, X, target, X_val=X, y_val=other)
     _assert_best_of_second_fit(model, n_first, first_best, first_weights, X, other)
 
@@ -70,7 +75,7 @@ def test_a_warm_start_on_another_x_val_keeps_its_own_best_epoch(Estimator):
 def test_other_validation_weights_are_other_validation_data():
     model = _fit(MLPClassifier(**PARAMS), X, y, X_val=X, y_val=y)
     weights = np.where(model.predict(X) != y, 10.0, 0.1)  # its mistakes count most
-    n_first, first_best, first_weights = model.n_iter_, model.best_validation_score_, _weights(model)
+    n_first, first_best, first_weights = _first_fit(model)
     _fit(model, X, y, X_val=X, y_val=y, sample_weight_val=weights)
     _assert_best_of_second_fit(model, n_first, first_best, first_weights, X, y, weights)
 
@@ -79,7 +84,7 @@ def test_the_same_x_val_again_keeps_the_best_and_its_weights():
     # The second fit trains on other targets: it scores lower on the same
     # X_val, and the first fit's best weights are the ones kept.
     model = _fit(MLPClassifier(**PARAMS), X, y, X_val=X, y_val=y)
-    n_first, first_best, first_weights = model.n_iter_, model.best_validation_score_, _weights(model)
+    n_first, first_best, first_weights = _first_fit(model)
     _fit(model, X, y_moved, X_val=X.copy(order="F"), y_val=list(y))  # the same values
     assert max(model.validation_scores_[n_first:]) <= first_best  # never better
     assert model.best_validation_score_ == first_best
@@ -108,7 +113,7 @@ def test_split_then_split_keeps_the_best_as_scikit_learn():
 ])
 def test_a_split_and_x_val_are_other_validation_data(first, second):
     model = _fit(MLPClassifier(**PARAMS), X, y, **first)
-    n_first, first_best, first_weights = model.n_iter_, model.best_validation_score_, _weights(model)
+    n_first, first_best, first_weights = _first_fit(model)
     _fit(model, X, y_moved, **second)
     second_scores = model.validation_scores_[n_first:]
     assert max(second_scores) < first_best
