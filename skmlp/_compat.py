@@ -35,7 +35,6 @@ __all__ = [
     "_openmp_effective_n_threads",
     "_safe_indexing",
     "callbacks_of",
-    "has_callbacks",
     "init_callback_context",
 ]
 
@@ -58,11 +57,6 @@ def init_callback_context(estimator, max_subtasks):
     context : sklearn.callback.CallbackContext
     """
     return estimator._init_callback_context(max_subtasks=max_subtasks)
-
-
-def has_callbacks(estimator):
-    """Whether callbacks were given to ``estimator.set_callbacks``."""
-    return bool(callbacks_of(estimator))
 
 
 def callbacks_of(estimator):
